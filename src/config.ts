@@ -1,0 +1,180 @@
+// Strict configuration (S6, S30): every setting is read once, at startup, from
+// the environment (over an optional `.env`), checked against the rules in
+// `config/settings.ts`, and handed around as one typed object. A bad value
+// stops the process before it listens, with the variable and the rule named.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { sessionSecretProblem } from './config/secret-strength.js';
+import {
+  type Cidr,
+  type RawEnv,
+  RuleViolation,
+  type Setting,
+  type SettingName,
+  type SettingValues,
+  settings,
+} from './config/settings.js';
+
+export type { Cidr, RawEnv } from './config/settings.js';
+
+export interface Config {
+  readonly env: SettingValues['NODE_ENV'];
+  readonly host: string;
+  readonly port: number;
+  /** Public origin, e.g. `https://tracera.example`; no trailing slash. */
+  readonly baseUrl: string;
+  readonly dataDir: string;
+  readonly sessionSecret: string;
+  readonly database: { readonly url: string | null; readonly poolSize: number };
+  readonly redis: {
+    readonly url: string | null;
+    readonly keyPrefix: string;
+    readonly connectTimeoutMs: number;
+    readonly commandTimeoutMs: number;
+  };
+  readonly trustedProxies: readonly Cidr[];
+  readonly http: {
+    readonly headersTimeoutMs: number;
+    readonly requestTimeoutMs: number;
+    readonly keepAliveTimeoutMs: number;
+    readonly idleTimeoutMs: number;
+    readonly bodyLimitBytes: number;
+  };
+  readonly healthCheckTimeoutMs: number;
+  readonly shutdownTimeoutMs: number;
+  readonly logLevel: SettingValues['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadedConfig {
+  readonly config: Config;
+  /** Things the operator should hear about at startup, such as a generated secret. */
+  readonly notices: readonly string[];
+}
+
+const SESSION_SECRET_FILE = 'session-secret';
+
+function describeValue(name: SettingName, raw: string): string {
+  const setting: Setting<unknown> = settings[name];
+  return setting.secret ? '' : ` (got ${JSON.stringify(raw)})`;
+}
+
+function readSettings(env: RawEnv): { values: Partial<SettingValues>; problems: string[] } {
+  const values: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const name of Object.keys(settings) as SettingName[]) {
+    const setting: Setting<unknown> = settings[name];
+    const given = env[name];
+    const fallback = typeof setting.default === 'function' ? setting.default(env) : setting.default;
+    const raw = given !== undefined && given !== '' ? given : fallback;
+    if (raw === undefined) continue;
+    try {
+      values[name] = setting.parse(raw);
+    } catch (error) {
+      if (!(error instanceof RuleViolation)) throw error;
+      const reason = error.message ? `: ${error.message}` : '';
+      problems.push(`${name}: must be ${setting.rule}${reason}${describeValue(name, raw)}`);
+    }
+  }
+  const headers = values.HTTP_HEADERS_TIMEOUT_MS as number | undefined;
+  const request = values.HTTP_REQUEST_TIMEOUT_MS as number | undefined;
+  if (headers !== undefined && request !== undefined && headers > request) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: must not be above HTTP_REQUEST_TIMEOUT_MS (${headers} > ${request})`,
+    );
+  }
+  return { values: values as Partial<SettingValues>, problems };
+}
+
+/**
+ * In development and tests a missing secret is generated once into DATA_DIR and
+ * reused, so sessions survive restarts; production must be given one.
+ */
+function resolveSessionSecret(
+  values: Partial<SettingValues>,
+  dataDir: string,
+): { secret: string; notice?: string } | { problem: string } {
+  if (values.SESSION_SECRET) return { secret: values.SESSION_SECRET };
+  if (values.NODE_ENV === 'production') {
+    return {
+      problem: `SESSION_SECRET: is required when NODE_ENV=production; must be ${settings.SESSION_SECRET.rule}`,
+    };
+  }
+  const file = join(dataDir, SESSION_SECRET_FILE);
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    const problem = sessionSecretProblem(secret);
+    if (problem) return { problem: `SESSION_SECRET: the secret in ${file} ${problem}` };
+    return { secret };
+  }
+  const secret = randomBytes(48).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  return {
+    secret,
+    notice: `No SESSION_SECRET set: generated one for development into ${file}. Set SESSION_SECRET in production.`,
+  };
+}
+
+/** Validates the environment into a Config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConfig {
+  const { values, problems } = readSettings(env);
+  const dataDir = resolve(cwd, values.DATA_DIR ?? './data');
+  const notices: string[] = [];
+  let sessionSecret = '';
+  if (problems.length === 0) {
+    const resolved = resolveSessionSecret(values, dataDir);
+    if ('problem' in resolved) problems.push(resolved.problem);
+    else {
+      sessionSecret = resolved.secret;
+      if (resolved.notice) notices.push(resolved.notice);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const v = values as SettingValues;
+  const config: Config = {
+    env: v.NODE_ENV,
+    host: v.HOST,
+    port: v.PORT,
+    baseUrl: v.BASE_URL.origin,
+    dataDir,
+    sessionSecret,
+    database: { url: values.DATABASE_URL ?? null, poolSize: v.DATABASE_POOL_SIZE },
+    redis: {
+      url: values.REDIS_URL ?? null,
+      keyPrefix: v.REDIS_KEY_PREFIX,
+      connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS,
+      commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    trustedProxies: v.TRUSTED_PROXIES,
+    http: {
+      headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: v.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      idleTimeoutMs: v.HTTP_IDLE_TIMEOUT_MS,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    },
+    healthCheckTimeoutMs: v.HEALTH_CHECK_TIMEOUT_MS,
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    logLevel: v.LOG_LEVEL,
+  };
+  return { config, notices };
+}
+
+/** The process environment over the variables of an optional `.env` file in `cwd`. */
+export function readEnvironment(
+  processEnv: RawEnv = process.env,
+  cwd: string = process.cwd(),
+): RawEnv {
+  const file = join(cwd, '.env');
+  if (!existsSync(file)) return processEnv;
+  return { ...parseEnv(readFileSync(file, 'utf8')), ...processEnv };
+}

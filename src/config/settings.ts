@@ -1,0 +1,251 @@
+// The one list of settings Tracera reads from its environment. Each entry says
+// what it means, its default and the rule a value must follow; `config.ts`
+// validates against it, and the README table and `.env.example` are generated
+// from it (`npm run docs:config`), so the three cannot drift apart.
+import { isIP } from 'node:net';
+import { sessionSecretProblem } from './secret-strength.js';
+
+export interface Setting<T> {
+  /** What the setting controls, one sentence for the README. */
+  readonly doc: string;
+  /** The rule a value must follow, quoted in error messages. */
+  readonly rule: string;
+  /** Default as written in the environment; a function derives it from other raw values. */
+  readonly default?: string | ((env: RawEnv) => string);
+  /** How the default reads in the docs when it is derived. */
+  readonly defaultDoc?: string;
+  /** Secrets are never echoed back in error messages. */
+  readonly secret?: boolean;
+  /** Returns the typed value, or throws `RuleViolation` when the value breaks the rule. */
+  readonly parse: (raw: string) => T;
+}
+
+export type RawEnv = Readonly<Record<string, string | undefined>>;
+
+export class RuleViolation extends Error {}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const NODE_ENVS = ['development', 'production', 'test'] as const;
+
+function integer(min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new RuleViolation();
+    const value = Number(raw.trim());
+    if (!Number.isSafeInteger(value) || value < min || value > max) throw new RuleViolation();
+    return value;
+  };
+}
+
+function oneOf<const T extends readonly string[]>(values: T): (raw: string) => T[number] {
+  return (raw) => {
+    const value = raw.trim();
+    if (!(values as readonly string[]).includes(value)) throw new RuleViolation();
+    return value as T[number];
+  };
+}
+
+function absoluteUrl(protocols: readonly string[]): (raw: string) => URL {
+  return (raw) => {
+    let url: URL;
+    try {
+      url = new URL(raw.trim());
+    } catch {
+      throw new RuleViolation();
+    }
+    if (!protocols.includes(url.protocol)) throw new RuleViolation();
+    return url;
+  };
+}
+
+function parseBaseUrl(raw: string): URL {
+  const url = absoluteUrl(['http:', 'https:'])(raw);
+  const hasOnlyOrigin = (url.pathname === '/' || url.pathname === '') && !url.search && !url.hash;
+  if (!hasOnlyOrigin || url.username || url.password) throw new RuleViolation();
+  return url;
+}
+
+function parseRedisUrl(raw: string): URL {
+  const url = absoluteUrl(['redis:', 'rediss:'])(raw);
+  const db = url.pathname.replace(/^\//, '');
+  if (db !== '' && !/^(?:\d|1[0-5])$/.test(db)) throw new RuleViolation();
+  return url;
+}
+
+/** A CIDR block or a single address; single addresses become /32 or /128. */
+export interface Cidr {
+  readonly address: string;
+  readonly prefix: number;
+  readonly family: 4 | 6;
+}
+
+function parseCidrList(raw: string): Cidr[] {
+  return raw
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== '')
+    .map((entry) => {
+      const [address = '', prefixText, ...rest] = entry.split('/');
+      const version = isIP(address);
+      if (version === 0 || rest.length > 0) throw new RuleViolation();
+      const family = version as 4 | 6;
+      const maxPrefix = family === 4 ? 32 : 128;
+      if (prefixText === undefined) return { address, prefix: maxPrefix, family };
+      const prefix = integer(0, maxPrefix)(prefixText);
+      return { address, prefix, family };
+    });
+}
+
+function parseSessionSecret(raw: string): string {
+  const problem = sessionSecretProblem(raw);
+  if (problem) throw new RuleViolation(problem);
+  return raw;
+}
+
+function nonEmpty(raw: string): string {
+  const value = raw.trim();
+  if (value === '') throw new RuleViolation();
+  return value;
+}
+
+function keyPrefix(raw: string): string {
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(raw)) throw new RuleViolation();
+  return raw;
+}
+
+const SECOND_MS = 1000;
+const HOUR_MS = 60 * 60 * SECOND_MS;
+
+export const settings = {
+  NODE_ENV: {
+    doc: 'Run mode. `production` demands a SESSION_SECRET and hides development conveniences.',
+    rule: `one of ${NODE_ENVS.join(', ')}`,
+    default: 'development',
+    parse: oneOf(NODE_ENVS),
+  },
+  HOST: {
+    doc: 'Interface the HTTP server listens on (`0.0.0.0` in containers).',
+    rule: 'a host name or IP address',
+    default: '127.0.0.1',
+    parse: nonEmpty,
+  },
+  PORT: {
+    doc: 'TCP port the HTTP server listens on.',
+    rule: 'an integer from 1 to 65535',
+    default: '3000',
+    parse: integer(1, 65_535),
+  },
+  BASE_URL: {
+    doc: 'Public origin of the app as users reach it; links in emails, cookie security and allowed origins derive from it.',
+    rule: 'an absolute http(s) URL with no path, query, fragment or credentials',
+    default: (env) => `http://localhost:${env.PORT?.trim() || '3000'}`,
+    defaultDoc: 'http://localhost:$PORT',
+    parse: parseBaseUrl,
+  },
+  DATA_DIR: {
+    doc: 'Folder for embedded data: the PGlite database, the development session secret, the mail outbox.',
+    rule: 'a folder path',
+    default: './data',
+    parse: nonEmpty,
+  },
+  SESSION_SECRET: {
+    doc: 'Key for signing CSRF tokens and other server-side MACs. Required in production; generated into DATA_DIR in development.',
+    rule: 'at least 32 random bytes, written as hex or base64 (e.g. `openssl rand -base64 48`); not repeated or placeholder text',
+    secret: true,
+    parse: parseSessionSecret,
+  },
+  DATABASE_URL: {
+    doc: 'PostgreSQL connection URL. Unset: embedded PGlite in DATA_DIR/pglite.',
+    rule: 'a postgres:// or postgresql:// URL',
+    secret: true,
+    parse: (raw) => absoluteUrl(['postgres:', 'postgresql:'])(raw).toString(),
+  },
+  DATABASE_POOL_SIZE: {
+    doc: 'Maximum PostgreSQL connections per process.',
+    rule: 'an integer from 1 to 500',
+    default: '10',
+    parse: integer(1, 500),
+  },
+  REDIS_URL: {
+    doc: 'Redis connection URL; the path selects the database index. Unset: an in-process store (one instance only).',
+    rule: 'a redis:// or rediss:// URL whose database index, if given, is 0 to 15',
+    secret: true,
+    parse: (raw) => parseRedisUrl(raw).toString(),
+  },
+  REDIS_KEY_PREFIX: {
+    doc: 'Prefix for every Redis key and channel, so several deployments can share one Redis.',
+    rule: '1 to 64 characters from A-Z a-z 0-9 : _ . -',
+    default: 'tracera:',
+    parse: keyPrefix,
+  },
+  REDIS_CONNECT_TIMEOUT_MS: {
+    doc: 'How long a Redis connection attempt may take before it counts as failed.',
+    rule: 'an integer from 1 to 60000',
+    default: '2000',
+    parse: integer(1, 60 * SECOND_MS),
+  },
+  REDIS_COMMAND_TIMEOUT_MS: {
+    doc: 'How long one Redis command may take before it fails (requests then fail closed).',
+    rule: 'an integer from 1 to 60000',
+    default: '1000',
+    parse: integer(1, 60 * SECOND_MS),
+  },
+  TRUSTED_PROXIES: {
+    doc: 'Comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed.',
+    rule: 'a comma-separated list of IPv4/IPv6 addresses or CIDR blocks',
+    default: '',
+    parse: parseCidrList,
+  },
+  HTTP_HEADERS_TIMEOUT_MS: {
+    doc: 'Time a client has to send complete request headers (slowloris defence).',
+    rule: 'an integer from 1 to 3600000, not above HTTP_REQUEST_TIMEOUT_MS',
+    default: '10000',
+    parse: integer(1, HOUR_MS),
+  },
+  HTTP_REQUEST_TIMEOUT_MS: {
+    doc: 'Time a client has to send a complete request, body included.',
+    rule: 'an integer from 1 to 3600000',
+    default: '30000',
+    parse: integer(1, HOUR_MS),
+  },
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: {
+    doc: 'How long an idle keep-alive connection stays open.',
+    rule: 'an integer from 1 to 3600000',
+    default: '5000',
+    parse: integer(1, HOUR_MS),
+  },
+  HTTP_IDLE_TIMEOUT_MS: {
+    doc: 'A connection with no traffic for this long is closed.',
+    rule: 'an integer from 1 to 3600000',
+    default: '60000',
+    parse: integer(1, HOUR_MS),
+  },
+  BODY_LIMIT_BYTES: {
+    doc: 'Largest request body accepted by routes that set no smaller limit.',
+    rule: 'an integer from 1 to 104857600',
+    default: '65536',
+    parse: integer(1, 100 * 1024 * 1024),
+  },
+  HEALTH_CHECK_TIMEOUT_MS: {
+    doc: 'How long the health check waits for the database and the store before calling them down.',
+    rule: 'an integer from 1 to 60000',
+    default: '1000',
+    parse: integer(1, 60 * SECOND_MS),
+  },
+  SHUTDOWN_TIMEOUT_MS: {
+    doc: 'How long a stopping server waits for requests in flight before it exits anyway.',
+    rule: 'an integer from 1 to 600000',
+    default: '10000',
+    parse: integer(1, 10 * 60 * SECOND_MS),
+  },
+  LOG_LEVEL: {
+    doc: 'Least severe log level written.',
+    rule: `one of ${LOG_LEVELS.join(', ')}`,
+    default: 'info',
+    parse: oneOf(LOG_LEVELS),
+  },
+} satisfies Record<string, Setting<unknown>>;
+
+export type SettingName = keyof typeof settings;
+export type SettingValues = {
+  [K in SettingName]: ReturnType<(typeof settings)[K]['parse']>;
+};

@@ -1,0 +1,28 @@
+// The `tracera` command.
+import { Command } from 'commander';
+import { runMigrate } from './cli/migrate.js';
+import { runServe } from './cli/serve.js';
+
+const program = new Command('tracera')
+  .description('Real-time market tracker for Counter-Strike 2 items')
+  .addHelpText(
+    'after',
+    '\nSettings come from the environment and an optional .env file; see README.md.\nA bad setting exits with code 78 and names the variable.',
+  );
+
+program
+  .command('serve')
+  .description('apply pending migrations, then serve the web app and API (what `npm start` runs)')
+  .action(runServe);
+
+program
+  .command('migrate')
+  .description('apply pending database migrations and exit')
+  .action(runMigrate);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  process.stderr.write(`tracera: ${(error as Error).message}\n`);
+  process.exit(1);
+}

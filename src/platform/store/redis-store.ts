@@ -1,0 +1,254 @@
+// The Redis store, shared by every instance. Commands go through a connection
+// with no offline queue and short timeouts (S7): while Redis is away they fail
+// at once with StoreUnavailableError instead of piling up, and the client keeps
+// reconnecting in the background. Subscriptions use a second connection, as
+// Redis requires, which does queue so they are restored after a reconnect.
+import { Redis, ReplyError } from 'ioredis';
+import { withTimeout } from '../timeout.js';
+import {
+  assertTtl,
+  type Counter,
+  type MessageHandler,
+  type SortedSetEntry,
+  type Store,
+  StoreUnavailableError,
+  type Unsubscribe,
+} from './store.js';
+
+export interface RedisStoreOptions {
+  readonly url: string;
+  /** Prepended to every key and channel. */
+  readonly keyPrefix: string;
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+}
+
+export interface RedisStoreEvents {
+  /** Redis became unreachable; reported once per outage. */
+  readonly onDown?: (error: Error) => void;
+  /** Redis answers again after an outage. */
+  readonly onUp?: () => void;
+  readonly onHandlerError?: (error: unknown) => void;
+}
+
+const MAX_RECONNECT_DELAY_MS = 2000;
+const RECONNECT_STEP_MS = 100;
+const CLOSE_TIMEOUT_MS = 1000;
+
+// INCR and the expiry of the window it opens must be one step: a crash between
+// them would leave a counter that never resets. A key left without expiry by
+// anything else gets one here too.
+const INCREMENT_SCRIPT = `
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {count, ttl}`;
+
+function toEntries(flat: readonly string[]): SortedSetEntry[] {
+  const entries: SortedSetEntry[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) {
+    entries.push({ member: flat[i] as string, score: Number(flat[i + 1]) });
+  }
+  return entries;
+}
+
+export class RedisStore implements Store {
+  readonly kind = 'redis';
+  private readonly client: Redis;
+  private readonly subscriber: Redis;
+  private readonly channels = new Map<string, Set<MessageHandler>>();
+  private readonly prefix: string;
+  private reachable = true;
+
+  private constructor(
+    options: RedisStoreOptions,
+    private readonly events: RedisStoreEvents,
+  ) {
+    this.prefix = options.keyPrefix;
+    const common = {
+      connectTimeout: options.connectTimeoutMs,
+      retryStrategy: (attempt: number) =>
+        Math.min(attempt * RECONNECT_STEP_MS, MAX_RECONNECT_DELAY_MS),
+      lazyConnect: true,
+    };
+    this.client = new Redis(options.url, {
+      ...common,
+      enableOfflineQueue: false,
+      commandTimeout: options.commandTimeoutMs,
+      maxRetriesPerRequest: 0,
+    });
+    this.subscriber = new Redis(options.url, {
+      ...common,
+      enableOfflineQueue: true,
+      autoResubscribe: true,
+      maxRetriesPerRequest: null,
+    });
+    this.client.on('error', (error: Error) => this.markDown(error));
+    this.client.on('ready', () => this.markUp());
+    this.subscriber.on('error', () => {});
+    this.subscriber.on('message', (channel: string, message: string) =>
+      this.deliver(channel, message),
+    );
+  }
+
+  /**
+   * Connects both clients. A Redis that is down at startup is not fatal: the
+   * store reports itself unavailable and keeps reconnecting.
+   */
+  static async connect(options: RedisStoreOptions, events: RedisStoreEvents = {}) {
+    const store = new RedisStore(options, events);
+    await Promise.all([
+      store.client.connect().catch((error: Error) => store.markDown(error)),
+      store.subscriber.connect().catch(() => {}),
+    ]);
+    return store;
+  }
+
+  private markDown(error: Error): void {
+    if (!this.reachable) return;
+    this.reachable = false;
+    this.events.onDown?.(error);
+  }
+
+  private markUp(): void {
+    if (this.reachable) return;
+    this.reachable = true;
+    this.events.onUp?.();
+  }
+
+  private key(key: string): string {
+    return this.prefix + key;
+  }
+
+  private async run<T>(command: Promise<T>): Promise<T> {
+    try {
+      return await command;
+    } catch (error) {
+      if (error instanceof ReplyError) throw error;
+      throw new StoreUnavailableError(`Redis unavailable: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async get(key: string): Promise<string | null> {
+    return this.run(this.client.get(this.key(key)));
+  }
+
+  async set(key: string, value: string, ttlMs?: number): Promise<void> {
+    if (ttlMs === undefined) {
+      await this.run(this.client.set(this.key(key), value));
+      return;
+    }
+    assertTtl(ttlMs);
+    await this.run(this.client.set(this.key(key), value, 'PX', ttlMs));
+  }
+
+  async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    assertTtl(ttlMs);
+    const reply = await this.run(this.client.set(this.key(key), value, 'PX', ttlMs, 'NX'));
+    return reply === 'OK';
+  }
+
+  async getAndDelete(key: string): Promise<string | null> {
+    return this.run(this.client.getdel(this.key(key)));
+  }
+
+  async delete(...keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0;
+    return this.run(this.client.del(...keys.map((key) => this.key(key))));
+  }
+
+  async increment(key: string, ttlMs: number): Promise<Counter> {
+    assertTtl(ttlMs);
+    const reply = (await this.run(this.client.eval(INCREMENT_SCRIPT, 1, this.key(key), ttlMs))) as [
+      number,
+      number,
+    ];
+    return { count: reply[0], ttlMs: reply[1] };
+  }
+
+  async sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const args = entries.flatMap(({ member, score }) => [score, member]);
+    await this.run(this.client.zadd(this.key(key), ...args));
+  }
+
+  async sortedSetRange(
+    key: string,
+    start: number,
+    stop: number,
+    order: 'asc' | 'desc' = 'asc',
+  ): Promise<SortedSetEntry[]> {
+    const flat =
+      order === 'asc'
+        ? await this.run(
+            this.client.zrange(this.key(key), String(start), String(stop), 'WITHSCORES'),
+          )
+        : await this.run(
+            this.client.zrange(this.key(key), String(start), String(stop), 'REV', 'WITHSCORES'),
+          );
+    return toEntries(flat);
+  }
+
+  async sortedSetRemove(key: string, members: readonly string[]): Promise<void> {
+    if (members.length === 0) return;
+    await this.run(this.client.zrem(this.key(key), ...members));
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.run(this.client.publish(this.key(channel), message));
+  }
+
+  private deliver(prefixedChannel: string, message: string): void {
+    const handlers = this.channels.get(prefixedChannel);
+    if (!handlers) return;
+    for (const handler of [...handlers]) {
+      try {
+        handler(message);
+      } catch (error) {
+        this.events.onHandlerError?.(error);
+      }
+    }
+  }
+
+  async subscribe(channel: string, handler: MessageHandler): Promise<Unsubscribe> {
+    const name = this.key(channel);
+    let handlers = this.channels.get(name);
+    if (!handlers) {
+      handlers = new Set();
+      this.channels.set(name, handlers);
+      // While Redis is away the subscription waits in the queue and is made on
+      // reconnect; only a live connection is worth waiting for.
+      const subscribed = this.subscriber.subscribe(name);
+      if (this.subscriber.status === 'ready') await subscribed;
+      else subscribed.catch(() => {});
+    }
+    handlers.add(handler);
+    return async () => {
+      handlers.delete(handler);
+      if (handlers.size > 0 || this.channels.get(name) !== handlers) return;
+      this.channels.delete(name);
+      await this.subscriber.unsubscribe(name).catch(() => {});
+    };
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    await this.run(withTimeout(this.client.ping(), timeoutMs, 'Redis ping'));
+  }
+
+  async close(): Promise<void> {
+    this.channels.clear();
+    await Promise.allSettled(
+      [this.client, this.subscriber].map((connection) =>
+        withTimeout(connection.quit(), CLOSE_TIMEOUT_MS, 'Redis quit'),
+      ),
+    );
+    this.client.disconnect();
+    this.subscriber.disconnect();
+  }
+}

@@ -1,0 +1,61 @@
+// The ephemeral store: everything that lives in Redis (sessions, one-time
+// tokens, rate-limit counters, cooldowns, latest prices, rankings, pub/sub).
+// Two implementations pass one contract suite: Redis for any number of
+// instances, and an in-process one for the single-process embedded default.
+
+export interface SortedSetEntry {
+  readonly member: string;
+  readonly score: number;
+}
+
+export interface Counter {
+  /** The value after this increment. */
+  readonly count: number;
+  /** Milliseconds until the counter resets. */
+  readonly ttlMs: number;
+}
+
+export type MessageHandler = (message: string) => void;
+export type Unsubscribe = () => Promise<void>;
+
+export interface Store {
+  readonly kind: 'redis' | 'memory';
+  get(key: string): Promise<string | null>;
+  /** Without `ttlMs` the value stays until deleted. */
+  set(key: string, value: string, ttlMs?: number): Promise<void>;
+  /** Sets only when the key is absent; true when this call set it. */
+  setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Reads and deletes in one step, so a one-time value is used once. */
+  getAndDelete(key: string): Promise<string | null>;
+  /** Returns how many of the keys existed. */
+  delete(...keys: string[]): Promise<number>;
+  /** Atomically adds one; the first increment starts a window of `ttlMs`. */
+  increment(key: string, ttlMs: number): Promise<Counter>;
+  /** Adds members or updates their scores. */
+  sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void>;
+  /** Members by rank, `start` and `stop` inclusive, negative counting from the end. */
+  sortedSetRange(
+    key: string,
+    start: number,
+    stop: number,
+    order?: 'asc' | 'desc',
+  ): Promise<SortedSetEntry[]>;
+  sortedSetRemove(key: string, members: readonly string[]): Promise<void>;
+  publish(channel: string, message: string): Promise<void>;
+  /** Delivers every later message on `channel` to `handler` until unsubscribed. */
+  subscribe(channel: string, handler: MessageHandler): Promise<Unsubscribe>;
+  /** Resolves when the store answers within `timeoutMs`. */
+  ping(timeoutMs: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store could not answer; callers fail closed (S7, S32) and answer 503. */
+export class StoreUnavailableError extends Error {
+  override name = 'StoreUnavailableError';
+}
+
+export function assertTtl(ttlMs: number): void {
+  if (!Number.isSafeInteger(ttlMs) || ttlMs <= 0) {
+    throw new RangeError(`ttlMs must be a positive integer, got ${ttlMs}`);
+  }
+}

@@ -1,0 +1,212 @@
+// The store contract: the in-process store and Redis must behave alike, since
+// every capability is written against the interface, not the implementation.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { openTestStore, type TestStore, testRedisUrl } from '../../support/backends.js';
+
+let harness: TestStore;
+
+beforeEach(async () => {
+  harness = await openTestStore();
+});
+
+afterEach(async () => {
+  await harness.store.close();
+});
+
+describe(`store contract (${testRedisUrl ? 'redis' : 'memory'})`, () => {
+  it('reports which implementation it is', () => {
+    expect(harness.store.kind).toBe(testRedisUrl ? 'redis' : 'memory');
+  });
+
+  it('gets what was set and null for missing keys', async () => {
+    const { store } = harness;
+    expect(await store.get('missing')).toBeNull();
+    await store.set('k', 'v');
+    expect(await store.get('k')).toBe('v');
+    await store.set('k', 'w');
+    expect(await store.get('k')).toBe('w');
+  });
+
+  it('expires a value after its TTL and keeps one without TTL', async () => {
+    const { store, advance } = harness;
+    await store.set('short', 'v', 100);
+    await store.set('forever', 'v');
+    expect(await store.get('short')).toBe('v');
+    await advance(150);
+    expect(await store.get('short')).toBeNull();
+    expect(await store.get('forever')).toBe('v');
+  });
+
+  it('refuses a TTL that is not a positive integer', async () => {
+    const { store } = harness;
+    await expect(store.set('k', 'v', 0)).rejects.toThrow(RangeError);
+    await expect(store.setIfAbsent('k', 'v', -5)).rejects.toThrow(RangeError);
+    await expect(store.increment('k', 1.5)).rejects.toThrow(RangeError);
+  });
+
+  it('sets if absent exactly once, and again after expiry', async () => {
+    const { store, advance } = harness;
+    expect(await store.setIfAbsent('once', 'first', 100)).toBe(true);
+    expect(await store.setIfAbsent('once', 'second', 100)).toBe(false);
+    expect(await store.get('once')).toBe('first');
+    await advance(150);
+    expect(await store.setIfAbsent('once', 'third', 100)).toBe(true);
+    expect(await store.get('once')).toBe('third');
+  });
+
+  it('lets exactly one of many concurrent set-if-absent calls win', async () => {
+    const { store } = harness;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => store.setIfAbsent('race', String(i), 10_000)),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('gets and deletes in one step, so a value is taken once', async () => {
+    const { store } = harness;
+    await store.set('token', 'secret-value', 10_000);
+    const taken = await Promise.all([store.getAndDelete('token'), store.getAndDelete('token')]);
+    expect(taken.filter((value) => value !== null)).toEqual(['secret-value']);
+    expect(await store.get('token')).toBeNull();
+  });
+
+  it('deletes keys and counts the ones that existed', async () => {
+    const { store } = harness;
+    await store.set('a', '1');
+    await store.set('b', '2');
+    expect(await store.delete('a', 'b', 'c')).toBe(2);
+    expect(await store.get('a')).toBeNull();
+    expect(await store.delete()).toBe(0);
+  });
+
+  it('counts atomically within a window that the first increment opens', async () => {
+    const { store, advance } = harness;
+    const counts = await Promise.all(
+      Array.from({ length: 25 }, () => store.increment('hits', 1000)),
+    );
+    expect(counts.map((c) => c.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 25 }, (_, i) => i + 1),
+    );
+    for (const counter of counts) {
+      expect(counter.ttlMs).toBeGreaterThan(0);
+      expect(counter.ttlMs).toBeLessThanOrEqual(1000);
+    }
+    await advance(400);
+    const later = await store.increment('hits', 1000);
+    expect(later.count).toBe(26);
+    expect(later.ttlMs).toBeLessThanOrEqual(600 + 50);
+    await advance(700);
+    expect((await store.increment('hits', 1000)).count).toBe(1);
+  });
+
+  it('gives a counter stored without expiry a window instead of keeping it forever', async () => {
+    const { store, advance } = harness;
+    await store.set('stuck', '7');
+    const counter = await store.increment('stuck', 200);
+    expect(counter).toEqual({ count: 8, ttlMs: expect.any(Number) });
+    expect(counter.ttlMs).toBeGreaterThan(0);
+    await advance(250);
+    expect(await store.get('stuck')).toBeNull();
+  });
+
+  it('ranks sorted set members by score in both orders, ties by member', async () => {
+    const { store } = harness;
+    await store.sortedSetAdd('rank', [
+      { member: 'b', score: 2 },
+      { member: 'a', score: 2 },
+      { member: 'c', score: 0.5 },
+      { member: 'd', score: -1 },
+    ]);
+    expect(await store.sortedSetRange('rank', 0, -1)).toEqual([
+      { member: 'd', score: -1 },
+      { member: 'c', score: 0.5 },
+      { member: 'a', score: 2 },
+      { member: 'b', score: 2 },
+    ]);
+    expect(await store.sortedSetRange('rank', 0, 1, 'desc')).toEqual([
+      { member: 'b', score: 2 },
+      { member: 'a', score: 2 },
+    ]);
+    expect(await store.sortedSetRange('rank', -2, -1)).toEqual([
+      { member: 'a', score: 2 },
+      { member: 'b', score: 2 },
+    ]);
+    expect(await store.sortedSetRange('rank', 5, 10)).toEqual([]);
+    expect(await store.sortedSetRange('missing', 0, -1)).toEqual([]);
+  });
+
+  it('updates scores and removes members', async () => {
+    const { store } = harness;
+    await store.sortedSetAdd('rank', [
+      { member: 'x', score: 1 },
+      { member: 'y', score: 2 },
+    ]);
+    await store.sortedSetAdd('rank', [{ member: 'x', score: 3 }]);
+    await store.sortedSetRemove('rank', ['y', 'never-there']);
+    expect(await store.sortedSetRange('rank', 0, -1, 'desc')).toEqual([{ member: 'x', score: 3 }]);
+    await store.sortedSetRemove('rank', ['x']);
+    expect(await store.sortedSetRange('rank', 0, -1)).toEqual([]);
+  });
+
+  it('delivers published messages to every subscriber of the channel only', async () => {
+    const { store } = harness;
+    const first: string[] = [];
+    const second: string[] = [];
+    const other: string[] = [];
+    await store.subscribe('prices', (message) => first.push(message));
+    await store.subscribe('prices', (message) => second.push(message));
+    await store.subscribe('volatility', (message) => other.push(message));
+    await store.publish('prices', '{"item_id":1}');
+    await store.publish('prices', '{"item_id":2}');
+    await expect.poll(() => second.length).toBe(2);
+    expect(first).toEqual(['{"item_id":1}', '{"item_id":2}']);
+    expect(second).toEqual(first);
+    expect(other).toEqual([]);
+  });
+
+  it('stops delivering after unsubscribe', async () => {
+    const { store } = harness;
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    await store.subscribe('prices', (message) => kept.push(message));
+    const unsubscribe = await store.subscribe('prices', (message) => dropped.push(message));
+    await unsubscribe();
+    await store.publish('prices', 'tick');
+    await expect.poll(() => kept.length).toBe(1);
+    expect(dropped).toEqual([]);
+  });
+
+  it('keeps delivering to other subscribers when one handler throws', async () => {
+    const { store } = harness;
+    const received: string[] = [];
+    await store.subscribe('prices', () => {
+      throw new Error('subscriber bug');
+    });
+    await store.subscribe('prices', (message) => received.push(message));
+    await store.publish('prices', 'tick');
+    await expect.poll(() => received).toEqual(['tick']);
+  });
+
+  it('answers ping', async () => {
+    await expect(harness.store.ping(1000)).resolves.toBeUndefined();
+  });
+});
+
+describe.runIf(testRedisUrl)('redis store isolation', () => {
+  it('keeps keys and channels of two prefixes apart', async () => {
+    const other = await openTestStore();
+    try {
+      await harness.store.set('shared-name', 'mine');
+      expect(await other.store.get('shared-name')).toBeNull();
+      const heard: string[] = [];
+      await other.store.subscribe('prices', (message) => heard.push(message));
+      const own: string[] = [];
+      await harness.store.subscribe('prices', (message) => own.push(message));
+      await harness.store.publish('prices', 'tick');
+      await expect.poll(() => own).toEqual(['tick']);
+      expect(heard).toEqual([]);
+    } finally {
+      await other.store.close();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+// The storage a test runs on: embedded (PGlite in memory, the in-process store)
+// in the `embedded` project, and the real PostgreSQL and Redis named by
+// TEST_DATABASE_URL / TEST_REDIS_URL in the `postgres+redis` project. Each test
+// gets its own database and its own key prefix, so files run in parallel.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { type Database, openDatabase } from '../../src/platform/db/index.js';
+import type { Store } from '../../src/platform/store/index.js';
+import { MemoryStore } from '../../src/platform/store/memory-store.js';
+import { RedisStore } from '../../src/platform/store/redis-store.js';
+
+const real = process.env.TRACERA_TEST_BACKENDS === 'real';
+export const testDatabaseUrl = real ? (process.env.TEST_DATABASE_URL ?? null) : null;
+export const testRedisUrl = real ? (process.env.TEST_REDIS_URL ?? null) : null;
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+function databaseUrl(base: string, name: string): string {
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: testDatabaseUrl ?? undefined });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface TestDatabase extends Database {
+  /** The connection URL of the fresh PostgreSQL database, or null on PGlite. */
+  readonly url: string | null;
+}
+
+/** A new empty database; closing it drops it. */
+export async function openTestDatabase(): Promise<TestDatabase> {
+  if (!testDatabaseUrl) {
+    const database = await openDatabase({ kind: 'pglite', dataDir: null });
+    return { ...database, url: null };
+  }
+  const name = uniqueName('tracera_test');
+  await adminQuery(`create database ${name}`);
+  const url = databaseUrl(testDatabaseUrl, name);
+  const database = await openDatabase({ kind: 'postgres', url, poolSize: 5 });
+  return {
+    ...database,
+    url,
+    async close() {
+      await database.close();
+      await adminQuery(`drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+export interface TestStore {
+  readonly store: Store;
+  /** Lets `ms` pass for the store: the injected clock in memory, real time on Redis. */
+  advance(ms: number): Promise<void>;
+}
+
+export interface TestStoreOptions {
+  /** Point a Redis store somewhere else, such as a proxy a test can cut. */
+  readonly redisUrl?: string;
+  readonly keyPrefix?: string;
+}
+
+export async function openTestStore(options: TestStoreOptions = {}): Promise<TestStore> {
+  const redisUrl = options.redisUrl ?? testRedisUrl;
+  if (!redisUrl) {
+    let now = 1_700_000_000_000;
+    const store = new MemoryStore({ now: () => now });
+    return {
+      store,
+      async advance(ms) {
+        now += ms;
+      },
+    };
+  }
+  const store = await RedisStore.connect({
+    url: redisUrl,
+    keyPrefix: options.keyPrefix ?? `${uniqueName('test')}:`,
+    connectTimeoutMs: 1000,
+    commandTimeoutMs: 1000,
+  });
+  return {
+    store,
+    advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}
