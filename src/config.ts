@@ -74,12 +74,15 @@ function readSettings(env: RawEnv): { values: Partial<SettingValues>; problems: 
     const setting: Setting<unknown> = settings[name];
     const given = env[name];
     const fallback = typeof setting.default === 'function' ? setting.default(env) : setting.default;
-    const raw = given !== undefined && given !== '' ? given : fallback;
+    const isGiven = given !== undefined && given !== '';
+    const raw = isGiven ? given : fallback;
     if (raw === undefined) continue;
     try {
       values[name] = setting.parse(raw);
     } catch (error) {
       if (!(error instanceof RuleViolation)) throw error;
+      // A default derived from another variable fails only when that one is bad, and it is reported.
+      if (!isGiven && typeof setting.default === 'function') continue;
       const reason = error.message ? `: ${error.message}` : '';
       problems.push(`${name}: must be ${setting.rule}${reason}${describeValue(name, raw)}`);
     }

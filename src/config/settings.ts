@@ -117,7 +117,7 @@ const HOUR_MS = 60 * 60 * SECOND_MS;
 
 export const settings = {
   NODE_ENV: {
-    doc: 'Run mode. `production` demands a SESSION_SECRET and hides development conveniences.',
+    doc: 'Run mode; `production` requires SESSION_SECRET instead of generating one.',
     rule: `one of ${NODE_ENVS.join(', ')}`,
     default: 'development',
     parse: oneOf(NODE_ENVS),

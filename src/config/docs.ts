@@ -1,0 +1,47 @@
+// The README's configuration table and `.env.example`, written from the
+// settings list so they always say what the code does.
+import { type Setting, settings } from './settings.js';
+
+function entries(): [string, Setting<unknown>][] {
+  return Object.entries(settings) as [string, Setting<unknown>][];
+}
+
+function defaultText(setting: Setting<unknown>): string {
+  if (setting.defaultDoc) return setting.defaultDoc;
+  if (typeof setting.default === 'string') return setting.default;
+  return '';
+}
+
+export const README_TABLE_START = '<!-- config-table:start (npm run docs:config) -->';
+export const README_TABLE_END = '<!-- config-table:end -->';
+
+export function configTable(): string {
+  const rows = entries().map(([name, setting]) => {
+    const fallback = defaultText(setting);
+    const shown = fallback === '' ? '(unset)' : `\`${fallback}\``;
+    return `| \`${name}\` | ${shown} | ${setting.doc} Must be ${setting.rule}. |`;
+  });
+  return ['| Variable | Default | Meaning |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+export function envExample(): string {
+  const blocks = entries().map(([name, setting]) => {
+    const fallback = defaultText(setting);
+    return [`# ${setting.doc}`, `# Must be ${setting.rule}.`, `# ${name}=${fallback}`].join('\n');
+  });
+  return [
+    '# Tracera reads these from the environment, over a .env file in its working directory.',
+    '# Every line is commented out: the value shown is the default, or empty when unset.',
+    '',
+    blocks.join('\n\n'),
+    '',
+  ].join('\n');
+}
+
+/** Replaces the table between the markers in a README. */
+export function withConfigTable(readme: string): string {
+  const start = readme.indexOf(README_TABLE_START);
+  const end = readme.indexOf(README_TABLE_END);
+  if (start === -1 || end < start) throw new Error('README has no configuration table markers');
+  return `${readme.slice(0, start + README_TABLE_START.length)}\n${configTable()}\n${readme.slice(end)}`;
+}

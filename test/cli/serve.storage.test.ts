@@ -1,0 +1,38 @@
+// `tracera serve` on the configured storage: embedded defaults, or the real
+// PostgreSQL and Redis when the storage tests run against them.
+import { afterEach, expect, it } from 'vitest';
+import { openTestDatabase, type TestDatabase, testRedisUrl } from '../support/backends.js';
+import { freePort, tracera } from '../support/cli.js';
+
+let database: TestDatabase | undefined;
+
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
+});
+
+it('serves health on the configured storage, then stops cleanly on SIGTERM', async () => {
+  const env: Record<string, string> = { PORT: String(await freePort()), DATA_DIR: './data' };
+  database = await openTestDatabase();
+  if (database.url) env.DATABASE_URL = database.url;
+  if (testRedisUrl) env.REDIS_URL = testRedisUrl;
+  const run = tracera(['serve'], env);
+  await expect
+    .poll(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${env.PORT}/api/v1/health`).catch(
+          () => null,
+        );
+        return response ? await response.json() : null;
+      },
+      { timeout: 20_000, interval: 100 },
+    )
+    .toEqual({
+      status: 'ok',
+      database: 'up',
+      redis: testRedisUrl ? 'up' : 'embedded',
+    });
+  run.child.kill('SIGTERM');
+  expect(await run.exited).toBe(0);
+  expect(run.output()).toMatch(/"msg":"stopped"/);
+});

@@ -1,0 +1,163 @@
+// S6, S30: every rule refuses a bad value with the variable named, before
+// anything listens.
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, type RawEnv, readEnvironment } from '../src/config.js';
+import { TEST_SESSION_SECRET } from './support/app.js';
+
+const base: RawEnv = { NODE_ENV: 'test', SESSION_SECRET: TEST_SESSION_SECRET };
+
+function problemsOf(env: RawEnv): readonly string[] {
+  try {
+    loadConfig({ ...base, ...env }, mkdtempSync(join(tmpdir(), 'tracera-config-')));
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+function expectRejected(name: string, value: string, rule: RegExp): void {
+  const problems = problemsOf({ [name]: value });
+  expect(problems).toHaveLength(1);
+  expect(problems[0]).toMatch(new RegExp(`^${name}: `));
+  expect(problems[0]).toMatch(rule);
+}
+
+describe('configuration rules', () => {
+  it.each([
+    ['NODE_ENV', 'staging', /one of development, production, test/],
+    ['HOST', '   ', /host name or IP address/],
+    ['PORT', 'http', /integer from 1 to 65535/],
+    ['PORT', '0', /integer from 1 to 65535/],
+    ['PORT', '65536', /integer from 1 to 65535/],
+    ['PORT', '-1', /integer from 1 to 65535/],
+    ['PORT', '80.5', /integer from 1 to 65535/],
+    ['BASE_URL', 'localhost:3000', /absolute http\(s\) URL/],
+    ['BASE_URL', 'ftp://tracera.example', /absolute http\(s\) URL/],
+    ['BASE_URL', 'https://tracera.example/app', /no path/],
+    ['BASE_URL', 'https://user:pw@tracera.example', /credentials/],
+    ['DATA_DIR', ' ', /folder path/],
+    ['DATABASE_URL', 'mysql://db/tracera', /postgres:\/\/ or postgresql:\/\//],
+    ['DATABASE_POOL_SIZE', '0', /integer from 1 to 500/],
+    ['REDIS_URL', 'http://127.0.0.1:6379', /redis:\/\/ or rediss:\/\//],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/16', /database index, if given, is 0 to 15/],
+    ['REDIS_URL', 'redis://127.0.0.1:6379/x', /database index, if given, is 0 to 15/],
+    ['REDIS_KEY_PREFIX', 'tracera prod', /A-Z a-z 0-9/],
+    ['REDIS_CONNECT_TIMEOUT_MS', '0', /integer from 1 to 60000/],
+    ['REDIS_COMMAND_TIMEOUT_MS', '-100', /integer from 1 to 60000/],
+    ['TRUSTED_PROXIES', '10.0.0.0/33', /IPv4\/IPv6 addresses or CIDR blocks/],
+    ['TRUSTED_PROXIES', '10.0.0.1, proxy.internal', /IPv4\/IPv6 addresses or CIDR blocks/],
+    ['TRUSTED_PROXIES', 'fd00::/129', /IPv4\/IPv6 addresses or CIDR blocks/],
+    ['HTTP_HEADERS_TIMEOUT_MS', '0', /integer from 1 to 3600000/],
+    ['HTTP_REQUEST_TIMEOUT_MS', 'soon', /integer from 1 to 3600000/],
+    ['HTTP_KEEP_ALIVE_TIMEOUT_MS', '-5', /integer from 1 to 3600000/],
+    ['HTTP_IDLE_TIMEOUT_MS', '0', /integer from 1 to 3600000/],
+    ['BODY_LIMIT_BYTES', '0', /integer from 1 to 104857600/],
+    ['HEALTH_CHECK_TIMEOUT_MS', '0', /integer from 1 to 60000/],
+    ['SHUTDOWN_TIMEOUT_MS', '0', /integer from 1 to 600000/],
+    ['LOG_LEVEL', 'verbose', /one of fatal, error, warn, info, debug, trace, silent/],
+  ])('%s=%j is refused', (name, value, rule) => {
+    expectRejected(name, value, rule);
+  });
+
+  it('refuses a headers timeout above the request timeout', () => {
+    const problems = problemsOf({
+      HTTP_HEADERS_TIMEOUT_MS: '5000',
+      HTTP_REQUEST_TIMEOUT_MS: '1000',
+    });
+    expect(problems).toEqual([
+      'HTTP_HEADERS_TIMEOUT_MS: must not be above HTTP_REQUEST_TIMEOUT_MS (5000 > 1000)',
+    ]);
+  });
+
+  it('reports every bad variable at once, and echoes no secret', () => {
+    const problems = problemsOf({
+      PORT: 'x',
+      LOG_LEVEL: 'loud',
+      SESSION_SECRET: 'hunter2hunter2',
+      DATABASE_URL: 'mysql://admin:dbpass@db/x',
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'PORT',
+      'SESSION_SECRET',
+      'DATABASE_URL',
+      'LOG_LEVEL',
+    ]);
+    expect(problems.join('\n')).not.toMatch(/hunter2|dbpass/);
+  });
+
+  it.each([
+    ['short', 'aB3$xY9!qW'],
+    ['repeated', 'aB3xY9qW'.repeat(8)],
+    ['placeholder', 'changeme-please-to-a-long-random-value-0123456789'],
+    ['uneven', `${'a'.repeat(60)}bcdefghijklmnop`],
+  ])('refuses a %s SESSION_SECRET (S6)', (_kind, secret) => {
+    const problems = problemsOf({ SESSION_SECRET: secret });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^SESSION_SECRET: must be at least 32 random bytes/);
+  });
+
+  it('accepts well-formed values and applies defaults', () => {
+    const { config } = loadConfig({
+      ...base,
+      PORT: '8080',
+      REDIS_URL: 'redis://127.0.0.1:6379/15',
+      TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1, fd00::/64',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.baseUrl).toBe('http://localhost:8080');
+    expect(config.redis.url).toBe('redis://127.0.0.1:6379/15');
+    expect(config.database.url).toBeNull();
+    expect(config.trustedProxies).toEqual([
+      { address: '10.0.0.0', prefix: 8, family: 4 },
+      { address: '127.0.0.1', prefix: 32, family: 4 },
+      { address: 'fd00::', prefix: 64, family: 6 },
+    ]);
+    expect(config.http).toEqual({
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5000,
+      idleTimeoutMs: 60_000,
+      bodyLimitBytes: 65_536,
+    });
+  });
+});
+
+describe('SESSION_SECRET when none is given', () => {
+  it('is refused in production', () => {
+    expect(problemsOf({ NODE_ENV: 'production', SESSION_SECRET: '' })).toEqual([
+      expect.stringMatching(/^SESSION_SECRET: is required when NODE_ENV=production/),
+    ]);
+  });
+
+  it('is generated once into DATA_DIR in development, said so, and reused', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'tracera-config-'));
+    const first = loadConfig({ NODE_ENV: 'development' }, cwd);
+    const file = join(cwd, 'data', 'session-secret');
+    expect(first.notices).toEqual([expect.stringContaining(file)]);
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.config.sessionSecret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    const second = loadConfig({ NODE_ENV: 'development' }, cwd);
+    expect(second.config.sessionSecret).toBe(first.config.sessionSecret);
+    expect(second.notices).toEqual([]);
+  });
+
+  it('is not generated when the configuration is otherwise invalid', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'tracera-config-'));
+    expect(() => loadConfig({ NODE_ENV: 'development', PORT: 'x' }, cwd)).toThrow(ConfigError);
+    expect(existsSync(join(cwd, 'data'))).toBe(false);
+  });
+});
+
+describe('.env file', () => {
+  it('supplies values the environment does not set', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'tracera-config-'));
+    writeFileSync(join(cwd, '.env'), 'PORT=4000\nLOG_LEVEL=debug\n');
+    const env = readEnvironment({ LOG_LEVEL: 'warn' }, cwd);
+    expect(env.PORT).toBe('4000');
+    expect(env.LOG_LEVEL).toBe('warn');
+  });
+});
