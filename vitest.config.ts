@@ -12,6 +12,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       {
+        extends: true,
         test: {
           name: 'embedded',
           include: ['test/**/*.test.ts'],
@@ -21,6 +22,7 @@ export default defineConfig({
       ...(realBackends
         ? [
             {
+              extends: true,
               test: {
                 name: 'postgres+redis',
                 include: ['test/**/*.storage.test.ts'],

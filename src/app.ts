@@ -81,11 +81,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     prefix: API_PREFIX,
     database,
     store,
-    timeoutMs: config.healthCheckTimeoutMs,
+    ...config.health,
   });
 
   const staticRoot = deps.staticRoot === undefined ? DEFAULT_STATIC_ROOT : deps.staticRoot;
-  if (staticRoot) await app.register(fastifyStatic, { root: staticRoot });
+  // Routes for the files present at start, not a wildcard: an unknown path
+  // is a 404 straight away instead of a filesystem lookup.
+  if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, wildcard: false });
 
   app.addHook('onClose', async () => {
     await Promise.allSettled([database.close(), store.close()]);

@@ -42,7 +42,7 @@ export interface Config {
     readonly idleTimeoutMs: number;
     readonly bodyLimitBytes: number;
   };
-  readonly healthCheckTimeoutMs: number;
+  readonly health: { readonly timeoutMs: number; readonly cacheMs: number };
   readonly shutdownTimeoutMs: number;
   readonly logLevel: SettingValues['LOG_LEVEL'];
 }
@@ -165,7 +165,7 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       idleTimeoutMs: v.HTTP_IDLE_TIMEOUT_MS,
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
     },
-    healthCheckTimeoutMs: v.HEALTH_CHECK_TIMEOUT_MS,
+    health: { timeoutMs: v.HEALTH_CHECK_TIMEOUT_MS, cacheMs: v.HEALTH_CACHE_MS },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     logLevel: v.LOG_LEVEL,
   };

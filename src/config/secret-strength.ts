@@ -28,15 +28,17 @@ const PLACEHOLDER_WORDS = [
 ];
 
 const HEX = /^[0-9a-f]+$|^[0-9A-F]+$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+=*$/;
+const PRINTABLE_ASCII = 95;
 
+/**
+ * The alphabet a generator drew from: a random base64 string need not show
+ * every character class, so the class is judged by the whole string.
+ */
 function alphabetSize(value: string): number {
   if (HEX.test(value)) return 16;
-  let size = 0;
-  if (/[a-z]/.test(value)) size += 26;
-  if (/[A-Z]/.test(value)) size += 26;
-  if (/[0-9]/.test(value)) size += 10;
-  if (/[^a-zA-Z0-9]/.test(value)) size += 33;
-  return size;
+  if (BASE64.test(value)) return 64;
+  return PRINTABLE_ASCII;
 }
 
 function shannonBitsPerChar(value: string): number {

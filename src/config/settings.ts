@@ -231,6 +231,12 @@ export const settings = {
     default: '1000',
     parse: integer(1, 60 * SECOND_MS),
   },
+  HEALTH_CACHE_MS: {
+    doc: 'How long one health answer is reused, so health requests cannot become database load; 0 checks on every request.',
+    rule: 'an integer from 0 to 60000',
+    default: '1000',
+    parse: integer(0, 60 * SECOND_MS),
+  },
   SHUTDOWN_TIMEOUT_MS: {
     doc: 'How long a stopping server waits for requests in flight before it exits anyway.',
     rule: 'an integer from 1 to 600000',

@@ -16,6 +16,8 @@ export interface HealthOptions {
   readonly database: Database;
   readonly store: Store;
   readonly timeoutMs: number;
+  /** How long one answer is reused; 0 asks the dependencies on every request. */
+  readonly cacheMs: number;
 }
 
 async function answers(check: Promise<void>): Promise<boolean> {
@@ -27,8 +29,34 @@ async function answers(check: Promise<void>): Promise<boolean> {
   }
 }
 
+interface Checked {
+  readonly databaseUp: boolean;
+  readonly storeUp: boolean;
+}
+
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, options) => {
-  const { database, store, timeoutMs } = options;
+  const { database, store, timeoutMs, cacheMs } = options;
+  // The route is public and unauthenticated, so it must not let anyone turn
+  // requests into database load: an answer is reused for `cacheMs`, and
+  // requests that arrive while a check runs share it.
+  let latest: { readonly at: number; readonly checked: Checked } | null = null;
+  let inFlight: Promise<Checked> | null = null;
+  const check = async (): Promise<Checked> => {
+    const [databaseUp, storeUp] = await Promise.all([
+      answers(database.ping(timeoutMs)),
+      answers(store.ping(timeoutMs)),
+    ]);
+    const checked = { databaseUp, storeUp };
+    latest = { at: performance.now(), checked };
+    return checked;
+  };
+  const current = (): Promise<Checked> | Checked => {
+    if (latest && performance.now() - latest.at < cacheMs) return latest.checked;
+    inFlight ??= check().finally(() => {
+      inFlight = null;
+    });
+    return inFlight;
+  };
   app.get(
     '/health',
     {
@@ -38,10 +66,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
       },
     },
     async (_request, reply) => {
-      const [databaseUp, storeUp] = await Promise.all([
-        answers(database.ping(timeoutMs)),
-        answers(store.ping(timeoutMs)),
-      ]);
+      const { databaseUp, storeUp } = await current();
       const redis = !storeUp ? 'down' : store.kind === 'memory' ? 'embedded' : 'up';
       const healthy = databaseUp && storeUp;
       reply.code(healthy ? 200 : 503).header('cache-control', 'no-store');

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/platform/db/index.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
-import { openTestStore, testRedisUrl } from '../support/backends.js';
+import { openTestDatabase, openTestStore, testRedisUrl } from '../support/backends.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 
 let harness: TestApp | undefined;
@@ -48,9 +49,14 @@ describe('GET /api/v1/health', () => {
       expect((await health())?.statusCode).toBe(200);
 
       await proxy.cut();
-      const down = await health();
-      expect(down?.statusCode).toBe(503);
-      expect(down?.json()).toEqual({ status: 'unavailable', database: 'up', redis: 'down' });
+      await expect
+        .poll(async () => (await health())?.statusCode, { timeout: 10_000, interval: 100 })
+        .toBe(503);
+      expect((await health())?.json()).toEqual({
+        status: 'unavailable',
+        database: 'up',
+        redis: 'down',
+      });
 
       await proxy.restore();
       await expect
@@ -58,4 +64,38 @@ describe('GET /api/v1/health', () => {
         .toEqual({ status: 'ok', database: 'up', redis: 'up' });
     },
   );
+
+  it('asks the database once for a burst of requests, and again once the answer is old', async () => {
+    let pings = 0;
+    const countingPings = async (): Promise<Database> => {
+      const database = await openTestDatabase();
+      return {
+        ...database,
+        ping: (timeoutMs: number) => {
+          pings += 1;
+          return database.ping(timeoutMs);
+        },
+      };
+    };
+    harness = await buildTestApp({
+      database: await countingPings(),
+      env: { HEALTH_CACHE_MS: '60000' },
+    });
+    const burst = await Promise.all(
+      Array.from({ length: 20 }, () => harness?.app.inject({ url: '/api/v1/health' })),
+    );
+    expect(burst.map((response) => response?.statusCode)).toEqual(Array(20).fill(200));
+    expect(pings).toBe(1);
+    await harness.app.close();
+
+    pings = 0;
+    harness = await buildTestApp({
+      database: await countingPings(),
+      env: { HEALTH_CACHE_MS: '0' },
+    });
+    for (let i = 0; i < 3; i += 1) {
+      expect((await harness.app.inject({ url: '/api/v1/health' })).statusCode).toBe(200);
+    }
+    expect(pings).toBe(3);
+  });
 });

@@ -32,8 +32,7 @@ describe('S25 slow clients', () => {
     });
     const port = await listen(harness.app);
     const slow = await openSocket(port);
-    const request =
-      'GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Padding: ' + 'a'.repeat(200);
+    const request = `GET /api/v1/health HTTP/1.1\r\nHost: localhost\r\nX-Padding: ${'a'.repeat(200)}`;
     let sent = 0;
     let answer = '';
     slow.on('data', (chunk) => {

@@ -29,7 +29,7 @@ describe('logger redaction', () => {
         },
         body: { email: 'a@example.com', password: 'pw-1', token: 'tok-2' },
         password: 'pw-2',
-        user: { new_password: 'pw-3', code: 'oauth-code' },
+        code: 'oauth-code',
       },
       'event',
     );
@@ -47,6 +47,14 @@ describe('logger redaction', () => {
       expect(line).not.toContain(secret);
     }
     expect(line).toContain('a@example.com');
+  });
+
+  it('leaves the logged object itself unchanged', () => {
+    const capture = new LogCapture();
+    const body = { email: 'a@example.com', password: 'pw-1' };
+    createLogger('info', capture).info({ body }, 'event');
+    expect(body.password).toBe('pw-1');
+    expect(capture.raw.join('\n')).not.toContain('pw-1');
   });
 
   it('keeps tokens in request URLs out of the access log', async () => {

@@ -1,0 +1,13 @@
+// `npm run bench`: every benchmark, each printing ratios against a baseline
+// measured in the same run. Exits non-zero when a target is missed.
+import { runHttpOverhead } from './http-overhead.js';
+
+const benchmarks: [string, () => Promise<boolean>][] = [['http-overhead', runHttpOverhead]];
+const only = process.argv[2];
+let passed = true;
+for (const [name, run] of benchmarks) {
+  if (only && only !== name) continue;
+  process.stdout.write(`\n== ${name}\n`);
+  passed = (await run()) && passed;
+}
+process.exitCode = passed ? 0 : 1;
