@@ -12,7 +12,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     projects: [
       {
-        extends: true,
+        extends: true as const,
         test: {
           name: 'embedded',
           include: ['test/**/*.test.ts'],
@@ -22,7 +22,7 @@ export default defineConfig({
       ...(realBackends
         ? [
             {
-              extends: true,
+              extends: true as const,
               test: {
                 name: 'postgres+redis',
                 include: ['test/**/*.storage.test.ts'],

@@ -10,10 +10,10 @@
 // Target: throughput ratio b/a of at least 0.6.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { freePort } from '../test/support/ports.js';
 
 const ROUNDS = 3;
 const DURATION_SECONDS = 8;
@@ -21,17 +21,6 @@ const WARMUP_SECONDS = 2;
 const CONNECTIONS = 32;
 const TARGET_RATIO = 0.6;
 const SESSION_SECRET = 'Bench-0nly-9f8e7d6c5b4a39281706f5e4d3c2b1a0ZyXwVuTsRqPoNm';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + 30_000;
