@@ -2,9 +2,9 @@
 //
 // Entropy cannot be measured from one sample, so this estimates it the way a
 // reviewer would: the bits a string of this length could hold given the
-// character classes it uses, and refuses anything whose characters are too
-// few or too unevenly spread to be random (repeats, keyboard runs), or that
-// reads like a placeholder. Every common generator passes: 64 hex characters
+// alphabet it was drawn from (hex, base64, or any printable character), and
+// refuses anything whose characters are too few or too unevenly spread to be
+// random (repeats, keyboard runs), or that reads like a placeholder. Every common generator passes: 64 hex characters
 // (`openssl rand -hex 32`), 44 base64 characters (`openssl rand -base64 32`)
 // and 43 base64url characters (32 bytes from `crypto.randomBytes`).
 
