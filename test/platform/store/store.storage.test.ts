@@ -1,7 +1,10 @@
 // The store contract: the in-process store and Redis must behave alike, since
 // every capability is written against the interface, not the implementation.
+import { spawn } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StoreUnavailableError } from '../../../src/platform/store/index.js';
 import { openTestStore, type TestStore, testRedisUrl } from '../../support/backends.js';
+import { freePort } from '../../support/ports.js';
 
 let harness: TestStore;
 
@@ -192,7 +195,7 @@ describe(`store contract (${testRedisUrl ? 'redis' : 'memory'})`, () => {
   });
 });
 
-describe.runIf(testRedisUrl)('redis store isolation', () => {
+describe.runIf(testRedisUrl)('redis store', () => {
   it('keeps keys and channels of two prefixes apart', async () => {
     const other = await openTestStore();
     try {
@@ -207,6 +210,46 @@ describe.runIf(testRedisUrl)('redis store isolation', () => {
       expect(heard).toEqual([]);
     } finally {
       await other.store.close();
+    }
+  });
+
+  it('starts while Redis is down, fails closed, then recovers with its subscriptions', async () => {
+    const port = await freePort();
+    const late = await openTestStore({ redisUrl: `redis://127.0.0.1:${port}/0` });
+    const server = spawn(
+      'redis-server',
+      ['--port', String(port), '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    try {
+      await expect(late.store.get('k')).rejects.toBeInstanceOf(StoreUnavailableError);
+      const heard: string[] = [];
+      await late.store.subscribe('prices', (message) => heard.push(message));
+      await expect
+        .poll(
+          () =>
+            late.store.ping(200).then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 10_000 },
+        )
+        .toBe(true);
+      await expect
+        .poll(
+          async () => {
+            await late.store.publish('prices', 'tick');
+            return heard.length > 0;
+          },
+          { timeout: 10_000, interval: 200 },
+        )
+        .toBe(true);
+      expect(heard[0]).toBe('tick');
+    } finally {
+      await late.store.close();
+      server.kill();
     }
   });
 });
