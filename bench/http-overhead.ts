@@ -9,7 +9,7 @@
 // parse) and what the rest of the middleware takes.
 // Target: throughput ratio b/a of at least 0.6.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -20,6 +20,8 @@ const DURATION_SECONDS = 8;
 const WARMUP_SECONDS = 2;
 const CONNECTIONS = 32;
 const TARGET_RATIO = 0.6;
+/** USER_HZ, 100 on every Linux build that matters. */
+const CLOCK_TICKS_PER_SECOND = 100;
 const SESSION_SECRET = 'Bench-0nly-9f8e7d6c5b4a39281706f5e4d3c2b1a0ZyXwVuTsRqPoNm';
 
 async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
@@ -72,14 +74,27 @@ interface Measurement {
   readonly requestsPerSecond: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** The server process's CPU time (user + system) per answered request. */
+  readonly cpuMicrosPerRequest: number;
 }
 
-async function load(url: string, seconds: number): Promise<Measurement> {
-  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds });
+/** CPU seconds a process has used so far, from /proc (fields 14 and 15 of stat, in clock ticks). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+async function load(target: Target, seconds: number): Promise<Measurement> {
+  const pid = target.child.pid ?? 0;
+  const cpuBefore = cpuSeconds(pid);
+  const result = await autocannon({ url: target.url, connections: CONNECTIONS, duration: seconds });
+  const cpuUsed = cpuSeconds(pid) - cpuBefore;
   return {
     requestsPerSecond: result.requests.average,
     p99Ms: result.latency.p99,
     errors: result.errors + result.non2xx,
+    cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, result.requests.total),
   };
 }
 
@@ -90,14 +105,14 @@ function mean(values: readonly number[]): number {
 export async function runHttpOverhead(): Promise<boolean> {
   const targets = [await startBare(false), await startApp(), await startBare(true)];
   try {
-    for (const target of targets) await load(target.url, WARMUP_SECONDS);
+    for (const target of targets) await load(target, WARMUP_SECONDS);
     const results = new Map<string, Measurement[]>(targets.map((target) => [target.name, []]));
     for (let round = 1; round <= ROUNDS; round += 1) {
       for (const target of targets) {
-        const measurement = await load(target.url, DURATION_SECONDS);
+        const measurement = await load(target, DURATION_SECONDS);
         results.get(target.name)?.push(measurement);
         process.stdout.write(
-          `  round ${round} ${target.name}: ${measurement.requestsPerSecond.toFixed(0)} req/s, p99 ${measurement.p99Ms} ms\n`,
+          `  round ${round} ${target.name}: ${measurement.requestsPerSecond.toFixed(0)} req/s, p99 ${measurement.p99Ms} ms, server CPU ${measurement.cpuMicrosPerRequest.toFixed(1)} us/request\n`,
         );
       }
     }
@@ -108,17 +123,21 @@ export async function runHttpOverhead(): Promise<boolean> {
     ];
     const rps = (runs: Measurement[]) => mean(runs.map((m) => m.requestsPerSecond));
     const p99 = (runs: Measurement[]) => mean(runs.map((m) => m.p99Ms));
-    const ratio =
-      mean(app.map((m) => m.requestsPerSecond)) / mean(bare.map((m) => m.requestsPerSecond));
+    const cpu = (runs: Measurement[]) => mean(runs.map((m) => m.cpuMicrosPerRequest));
+    const ratio = rps(app) / rps(bare);
+    const describe = (runs: Measurement[]) =>
+      `${rps(runs).toFixed(0)} req/s, p99 ${p99(runs).toFixed(1)} ms, server CPU ${cpu(runs).toFixed(1)} us/request`;
     const errors = [...bare, ...app].reduce((sum, m) => sum + m.errors, 0);
     process.stdout.write(
       [
         `http-overhead: ${CONNECTIONS} connections, ${ROUNDS} x ${DURATION_SECONDS} s per server`,
-        `  (a) bare Fastify:      ${rps(bare).toFixed(0)} req/s, p99 ${p99(bare).toFixed(1)} ms`,
-        `  (b) Tracera app:       ${rps(app).toFixed(0)} req/s, p99 ${p99(app).toFixed(1)} ms`,
-        `  (h) bare + S24 headers: ${rps(headed).toFixed(0)} req/s, p99 ${p99(headed).toFixed(1)} ms`,
+        `  (a) bare Fastify:       ${describe(bare)}`,
+        `  (b) Tracera app:        ${describe(app)}`,
+        `  (h) bare + S24 headers: ${describe(headed)}`,
         `  throughput ratio b/a = ${ratio.toFixed(3)} (target >= ${TARGET_RATIO}) ${ratio >= TARGET_RATIO ? 'PASS' : 'FAIL'}`,
         `  of which headers h/a = ${(rps(headed) / rps(bare)).toFixed(3)}, rest of the middleware b/h = ${(rps(app) / rps(headed)).toFixed(3)}`,
+        // The load generator shares the machine's cores, so CPU per request is the steadier figure.
+        `  server CPU per request a/b = ${(cpu(bare) / cpu(app)).toFixed(3)}`,
         `  failed or non-2xx responses: ${errors}`,
         '',
       ].join('\n'),

@@ -4,16 +4,16 @@
 // capability as its own plugin under /api/v1, then static files. The app owns
 // the database and store it is given and closes them when it closes, after
 // the requests in flight have finished.
-import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
 import { registerErrorHandling } from './http/errors.js';
+import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/request-tracing.js';
 import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
 import type { Database } from './platform/db/index.js';
@@ -32,20 +32,6 @@ export interface AppDeps {
   readonly staticRoot?: string | null;
 }
 
-function registerRequestTracing(app: FastifyInstance): void {
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
-  app.addHook('onResponse', (request, reply, done) => {
-    request.log.info(
-      { req: request, res: reply, responseTimeMs: Math.round(reply.elapsedTime) },
-      'request completed',
-    );
-    done();
-  });
-}
-
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const { database, store } = deps;
   const app = Fastify({
@@ -56,16 +42,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       config.trustedProxies.length > 0
         ? config.trustedProxies.map(({ address, prefix }) => `${address}/${prefix}`)
         : false,
-    // Client-supplied ids are ignored: they would let anyone forge log correlation.
     requestIdHeader: false,
-    genReqId: () => randomUUID(),
-    // One access line per request, written in registerRequestTracing, instead of Fastify's two.
-    logController: new LogController({ disableRequestLogging: true }),
+    genReqId: generateRequestId,
+    logController: new AccessLog(),
     return503OnClosing: true,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerSecurityHeaders(app, config.baseUrl);
-  registerRequestTracing(app);
+  registerRequestIdHeader(app);
   registerValidation(app);
   registerErrorHandling(app);
 

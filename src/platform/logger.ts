@@ -97,14 +97,25 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
+const FLUSH_INTERVAL_MS = 1000;
+let stdoutStream: DestinationStream | undefined;
+
 /**
- * Standard output, written in 4 KiB batches instead of one write per line:
- * the system call per access-log line cost about a seventh of the app's
- * throughput in bench/http-overhead. Pino flushes the buffer when the process
- * exits, even on an uncaught exception; only a SIGKILL can lose the last batch.
+ * Standard output, written synchronously in 4 KiB batches instead of one
+ * write per line: a system call per access-log line, or a thread-pool round
+ * trip per batch in pino's asynchronous mode, cost a sixth of the app's
+ * throughput in bench/http-overhead. A quiet server still shows its lines
+ * within a second, and the buffer is flushed when the process exits, even
+ * on an uncaught exception; only a SIGKILL can lose the last second.
+ * One stream per process: there is one standard output.
  */
 function bufferedStdout(): DestinationStream {
-  return pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  if (stdoutStream) return stdoutStream;
+  const stream = pino.destination({ dest: 1, sync: true, minLength: 4096 });
+  setInterval(() => stream.flushSync(), FLUSH_INTERVAL_MS).unref();
+  process.on('exit', () => stream.flushSync());
+  stdoutStream = stream;
+  return stream;
 }
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {
