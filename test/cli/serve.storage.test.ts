@@ -32,6 +32,10 @@ it('serves health on the configured storage, then stops cleanly on SIGTERM', asy
       database: 'up',
       redis: testRedisUrl ? 'up' : 'embedded',
     });
+  // A quiet server still shows its access lines within the flush interval.
+  await expect
+    .poll(() => run.output(), { timeout: 3000, interval: 100 })
+    .toMatch(/"msg":"request completed"/);
   run.child.kill('SIGTERM');
   expect(await run.exited).toBe(0);
   expect(run.output()).toMatch(/"msg":"stopped"/);
