@@ -34,6 +34,14 @@ export interface Config {
     readonly connectTimeoutMs: number;
     readonly commandTimeoutMs: number;
   };
+  readonly session: { readonly lifetimeMs: number; readonly idleMs: number };
+  readonly auth: { readonly rateLimitPerMinute: number; readonly magicLinkExpiryMs: number };
+  readonly mail: {
+    /** SMTP server; null writes messages into `outboxDir` instead. */
+    readonly smtpUrl: string | null;
+    readonly from: string;
+    readonly outboxDir: string;
+  };
   readonly trustedProxies: readonly Cidr[];
   readonly http: {
     readonly headersTimeoutMs: number;
@@ -61,6 +69,8 @@ export interface LoadedConfig {
 }
 
 const SESSION_SECRET_FILE = 'session-secret';
+const MINUTE_MS = 60_000;
+const HOUR_MS = 60 * MINUTE_MS;
 
 function describeValue(name: SettingName, raw: string): string {
   const setting: Setting<unknown> = settings[name];
@@ -86,6 +96,13 @@ function readSettings(env: RawEnv): { values: Partial<SettingValues>; problems: 
       const reason = error.message ? `: ${error.message}` : '';
       problems.push(`${name}: must be ${setting.rule}${reason}${describeValue(name, raw)}`);
     }
+  }
+  const lifetime = values.SESSION_LIFETIME_HOURS as number | undefined;
+  const idle = values.SESSION_IDLE_HOURS as number | undefined;
+  if (lifetime !== undefined && idle !== undefined && idle > lifetime) {
+    problems.push(
+      `SESSION_IDLE_HOURS: must not be above SESSION_LIFETIME_HOURS (${idle} > ${lifetime})`,
+    );
   }
   const headers = values.HTTP_HEADERS_TIMEOUT_MS as number | undefined;
   const request = values.HTTP_REQUEST_TIMEOUT_MS as number | undefined;
@@ -156,6 +173,19 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       keyPrefix: v.REDIS_KEY_PREFIX,
       connectTimeoutMs: v.REDIS_CONNECT_TIMEOUT_MS,
       commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    },
+    session: {
+      lifetimeMs: v.SESSION_LIFETIME_HOURS * HOUR_MS,
+      idleMs: v.SESSION_IDLE_HOURS * HOUR_MS,
+    },
+    auth: {
+      rateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MIN,
+      magicLinkExpiryMs: v.MAGIC_LINK_EXPIRY_MINUTES * MINUTE_MS,
+    },
+    mail: {
+      smtpUrl: values.SMTP_URL ?? null,
+      from: v.MAIL_FROM,
+      outboxDir: join(dataDir, 'outbox'),
     },
     trustedProxies: v.TRUSTED_PROXIES,
     http: {

@@ -58,6 +58,13 @@ describe('configuration rules', () => {
     ['BODY_LIMIT_BYTES', '0', /integer from 1 to 104857600/],
     ['HEALTH_CHECK_TIMEOUT_MS', '0', /integer from 1 to 60000/],
     ['SHUTDOWN_TIMEOUT_MS', '0', /integer from 1 to 600000/],
+    ['SESSION_LIFETIME_HOURS', '0', /integer from 1 to 8760/],
+    ['SESSION_IDLE_HOURS', '1.5', /integer from 1 to 8760/],
+    ['AUTH_RATE_LIMIT_PER_MIN', '0', /integer from 1 to 100000/],
+    ['MAGIC_LINK_EXPIRY_MINUTES', '1441', /integer from 1 to 1440/],
+    ['SMTP_URL', 'http://mail.example', /smtp:\/\/ or smtps:\/\//],
+    ['MAIL_FROM', 'Tracera', /an email address/],
+    ['MAIL_FROM', 'Tracera <no-reply>', /an email address/],
     ['LOG_LEVEL', 'verbose', /one of fatal, error, warn, info, debug, trace, silent/],
   ])('%s=%j is refused', (name, value, rule) => {
     expectRejected(name, value, rule);
@@ -70,6 +77,13 @@ describe('configuration rules', () => {
     });
     expect(problems).toEqual([
       'HTTP_HEADERS_TIMEOUT_MS: must not be above HTTP_REQUEST_TIMEOUT_MS (5000 > 1000)',
+    ]);
+  });
+
+  it('refuses an idle timeout above the session lifetime', () => {
+    const problems = problemsOf({ SESSION_LIFETIME_HOURS: '12', SESSION_IDLE_HOURS: '24' });
+    expect(problems).toEqual([
+      'SESSION_IDLE_HOURS: must not be above SESSION_LIFETIME_HOURS (24 > 12)',
     ]);
   });
 
@@ -123,6 +137,11 @@ describe('configuration rules', () => {
       idleTimeoutMs: 60_000,
       bodyLimitBytes: 65_536,
     });
+    expect(config.session).toEqual({ lifetimeMs: 72 * 3_600_000, idleMs: 24 * 3_600_000 });
+    expect(config.auth).toEqual({ rateLimitPerMinute: 20, magicLinkExpiryMs: 10 * 60_000 });
+    expect(config.mail.smtpUrl).toBeNull();
+    expect(config.mail.from).toBe('Tracera <no-reply@localhost>');
+    expect(config.mail.outboxDir).toMatch(/[/\\]data[/\\]outbox$/);
   });
 });
 

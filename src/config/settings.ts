@@ -112,6 +112,14 @@ function keyPrefix(raw: string): string {
   return raw;
 }
 
+function mailbox(raw: string): string {
+  const value = raw.trim();
+  const address = /^(?:[^<>\r\n]*<([^<>\s]+)>|([^<>\s]+))$/.exec(value);
+  const email = address?.[1] ?? address?.[2] ?? '';
+  if (!/^[^@\s]+@[^@\s]+$/.test(email)) throw new RuleViolation();
+  return value;
+}
+
 const SECOND_MS = 1000;
 const HOUR_MS = 60 * 60 * SECOND_MS;
 
@@ -188,6 +196,49 @@ export const settings = {
     rule: 'an integer from 1 to 60000',
     default: '1000',
     parse: integer(1, 60 * SECOND_MS),
+  },
+  SESSION_LIFETIME_HOURS: {
+    doc: 'Absolute lifetime of a session; it ends this long after sign-in, however active.',
+    rule: 'an integer from 1 to 8760',
+    default: '72',
+    parse: integer(1, 8760),
+  },
+  SESSION_IDLE_HOURS: {
+    doc: 'A session unused for this long ends.',
+    rule: 'an integer from 1 to 8760, not above SESSION_LIFETIME_HOURS',
+    default: '24',
+    parse: integer(1, 8760),
+  },
+  AUTH_RATE_LIMIT_PER_MIN: {
+    doc: 'Requests per minute one client IP may make to each /api/v1/auth route.',
+    rule: 'an integer from 1 to 100000',
+    default: '20',
+    parse: integer(1, 100_000),
+  },
+  MAGIC_LINK_EXPIRY_MINUTES: {
+    doc: 'How long an emailed sign-in link stays valid.',
+    rule: 'an integer from 1 to 1440',
+    default: '10',
+    parse: integer(1, 1440),
+  },
+  SMTP_URL: {
+    doc: 'SMTP server for outgoing mail, e.g. `smtps://user:pass@smtp.example:465`. Unset: each message is written as an .eml file into DATA_DIR/outbox (see `tracera mail`).',
+    rule: 'an smtp:// or smtps:// URL',
+    secret: true,
+    parse: (raw) => absoluteUrl(['smtp:', 'smtps:'])(raw).toString(),
+  },
+  MAIL_FROM: {
+    doc: 'Sender of outgoing mail.',
+    rule: 'an email address, optionally as `Name <address>`',
+    default: (env) => {
+      let host = 'localhost';
+      try {
+        host = new URL(env.BASE_URL?.trim() ?? '').hostname || host;
+      } catch {}
+      return `Tracera <no-reply@${host}>`;
+    },
+    defaultDoc: 'Tracera <no-reply@host of BASE_URL>',
+    parse: mailbox,
   },
   TRUSTED_PROXIES: {
     doc: 'Comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed.',
