@@ -2,14 +2,16 @@
 // order: cross-cutting hooks and handlers first (security headers, request
 // ids, access log, validation, errors), then the API docs, then each
 // capability as its own plugin under /api/v1, then static files. The app owns
-// the database and store it is given and closes them when it closes, after
-// the requests in flight have finished.
+// the database, store and mailer it is given and closes them when it closes,
+// after the requests in flight have finished and mail in flight has gone.
 import { fileURLToPath } from 'node:url';
+import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { argon2Hasher, type PasswordHasher, registerAccounts } from './auth/index.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -18,6 +20,7 @@ import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
 import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
+import { createMailer, type Mailer } from './platform/mail/index.js';
 import type { Store } from './platform/store/index.js';
 import { registerSecurityHeaders } from './security/headers.js';
 
@@ -30,6 +33,12 @@ export interface AppDeps {
   readonly logger?: Logger;
   /** Folder served at `/`; null serves no files. */
   readonly staticRoot?: string | null;
+  /** Defaults to SMTP_URL, or the outbox in DATA_DIR. */
+  readonly mailer?: Mailer;
+  /** Defaults to argon2id; tests wrap it to count calls. */
+  readonly hasher?: PasswordHasher;
+  /** Milliseconds since the epoch; tests inject a clock they can move. */
+  readonly now?: () => number;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -61,6 +70,18 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(fastifyCookie);
+  const mailer = deps.mailer ?? createMailer(config.mail);
+  const accounts = await registerAccounts(app, {
+    config,
+    database,
+    store,
+    mailer,
+    hasher: deps.hasher ?? argon2Hasher,
+    now: deps.now ?? Date.now,
+    apiPrefix: API_PREFIX,
+  });
+
   await app.register(healthRoutes, {
     prefix: API_PREFIX,
     database,
@@ -74,7 +95,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, wildcard: false });
 
   app.addHook('onClose', async () => {
-    await Promise.allSettled([database.close(), store.close()]);
+    await accounts.drainMail();
+    await Promise.allSettled([database.close(), store.close(), mailer.close()]);
   });
   return app;
 }

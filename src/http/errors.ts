@@ -31,7 +31,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     if (error instanceof ApiError) {
       request.log.info({ statusCode: error.statusCode }, error.detail);
-      return reply.code(error.statusCode).send({ detail: error.detail });
+      return reply.code(error.statusCode).headers(error.headers).send({ detail: error.detail });
     }
     if (error instanceof StoreUnavailableError) {
       request.log.warn({ err: { message: error.message } }, 'store unavailable');

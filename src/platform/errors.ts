@@ -9,6 +9,8 @@ export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
     readonly detail: string,
+    /** Response headers that belong to the error, such as Retry-After. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
   }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/platform/errors.js';
 import { StoreUnavailableError } from '../../src/platform/store/index.js';
 import { buildTestApp, LOG_LEVEL_ERROR, type TestApp } from '../support/app.js';
+import { Browser } from '../support/browser.js';
 
 let harness: TestApp;
 
@@ -47,12 +48,15 @@ afterAll(async () => {
   await harness.app.close();
 });
 
-function post(payload: string, contentType = 'application/json') {
-  return harness.app.inject({
+/** A visitor holding a CSRF token, so the body checks are what answers. */
+async function post(payload: string, contentType = 'application/json') {
+  const visitor = new Browser(harness.app);
+  await visitor.fetchCsrf();
+  return visitor.request({
     method: 'POST',
     url: '/api/v1/test/echo',
     headers: { 'content-type': contentType },
-    payload,
+    body: payload,
   });
 }
 

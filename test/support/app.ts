@@ -1,9 +1,11 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
+import type { PasswordHasher } from '../../src/auth/index.js';
 import { type Config, loadConfig, type RawEnv } from '../../src/config.js';
 import type { Database } from '../../src/platform/db/index.js';
 import { createLogger } from '../../src/platform/logger.js';
+import type { Mailer } from '../../src/platform/mail/index.js';
 import type { Store } from '../../src/platform/store/index.js';
 import { openTestDatabase, openTestStore } from './backends.js';
 
@@ -51,6 +53,9 @@ export interface TestAppOptions {
   readonly database?: Database;
   readonly store?: Store;
   readonly staticRoot?: string | null;
+  readonly mailer?: Mailer;
+  readonly hasher?: PasswordHasher;
+  readonly now?: () => number;
   /** Adds routes before the app is made ready. */
   readonly routes?: (app: FastifyInstance) => void;
 }
@@ -66,6 +71,9 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     store,
     logger: createLogger(config.logLevel, logs),
     staticRoot: options.staticRoot ?? null,
+    ...(options.mailer ? { mailer: options.mailer } : {}),
+    ...(options.hasher ? { hasher: options.hasher } : {}),
+    ...(options.now ? { now: options.now } : {}),
   });
   options.routes?.(app);
   await app.ready();

@@ -1,0 +1,70 @@
+// Accounts as one unit the app registers: the services, the cookies, CSRF
+// protection for every unsafe /api request (bound to the session, or to the
+// pre-session cookie of a visitor without one), the /auth routes and the
+// profile route.
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.js';
+import type { Database } from '../platform/db/index.js';
+import type { Mailer } from '../platform/mail/index.js';
+import type { Store } from '../platform/store/index.js';
+import { registerCsrfProtection } from '../security/csrf.js';
+import { deriveKey } from '../security/keys.js';
+import { createAuthCookies } from './cookies.js';
+import type { PasswordHasher } from './passwords.js';
+import { createRequestAuth } from './request-auth.js';
+import { authRoutes, profileRoutes } from './routes.js';
+import { createAuthServices } from './services.js';
+import { isWellFormedToken } from './tokens.js';
+
+export interface AccountsOptions {
+  readonly config: Config;
+  readonly database: Database;
+  readonly store: Store;
+  readonly mailer: Mailer;
+  readonly hasher: PasswordHasher;
+  readonly now: () => number;
+  /** Where the API lives, e.g. `/api/v1`. */
+  readonly apiPrefix: string;
+}
+
+export interface Accounts {
+  /** Resolves when the mail already handed off has been delivered or has failed. */
+  drainMail(): Promise<void>;
+}
+
+export async function registerAccounts(
+  app: FastifyInstance,
+  options: AccountsOptions,
+): Promise<Accounts> {
+  const { config } = options;
+  const services = createAuthServices({ ...options, log: app.log });
+  const cookies = createAuthCookies(config.baseUrl);
+  const requestAuth = createRequestAuth(services.sessions, cookies);
+  const csrfKey = deriveKey(config.sessionSecret, 'csrf');
+
+  registerCsrfProtection(app, {
+    key: csrfKey,
+    appOrigin: config.baseUrl,
+    pathPrefix: `${options.apiPrefix}/`,
+    async bindingOf(request) {
+      const active = await requestAuth.session(request);
+      if (active) return { kind: 'session', id: active.session.id };
+      const preSession = cookies.preSessionId(request);
+      return isWellFormedToken(preSession) ? { kind: 'pre-session', id: preSession } : null;
+    },
+  });
+
+  const routeOptions = {
+    services,
+    requestAuth,
+    cookies,
+    csrfKey,
+    baseUrl: config.baseUrl,
+    rateLimitPerMinute: config.auth.rateLimitPerMinute,
+  };
+  await app.register(authRoutes, { prefix: `${options.apiPrefix}/auth`, ...routeOptions });
+  await app.register(profileRoutes, { prefix: options.apiPrefix, ...routeOptions });
+  return { drainMail: () => services.mail.drain() };
+}
+
+export { argon2Hasher, type PasswordHasher } from './passwords.js';

@@ -1,0 +1,126 @@
+// Password recovery and change (S4, S13). Forgot-password answers the same
+// for every address. A reset token is single-use, valid for an hour, and
+// void as soon as the password changes by any route: it carries the time of
+// the last change, which must still match. A reset never signs anyone in and
+// ends every session of the account; a change ends all but the current one.
+import { ApiError } from '../platform/errors.js';
+import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
+import { passwordProblem } from './passwords.js';
+import type { Audit, AuthServices } from './services.js';
+import type { ActiveSession } from './sessions.js';
+import { INVALID_TOKEN } from './sign-up.js';
+import {
+  findUserByEmail,
+  findUserById,
+  markEmailVerified,
+  setPasswordHash,
+  type User,
+} from './users.js';
+
+export const PASSWORD_RESET_TTL_MS = 60 * 60_000;
+
+interface PasswordReset {
+  readonly userId: number;
+  /** ISO time of the password change this token was issued after, or null. */
+  readonly passwordChangedAt: string | null;
+}
+
+const changedAt = (user: User) => user.password_changed_at?.toISOString() ?? null;
+
+export async function requestPasswordReset(
+  services: AuthServices,
+  audit: Audit,
+  email: string,
+): Promise<void> {
+  const user = await findUserByEmail(services.database, email);
+  if (!user) {
+    await audit({
+      event: 'password_reset_request',
+      outcome: 'failure',
+      detail: { reason: 'unknown_email' },
+    });
+    return;
+  }
+  const token = await issueOneTimeToken<PasswordReset>(
+    services.store,
+    'password-reset',
+    { userId: user.id, passwordChangedAt: changedAt(user) },
+    PASSWORD_RESET_TTL_MS,
+  );
+  services.mail.send(services.emails.passwordReset(user.email, token), 'password-reset');
+  await audit({ event: 'password_reset_request', outcome: 'success', userId: user.id });
+}
+
+export async function resetPassword(
+  services: AuthServices,
+  audit: Audit,
+  request: { readonly token: string; readonly password: string },
+): Promise<void> {
+  // The password is checked first, so a refused password does not use up the link.
+  const problem = passwordProblem(request.password);
+  if (problem) throw new ApiError(400, problem);
+  const reset = await consumeOneTimeToken<PasswordReset>(
+    services.store,
+    'password-reset',
+    request.token,
+  );
+  const user = reset ? await findUserById(services.database, reset.userId) : null;
+  if (!reset || !user || changedAt(user) !== reset.passwordChangedAt) {
+    await audit({ event: 'password_reset', outcome: 'failure', userId: user?.id ?? null });
+    throw new ApiError(400, INVALID_TOKEN);
+  }
+  await setPasswordHash(
+    services.database,
+    user.id,
+    await services.hasher.hash(request.password),
+    true,
+  );
+  // Opening the emailed link proved the address is the user's.
+  if (!user.email_verified) await markEmailVerified(services.database, user.id, user.email);
+  const ended = await services.sessions.endAll(user.id);
+  await services.throttle.recordSuccess(user.email);
+  await audit({
+    event: 'password_reset',
+    outcome: 'success',
+    userId: user.id,
+    detail: { sessions_ended: ended },
+  });
+}
+
+export async function changePassword(
+  services: AuthServices,
+  audit: Audit,
+  current: ActiveSession,
+  request: { readonly currentPassword: string; readonly newPassword: string },
+): Promise<void> {
+  const user = await findUserById(services.database, current.session.userId);
+  if (!user) throw new ApiError(401, 'Not signed in');
+  // An account made by magic link has no password yet; its first one needs no current one.
+  const currentMatches = user.password_hash
+    ? await services.hasher.verify(user.password_hash, request.currentPassword)
+    : true;
+  if (!currentMatches) {
+    await audit({
+      event: 'password_change',
+      outcome: 'failure',
+      userId: user.id,
+      detail: { reason: 'wrong_password' },
+    });
+    throw new ApiError(400, 'Current password is incorrect');
+  }
+  const problem = passwordProblem(request.newPassword);
+  if (problem) throw new ApiError(400, problem);
+  await setPasswordHash(
+    services.database,
+    user.id,
+    await services.hasher.hash(request.newPassword),
+    true,
+  );
+  const ended = await services.sessions.endAll(user.id, current);
+  await audit({
+    event: 'password_change',
+    outcome: 'success',
+    userId: user.id,
+    detail: { sessions_ended: ended },
+  });
+}

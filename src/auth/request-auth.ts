@@ -1,0 +1,44 @@
+// Who a request is signed in as. The session is looked up at most once per
+// request, and only when something asks: health checks and static files
+// never touch the store, and a store outage fails only the requests that
+// need a session, with 503 rather than a silent sign-out (S7).
+import type { FastifyRequest } from 'fastify';
+import { ApiError } from '../platform/errors.js';
+import type { AuthCookies } from './cookies.js';
+import type { ActiveSession, Sessions } from './sessions.js';
+
+export const NOT_SIGNED_IN = 'Not signed in';
+const MAX_USER_AGENT_LENGTH = 512;
+
+export function clientInfo(request: FastifyRequest) {
+  return {
+    ip: request.ip,
+    userAgent: (request.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT_LENGTH),
+  };
+}
+
+export function createRequestAuth(sessions: Sessions, cookies: AuthCookies) {
+  const lookups = new WeakMap<FastifyRequest, Promise<ActiveSession | null>>();
+  const session = (request: FastifyRequest): Promise<ActiveSession | null> => {
+    let lookup = lookups.get(request);
+    if (!lookup) {
+      lookup = sessions.validate(cookies.sessionToken(request), clientInfo(request));
+      lookups.set(request, lookup);
+    }
+    return lookup;
+  };
+  return {
+    session,
+    async requireSession(request: FastifyRequest): Promise<ActiveSession> {
+      const active = await session(request);
+      if (!active) throw new ApiError(401, NOT_SIGNED_IN);
+      return active;
+    },
+    /** After sign-in or sign-out within the request, later lookups see the new state. */
+    remember(request: FastifyRequest, active: ActiveSession | null): void {
+      lookups.set(request, Promise.resolve(active));
+    },
+  };
+}
+
+export type RequestAuth = ReturnType<typeof createRequestAuth>;

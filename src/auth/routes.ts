@@ -1,0 +1,391 @@
+// The account API under /api/v1/auth, and the profile at /api/v1/me. HTTP
+// only: schemas, cookies, status codes and audit context; the flows live in
+// their own modules. Every /auth route shares the per-IP limit (S21).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { recordAuditEvent } from '../audit/events.js';
+import { ApiError } from '../platform/errors.js';
+import { type CsrfBinding, issueCsrfToken, newPreSessionId } from '../security/csrf.js';
+import { registerRateLimit } from '../security/rate-limit.js';
+import type { AuthCookies } from './cookies.js';
+import { requestMagicLink, signInWithMagicLink } from './magic-links.js';
+import { changePassword, requestPasswordReset, resetPassword } from './recovery.js';
+import { clientInfo, type RequestAuth } from './request-auth.js';
+import {
+  AUTH_BODY_LIMIT_BYTES,
+  ChangePasswordBody,
+  CredentialsBody,
+  CsrfJson,
+  Detail,
+  EmailBody,
+  EndedJson,
+  NoContent,
+  ProfileBody,
+  ResetBody,
+  SessionList,
+  SessionParams,
+  SignedInJson,
+  SignUpBody,
+  TokenBody,
+  TokenQuery,
+  UserJson,
+} from './schemas.js';
+import type { Audit, AuthServices } from './services.js';
+import type { ActiveSession } from './sessions.js';
+import { type SignedIn, signIn } from './sign-in.js';
+import { signUp, verifyEmail } from './sign-up.js';
+import { findUserById, parseEmail, type User, updateProfile } from './users.js';
+
+const MINUTE_MS = 60_000;
+
+export interface AuthRouteOptions {
+  readonly services: AuthServices;
+  readonly requestAuth: RequestAuth;
+  readonly cookies: AuthCookies;
+  readonly csrfKey: Buffer;
+  readonly baseUrl: string;
+  readonly rateLimitPerMinute: number;
+}
+
+export function userJson(user: User) {
+  return {
+    id: user.id,
+    email: user.email,
+    email_verified: user.email_verified,
+    name: user.name,
+    avatar_url: user.avatar_url,
+    role: user.role,
+    created_at: user.created_at.toISOString(),
+  };
+}
+
+function emailOf(raw: string): string {
+  const email = parseEmail(raw);
+  if (!email) throw new ApiError(400, 'Enter a valid email address');
+  return email;
+}
+
+function auditFor(services: AuthServices, request: FastifyRequest): Audit {
+  return (event) => recordAuditEvent(services.database, request, event);
+}
+
+async function currentUser(
+  options: AuthRouteOptions,
+  request: FastifyRequest,
+): Promise<{ active: ActiveSession; user: User }> {
+  const active = await options.requestAuth.requireSession(request);
+  const user = await findUserById(options.services.database, active.session.userId);
+  if (!user) throw new ApiError(401, 'Not signed in');
+  return { active, user };
+}
+
+export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, options) => {
+  const { services, requestAuth, cookies, csrfKey } = options;
+  await registerRateLimit(app, {
+    store: services.store,
+    name: 'auth',
+    max: options.rateLimitPerMinute,
+    windowMs: MINUTE_MS,
+  });
+  const limits = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
+
+  /** A sign-in always starts a new session (S4), ending the one the request came with. */
+  async function startSession(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {
+    const previous = await requestAuth.session(request);
+    if (previous) await services.sessions.end(previous);
+    requestAuth.remember(request, signedIn);
+    cookies.setSession(reply, signedIn.token, services.sessions.remainingMs(signedIn.session));
+    return {
+      user: userJson(signedIn.user),
+      csrf_token: issueCsrfToken(csrfKey, { kind: 'session', id: signedIn.session.id }),
+    };
+  }
+
+  app.get(
+    '/csrf',
+    {
+      schema: { summary: 'A CSRF token for this session or visitor', response: { 200: CsrfJson } },
+    },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const active = await requestAuth.session(request);
+      let binding: CsrfBinding;
+      if (active) binding = { kind: 'session', id: active.session.id };
+      else {
+        let id = cookies.preSessionId(request);
+        if (!id) {
+          id = newPreSessionId();
+          cookies.setPreSession(reply, id);
+        }
+        binding = { kind: 'pre-session', id };
+      }
+      return { csrf_token: issueCsrfToken(csrfKey, binding) };
+    },
+  );
+
+  app.post(
+    '/signup',
+    {
+      ...limits,
+      schema: { summary: 'Create an account', body: SignUpBody, response: { 202: Detail } },
+    },
+    async (request, reply) => {
+      await signUp(services, auditFor(services, request), {
+        ...request.body,
+        email: emailOf(request.body.email),
+      });
+      reply.code(202);
+      return { detail: 'Check your inbox: we have sent a message to finish signing up' };
+    },
+  );
+
+  app.post(
+    '/verify-email',
+    {
+      ...limits,
+      schema: { summary: 'Confirm an email address', body: TokenBody, response: { 200: Detail } },
+    },
+    async (request) => {
+      await verifyEmail(services, auditFor(services, request), request.body.token);
+      return { detail: 'Email confirmed; you can sign in now' };
+    },
+  );
+
+  app.post(
+    '/login',
+    {
+      ...limits,
+      schema: {
+        summary: 'Sign in with a password',
+        body: CredentialsBody,
+        response: { 200: SignedInJson },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await signIn(
+        services,
+        auditFor(services, request),
+        { email: emailOf(request.body.email), password: request.body.password },
+        clientInfo(request),
+      );
+      return startSession(request, reply, signedIn);
+    },
+  );
+
+  app.post(
+    '/logout',
+    { ...limits, schema: { summary: 'End this session', response: { 204: NoContent } } },
+    async (request, reply) => {
+      const active = await requestAuth.session(request);
+      if (active) {
+        await services.sessions.end(active);
+        requestAuth.remember(request, null);
+        await auditFor(
+          services,
+          request,
+        )({ event: 'logout', outcome: 'success', userId: active.session.userId });
+      }
+      cookies.clearSession(reply);
+      reply.code(204);
+    },
+  );
+
+  app.get(
+    '/me',
+    { schema: { summary: 'The signed-in user', response: { 200: UserJson } } },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      return userJson((await currentUser(options, request)).user);
+    },
+  );
+
+  app.post(
+    '/password/forgot',
+    {
+      ...limits,
+      schema: {
+        summary: 'Email a password reset link',
+        body: EmailBody,
+        response: { 200: Detail },
+      },
+    },
+    async (request) => {
+      await requestPasswordReset(
+        services,
+        auditFor(services, request),
+        emailOf(request.body.email),
+      );
+      return { detail: 'If an account uses this address, we have sent it a reset link' };
+    },
+  );
+
+  app.post(
+    '/password/reset',
+    {
+      ...limits,
+      schema: {
+        summary: 'Choose a new password with a reset link',
+        body: ResetBody,
+        response: { 200: Detail },
+      },
+    },
+    async (request) => {
+      await resetPassword(services, auditFor(services, request), request.body);
+      return { detail: 'Password changed; sign in with your new password' };
+    },
+  );
+
+  app.post(
+    '/password/change',
+    {
+      ...limits,
+      schema: {
+        summary: 'Change the password',
+        body: ChangePasswordBody,
+        response: { 200: Detail },
+      },
+    },
+    async (request) => {
+      const active = await requestAuth.requireSession(request);
+      await changePassword(services, auditFor(services, request), active, {
+        currentPassword: request.body.current_password,
+        newPassword: request.body.new_password,
+      });
+      return { detail: 'Password changed; your other sessions have been ended' };
+    },
+  );
+
+  app.post(
+    '/magic/request',
+    {
+      ...limits,
+      schema: { summary: 'Email a sign-in link', body: EmailBody, response: { 202: Detail } },
+    },
+    async (request, reply) => {
+      await requestMagicLink(services, auditFor(services, request), emailOf(request.body.email));
+      reply.code(202);
+      return { detail: 'Check your inbox: we have sent a sign-in link' };
+    },
+  );
+
+  // Opening the emailed link only leads to the confirm page; its POST signs in.
+  app.get(
+    '/magic/verify',
+    { schema: { summary: 'Open an emailed sign-in link', querystring: TokenQuery } },
+    async (request, reply) => {
+      const token = request.query.token ?? '';
+      reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
+      return reply.redirect(
+        `${options.baseUrl}/magic-link?token=${encodeURIComponent(token)}`,
+        303,
+      );
+    },
+  );
+
+  app.post(
+    '/magic/verify',
+    {
+      ...limits,
+      schema: {
+        summary: 'Sign in with an emailed link',
+        body: TokenBody,
+        response: { 200: SignedInJson },
+      },
+    },
+    async (request, reply) => {
+      const signedIn = await signInWithMagicLink(
+        services,
+        auditFor(services, request),
+        request.body.token,
+        clientInfo(request),
+      );
+      return startSession(request, reply, signedIn);
+    },
+  );
+
+  app.get(
+    '/sessions',
+    { schema: { summary: 'The signed-in user’s sessions', response: { 200: SessionList } } },
+    async (request, reply) => {
+      reply.header('cache-control', 'no-store');
+      const active = await requestAuth.requireSession(request);
+      const sessions = await services.sessions.list(active.session.userId);
+      return {
+        sessions: sessions.map(({ session }) => ({
+          id: session.id,
+          created_at: new Date(session.createdAt).toISOString(),
+          last_seen_at: new Date(session.lastSeenAt).toISOString(),
+          expires_at: new Date(session.expiresAt).toISOString(),
+          ip: session.ip,
+          user_agent: session.userAgent,
+          current: session.id === active.session.id,
+        })),
+      };
+    },
+  );
+
+  app.delete(
+    '/sessions/:id',
+    { schema: { summary: 'End one session', params: SessionParams, response: { 204: NoContent } } },
+    async (request, reply) => {
+      const active = await requestAuth.requireSession(request);
+      const ended = await services.sessions.endById(active.session.userId, request.params.id);
+      if (!ended) throw new ApiError(404, 'Session not found');
+      await auditFor(
+        services,
+        request,
+      )({
+        event: 'session_revocation',
+        outcome: 'success',
+        userId: active.session.userId,
+        detail: { session: request.params.id },
+      });
+      if (request.params.id === active.session.id) cookies.clearSession(reply);
+      reply.code(204);
+    },
+  );
+
+  app.delete(
+    '/sessions',
+    { schema: { summary: 'End every other session', response: { 200: EndedJson } } },
+    async (request) => {
+      const active = await requestAuth.requireSession(request);
+      const ended = await services.sessions.endAll(active.session.userId, active);
+      await auditFor(
+        services,
+        request,
+      )({
+        event: 'session_revocation',
+        outcome: 'success',
+        userId: active.session.userId,
+        detail: { sessions_ended: ended },
+      });
+      return { ended };
+    },
+  );
+};
+
+export const profileRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, options) => {
+  app.patch(
+    '/me',
+    {
+      bodyLimit: AUTH_BODY_LIMIT_BYTES,
+      schema: { summary: 'Update the profile', body: ProfileBody, response: { 200: UserJson } },
+    },
+    async (request) => {
+      const { user } = await currentUser(options, request);
+      const updated = await updateProfile(options.services.database, user.id, {
+        name: request.body.name === undefined ? undefined : request.body.name?.trim() || null,
+        avatarUrl: request.body.avatar_url,
+      });
+      if (!updated) throw new ApiError(401, 'Not signed in');
+      await recordAuditEvent(options.services.database, request, {
+        event: 'profile_update',
+        outcome: 'success',
+        userId: user.id,
+        detail: { fields: Object.keys(request.body).sort().join(',') },
+      });
+      return userJson(updated);
+    },
+  );
+};

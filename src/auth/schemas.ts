@@ -1,0 +1,86 @@
+// Request and response shapes of the account API. Bodies refuse unknown
+// fields (S23). Tokens are plain strings here on purpose: their format is
+// checked in code, so a malformed token gets the same answer as an expired
+// one instead of a validation message of its own (S15).
+import { Type } from 'typebox';
+
+export const AUTH_BODY_LIMIT_BYTES = 1024;
+
+/** Checked after trimming (`parseEmail`), so a pasted address with spaces around it is accepted (S15). */
+const Email = Type.String({ maxLength: 320 });
+/** Loose bounds only; the password policy gives the real rule with a clear message. */
+const Password = Type.String({ maxLength: 1024 });
+const Token = Type.String();
+
+export const Detail = Type.Object({ detail: Type.String() });
+
+export const NoContent = Type.Null();
+
+export const EndedJson = Type.Object({ ended: Type.Integer() });
+
+export const UserJson = Type.Object({
+  id: Type.Integer(),
+  email: Type.String(),
+  email_verified: Type.Boolean(),
+  name: Type.Union([Type.String(), Type.Null()]),
+  avatar_url: Type.Union([Type.String(), Type.Null()]),
+  role: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+});
+
+export const SignedInJson = Type.Object({ user: UserJson, csrf_token: Type.String() });
+
+export const CsrfJson = Type.Object({ csrf_token: Type.String() });
+
+export const SignUpBody = Type.Object(
+  { email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 100 })) },
+  { additionalProperties: false },
+);
+
+export const CredentialsBody = Type.Object(
+  { email: Email, password: Password },
+  { additionalProperties: false },
+);
+
+export const EmailBody = Type.Object({ email: Email }, { additionalProperties: false });
+
+export const TokenBody = Type.Object({ token: Token }, { additionalProperties: false });
+
+export const TokenQuery = Type.Object({ token: Type.Optional(Type.String()) });
+
+export const ResetBody = Type.Object(
+  { token: Token, password: Password },
+  { additionalProperties: false },
+);
+
+export const ChangePasswordBody = Type.Object(
+  { current_password: Password, new_password: Password },
+  { additionalProperties: false },
+);
+
+export const ProfileBody = Type.Object(
+  {
+    name: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 100 }), Type.Null()])),
+    avatar_url: Type.Optional(
+      Type.Union([
+        Type.String({ format: 'uri', pattern: '^https://', maxLength: 2048 }),
+        Type.Null(),
+      ]),
+    ),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const SessionJson = Type.Object({
+  id: Type.String(),
+  created_at: Type.String({ format: 'date-time' }),
+  last_seen_at: Type.String({ format: 'date-time' }),
+  expires_at: Type.String({ format: 'date-time' }),
+  ip: Type.String(),
+  user_agent: Type.String(),
+  current: Type.Boolean(),
+});
+
+export const SessionList = Type.Object({ sessions: Type.Array(SessionJson) });
+
+export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

@@ -1,0 +1,66 @@
+// Password sign-in (S4, S12, S16). Every failure, whatever its cause, gets
+// the same 401 and costs the same one password hash: an unknown email is
+// checked against a dummy hash. A hash made with older parameters is redone
+// after a successful login, while the password is at hand (S11).
+import { ApiError } from '../platform/errors.js';
+import type { Audit, AuthServices } from './services.js';
+import type { ActiveSession, ClientInfo } from './sessions.js';
+import { findUserByEmail, normalizeEmail, setPasswordHash, type User } from './users.js';
+
+export const INVALID_CREDENTIALS = 'Invalid email or password';
+const SECOND_MS = 1000;
+
+export interface SignedIn extends ActiveSession {
+  readonly token: string;
+  readonly user: User;
+}
+
+export async function signIn(
+  services: AuthServices,
+  audit: Audit,
+  credentials: { readonly email: string; readonly password: string },
+  client: ClientInfo,
+): Promise<SignedIn> {
+  const email = normalizeEmail(credentials.email);
+  const lockedMs = await services.throttle.lockedForMs(email);
+  if (lockedMs > 0) {
+    await audit({ event: 'login', outcome: 'failure', detail: { reason: 'throttled' } });
+    const seconds = Math.ceil(lockedMs / SECOND_MS);
+    throw new ApiError(
+      429,
+      `Too many failed sign-in attempts; try again in ${seconds} seconds or sign in with an emailed link`,
+      { 'retry-after': String(seconds) },
+    );
+  }
+  const user = await findUserByEmail(services.database, email);
+  const passwordHash = user?.password_hash ?? (await services.dummyPasswordHash);
+  const matches = await services.hasher.verify(passwordHash, credentials.password);
+  if (!user || !user.password_hash || !matches || !user.email_verified) {
+    await services.throttle.recordFailure(email);
+    const reason = !user
+      ? 'unknown_email'
+      : matches && user.password_hash
+        ? 'unverified'
+        : 'wrong_password';
+    await audit({
+      event: 'login',
+      outcome: 'failure',
+      userId: user?.id ?? null,
+      detail: { reason },
+    });
+    throw new ApiError(401, INVALID_CREDENTIALS);
+  }
+  await services.throttle.recordSuccess(email);
+  if (services.hasher.needsRehash(user.password_hash)) {
+    const rehashed = await services.hasher.hash(credentials.password);
+    await setPasswordHash(services.database, user.id, rehashed, false);
+  }
+  const session = await services.sessions.create(user.id, client);
+  await audit({
+    event: 'login',
+    outcome: 'success',
+    userId: user.id,
+    detail: { method: 'password' },
+  });
+  return { ...session, user };
+}

@@ -1,0 +1,154 @@
+// The users table. Emails arrive here already normalized (`normalizeEmail`),
+// which is what makes the unique constraint the whole duplicate check.
+import type { ColumnType, Generated, Kysely, Selectable } from 'kysely';
+import type { Database } from '../platform/db/index.js';
+
+export type UserTables = {
+  users: {
+    id: Generated<number>;
+    email: string;
+    email_verified: Generated<boolean>;
+    password_hash: string | null;
+    password_changed_at: Date | null;
+    name: string | null;
+    avatar_url: string | null;
+    role: Generated<'user' | 'admin'>;
+    created_at: ColumnType<Date, never, never>;
+    updated_at: ColumnType<Date, never, Date>;
+  };
+};
+
+export type User = Selectable<UserTables['users']>;
+
+/** Trimmed and lowercased: the one spelling an address is stored and looked up under (S15). */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+const MAX_EMAIL_LENGTH = 254;
+/** One @, something on each side, a dot in the domain, no spaces: what every mail system needs. */
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** The normalized address, or null when it cannot be an email address. */
+export function parseEmail(raw: string): string | null {
+  const email = normalizeEmail(raw);
+  return email.length <= MAX_EMAIL_LENGTH && EMAIL_PATTERN.test(email) ? email : null;
+}
+
+function usersDb(database: Database): Kysely<UserTables> {
+  return database.db.withTables<UserTables>();
+}
+
+export async function findUserByEmail(database: Database, email: string): Promise<User | null> {
+  const row = await usersDb(database)
+    .selectFrom('users')
+    .selectAll()
+    .where('email', '=', normalizeEmail(email))
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function findUserById(database: Database, id: number): Promise<User | null> {
+  const row = await usersDb(database)
+    .selectFrom('users')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export interface NewUser {
+  readonly email: string;
+  readonly passwordHash: string | null;
+  readonly emailVerified: boolean;
+  readonly name?: string | null;
+}
+
+/** The new user, or null when the email is taken (also by a concurrent signup). */
+export async function insertUser(database: Database, user: NewUser): Promise<User | null> {
+  const row = await usersDb(database)
+    .insertInto('users')
+    .values({
+      email: normalizeEmail(user.email),
+      password_hash: user.passwordHash,
+      password_changed_at: user.passwordHash ? new Date() : null,
+      email_verified: user.emailVerified,
+      name: user.name ?? null,
+      avatar_url: null,
+    })
+    .onConflict((conflict) => conflict.column('email').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function markEmailVerified(
+  database: Database,
+  id: number,
+  email: string,
+): Promise<boolean> {
+  const result = await usersDb(database)
+    .updateTable('users')
+    .set({ email_verified: true, updated_at: new Date() })
+    .where('id', '=', id)
+    .where('email', '=', email)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/**
+ * Marks an unverified account verified for whoever proved they own its
+ * address, dropping the password it was created with: that was chosen by
+ * someone who never proved anything, possibly an attacker pre-registering
+ * the victim's address.
+ */
+export async function claimUnverifiedAccount(database: Database, id: number): Promise<void> {
+  const now = new Date();
+  await usersDb(database)
+    .updateTable('users')
+    .set({ email_verified: true, password_hash: null, password_changed_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('email_verified', '=', false)
+    .execute();
+}
+
+export async function setPasswordHash(
+  database: Database,
+  id: number,
+  passwordHash: string,
+  changed: boolean,
+): Promise<void> {
+  const now = new Date();
+  await usersDb(database)
+    .updateTable('users')
+    .set({
+      password_hash: passwordHash,
+      updated_at: now,
+      ...(changed ? { password_changed_at: now } : {}),
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export interface ProfileChanges {
+  readonly name?: string | null;
+  readonly avatarUrl?: string | null;
+}
+
+export async function updateProfile(
+  database: Database,
+  id: number,
+  changes: ProfileChanges,
+): Promise<User | null> {
+  const row = await usersDb(database)
+    .updateTable('users')
+    .set({
+      ...(changes.name !== undefined ? { name: changes.name } : {}),
+      ...(changes.avatarUrl !== undefined ? { avatar_url: changes.avatarUrl } : {}),
+      updated_at: new Date(),
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
+}

@@ -1,0 +1,109 @@
+// An app with accounts on test storage: migrated database, mail over real
+// SMTP to a peer on 127.0.0.1, a password hasher that counts its calls, and
+// a clock the test moves.
+import { argon2Hasher, type PasswordHasher } from '../../src/auth/index.js';
+import { migrate } from '../../src/platform/db/index.js';
+import { createMailer } from '../../src/platform/mail/index.js';
+import { buildTestApp, type TestApp, type TestAppOptions } from './app.js';
+import { openTestDatabase, openTestStore, type TestStore } from './backends.js';
+import { Browser } from './browser.js';
+import { type ReceivedMail, type SmtpPeer, startSmtpPeer } from './smtp.js';
+
+export const PASSWORD = 'correct horse battery staple 42';
+
+export interface CountingHasher extends PasswordHasher {
+  /** hash() and verify() calls so far. */
+  calls: number;
+}
+
+export function countingHasher(inner: PasswordHasher = argon2Hasher): CountingHasher {
+  const counting: CountingHasher = {
+    calls: 0,
+    hash(password) {
+      counting.calls += 1;
+      return inner.hash(password);
+    },
+    verify(passwordHash, password) {
+      counting.calls += 1;
+      return inner.verify(passwordHash, password);
+    },
+    needsRehash: (passwordHash) => inner.needsRehash(passwordHash),
+  };
+  return counting;
+}
+
+export interface AccountsApp extends TestApp {
+  readonly smtp: SmtpPeer;
+  readonly hasher: CountingHasher;
+  readonly testStore: TestStore;
+  /** Moves the app's clock forward. */
+  advance(ms: number): void;
+  browser(ip?: string): Browser;
+  close(): Promise<void>;
+}
+
+export async function startAccountsApp(options: TestAppOptions = {}): Promise<AccountsApp> {
+  const smtp = await startSmtpPeer();
+  const database = await openTestDatabase();
+  await migrate(database);
+  const testStore = await openTestStore();
+  const hasher = countingHasher();
+  let now = Date.now();
+  const built = await buildTestApp({
+    database,
+    store: testStore.store,
+    hasher,
+    now: () => now,
+    ...options,
+    env: { BASE_URL: 'http://tracera.test', ...options.env },
+    mailer: createMailer({
+      smtpUrl: smtp.url,
+      from: 'Tracera <no-reply@tracera.test>',
+      outboxDir: '',
+    }),
+  });
+  return {
+    ...built,
+    smtp,
+    hasher,
+    testStore,
+    advance(ms) {
+      now += ms;
+    },
+    browser: (ip) => new Browser(built.app, ip),
+    async close() {
+      await built.app.close();
+      await smtp.close();
+    },
+  };
+}
+
+/** The token in the first link of a message. */
+export function tokenIn(mail: ReceivedMail): string {
+  const link = mail.links[0];
+  if (!link) throw new Error(`no link in "${mail.subject}"`);
+  const token = new URL(link).searchParams.get('token');
+  if (!token) throw new Error(`no token in ${link}`);
+  return token;
+}
+
+/** Signs up, follows the emailed link, and leaves the browser signed out but verified. */
+export async function createVerifiedUser(
+  accounts: AccountsApp,
+  browser: Browser,
+  email: string,
+  password = PASSWORD,
+): Promise<void> {
+  const signup = await browser.send('POST', '/api/v1/auth/signup', { email, password });
+  if (signup.statusCode !== 202) throw new Error(`signup: ${signup.statusCode} ${signup.body}`);
+  const token = tokenIn(await accounts.smtp.nextMailTo(email));
+  const verify = await browser.send('POST', '/api/v1/auth/verify-email', { token });
+  if (verify.statusCode !== 200) throw new Error(`verify: ${verify.statusCode} ${verify.body}`);
+}
+
+export async function signIn(browser: Browser, email: string, password = PASSWORD) {
+  const response = await browser.send('POST', '/api/v1/auth/login', { email, password });
+  if (response.statusCode !== 200)
+    throw new Error(`login: ${response.statusCode} ${response.body}`);
+  return response;
+}
