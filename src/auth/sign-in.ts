@@ -35,7 +35,7 @@ export async function signIn(
   const user = await findUserByEmail(services.database, email);
   const passwordHash = user?.password_hash ?? (await services.dummyPasswordHash);
   const matches = await services.hasher.verify(passwordHash, credentials.password);
-  if (!user || !user.password_hash || !matches || !user.email_verified) {
+  if (!user?.password_hash || !matches || !user.email_verified) {
     await services.throttle.recordFailure(email);
     const reason = !user
       ? 'unknown_email'

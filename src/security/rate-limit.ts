@@ -1,12 +1,13 @@
 // Per-IP rate limits (S21, S22) with @fastify/rate-limit, counting in the
 // app's store so every instance sharing one Redis shares one budget. The
-// count is per client IP and per route; the client IP is Fastify's, which
+// count is per client IP and per route (method and path pattern); the client IP is Fastify's, which
 // believes X-Forwarded-For only from TRUSTED_PROXIES, and IPv6 clients are
 // counted per /64, the block one subscriber usually holds. When the store
 // cannot count, the request fails with 503 instead of passing (S32).
 import fastifyRateLimit, {
   type FastifyRateLimitStore,
   type FastifyRateLimitStoreCtor,
+  normalizeIP,
 } from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../platform/errors.js';
@@ -23,28 +24,26 @@ export interface RateLimitOptions {
   readonly windowMs: number;
 }
 
-/** Adapts the store's atomic counter to the plugin's store interface, one key space per route. */
+/** Adapts the store's atomic counter to the plugin's store interface. */
 function counterStore(store: Store, keyPrefix: string): FastifyRateLimitStoreCtor {
   return class CounterStore implements FastifyRateLimitStore {
-    /** The plugin constructs the root store with its options, which this store does not need. */
-    constructor(
-      _pluginOptions: unknown,
-      private readonly prefix: string = keyPrefix,
-    ) {}
+    /** The plugin constructs the store with its options, which this store does not need. */
+    constructor(_pluginOptions: unknown) {}
 
     incr(
       key: string,
       callback: (error: Error | null, result?: { current: number; ttl: number }) => void,
       timeWindow: number,
     ): void {
-      store.increment(`${this.prefix}${key}`, timeWindow).then(
+      store.increment(`${keyPrefix}${key}`, timeWindow).then(
         ({ count, ttlMs }) => callback(null, { current: count, ttl: ttlMs }),
         (error: Error) => callback(error),
       );
     }
 
-    child(route: { method: string | string[]; url: string }): FastifyRateLimitStore {
-      return new CounterStore(null, `${this.prefix}${String(route.method)}:${route.url}:`);
+    /** Keys already name the route (see keyGenerator), so routes share one key space. */
+    child(): FastifyRateLimitStore {
+      return this;
     }
   };
 }
@@ -58,7 +57,8 @@ export async function registerRateLimit(
     global: true,
     max: options.max,
     timeWindow: options.windowMs,
-    ipv6Subnet: IPV6_SUBNET_BITS,
+    keyGenerator: (request) =>
+      `${request.method}:${request.routeOptions.url}:${normalizeIP(request.ip, IPV6_SUBNET_BITS)}`,
     skipOnError: false,
     store: counterStore(options.store, `rate-limit:${options.name}:`),
     errorResponseBuilder: (_request, context) =>

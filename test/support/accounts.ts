@@ -5,7 +5,12 @@ import { argon2Hasher, type PasswordHasher } from '../../src/auth/index.js';
 import { migrate } from '../../src/platform/db/index.js';
 import { createMailer } from '../../src/platform/mail/index.js';
 import { buildTestApp, type TestApp, type TestAppOptions } from './app.js';
-import { openTestDatabase, openTestStore, type TestStore } from './backends.js';
+import {
+  openTestDatabase,
+  openTestStore,
+  type TestStore,
+  type TestStoreOptions,
+} from './backends.js';
 import { Browser } from './browser.js';
 import { type ReceivedMail, type SmtpPeer, startSmtpPeer } from './smtp.js';
 
@@ -42,11 +47,15 @@ export interface AccountsApp extends TestApp {
   close(): Promise<void>;
 }
 
-export async function startAccountsApp(options: TestAppOptions = {}): Promise<AccountsApp> {
+export interface AccountsAppOptions extends TestAppOptions {
+  readonly storeOptions?: TestStoreOptions;
+}
+
+export async function startAccountsApp(options: AccountsAppOptions = {}): Promise<AccountsApp> {
   const smtp = await startSmtpPeer();
   const database = await openTestDatabase();
   await migrate(database);
-  const testStore = await openTestStore();
+  const testStore = await openTestStore(options.storeOptions);
   const hasher = countingHasher();
   let now = Date.now();
   const built = await buildTestApp({

@@ -3,9 +3,10 @@
 // TEST_DATABASE_URL / TEST_REDIS_URL in the `postgres+redis` project. Each test
 // gets its own database and its own key prefix, so files run in parallel.
 import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type Database, openDatabase } from '../../src/platform/db/index.js';
-import type { Store } from '../../src/platform/store/index.js';
+import type { SortedSetEntry, Store } from '../../src/platform/store/index.js';
 import { MemoryStore } from '../../src/platform/store/memory-store.js';
 import { RedisStore } from '../../src/platform/store/redis-store.js';
 
@@ -60,6 +61,11 @@ export async function openTestDatabase(): Promise<TestDatabase> {
 
 export interface TestStore {
   readonly store: Store;
+  /**
+   * Every key and value the store holds, as text: Redis is read back with
+   * SCAN; the in-process store records what was written to it.
+   */
+  contents(): Promise<string>;
   /** Lets `ms` pass for the store: the injected clock in memory, real time on Redis. */
   advance(ms: number): Promise<void>;
 }
@@ -74,22 +80,54 @@ export async function openTestStore(options: TestStoreOptions = {}): Promise<Tes
   const redisUrl = options.redisUrl ?? testRedisUrl;
   if (!redisUrl) {
     let now = 1_700_000_000_000;
-    const store = new MemoryStore({ now: () => now });
+    const written: string[] = [];
+    const memory = new MemoryStore({ now: () => now });
+    const store: Store = Object.assign(Object.create(memory) as MemoryStore, {
+      set: (key: string, value: string, ttlMs?: number) => {
+        written.push(key, value);
+        return memory.set(key, value, ttlMs);
+      },
+      setIfAbsent: (key: string, value: string, ttlMs: number) => {
+        written.push(key, value);
+        return memory.setIfAbsent(key, value, ttlMs);
+      },
+      sortedSetAdd: (key: string, entries: readonly SortedSetEntry[]) => {
+        written.push(key, ...entries.map((entry) => entry.member));
+        return memory.sortedSetAdd(key, entries);
+      },
+    });
     return {
       store,
+      contents: async () => written.join('\n'),
       async advance(ms) {
         now += ms;
       },
     };
   }
+  const keyPrefix = options.keyPrefix ?? `${uniqueName('test')}:`;
   const store = await RedisStore.connect({
     url: redisUrl,
-    keyPrefix: options.keyPrefix ?? `${uniqueName('test')}:`,
+    keyPrefix,
     connectTimeoutMs: 1000,
     commandTimeoutMs: 1000,
   });
   return {
     store,
+    async contents() {
+      const client = new Redis(redisUrl);
+      try {
+        const lines: string[] = [];
+        for (const key of await client.keys(`${keyPrefix}*`)) {
+          const type = await client.type(key);
+          const values =
+            type === 'zset' ? await client.zrange(key, '0', '-1') : [(await client.get(key)) ?? ''];
+          lines.push(key, ...values);
+        }
+        return lines.join('\n');
+      } finally {
+        client.disconnect();
+      }
+    },
     advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 }

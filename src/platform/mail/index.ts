@@ -1,1 +1,2 @@
 export { createMailer, type Mailer, type MailMessage } from './mailer.js';
+export { type OutboxMessage, readOutbox } from './outbox.js';

@@ -1,0 +1,167 @@
+// S21, S22, S32, S7: the per-IP auth limit, who counts as the client, the
+// budget shared by instances, and failing closed when the store is down.
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.js';
+import {
+  type AccountsApp,
+  createVerifiedUser,
+  signIn,
+  startAccountsApp,
+} from '../support/accounts.js';
+import { testConfig } from '../support/app.js';
+import { openTestDatabase, openTestStore, testRedisUrl, uniqueName } from '../support/backends.js';
+import type { Browser } from '../support/browser.js';
+import { startTcpProxy } from '../support/tcp-proxy.js';
+
+const FORGOT = '/api/v1/auth/password/forgot';
+const LIMIT = 20;
+
+const cleanups: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function accountsApp(env: Record<string, string> = {}): Promise<AccountsApp> {
+  const accounts = await startAccountsApp({ env });
+  cleanups.push(() => accounts.close());
+  return accounts;
+}
+
+/** Forgot-password requests from `browser`, each with a valid CSRF token; their status codes. */
+async function forgotStatuses(
+  browser: Browser,
+  count: number,
+  headers: Record<string, string> = {},
+) {
+  const statuses: number[] = [];
+  for (let index = 0; index < count; index += 1) {
+    const response = await browser.request({
+      method: 'POST',
+      url: FORGOT,
+      body: { email: 'nobody@example.com' },
+      headers,
+    });
+    statuses.push(response.statusCode);
+  }
+  return statuses;
+}
+
+describe('S21 per-IP limit on auth routes', () => {
+  it('the 21st request in a minute from one IP is 429 with Retry-After', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser('198.51.100.7');
+    await browser.fetchCsrf();
+    expect(await forgotStatuses(browser, LIMIT)).toEqual(Array(LIMIT).fill(200));
+    const refused = await browser.request({
+      method: 'POST',
+      url: FORGOT,
+      body: { email: 'a@b.co' },
+    });
+    expect(refused.statusCode).toBe(429);
+    expect(refused.json().detail).toMatch(/^Too many requests; try again in \d+ seconds$/);
+    const retryAfter = Number(refused.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    // Another IP has its own budget.
+    const other = accounts.browser('198.51.100.8');
+    await other.fetchCsrf();
+    expect(await forgotStatuses(other, 1)).toEqual([200]);
+  });
+
+  it('a spoofed X-Forwarded-For from an untrusted peer does not reset the budget', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser('198.51.100.7');
+    await browser.fetchCsrf();
+    await forgotStatuses(browser, LIMIT);
+    const spoofed = await forgotStatuses(browser, 3, { 'x-forwarded-for': '192.0.2.1' });
+    expect(spoofed).toEqual([429, 429, 429]);
+  });
+
+  it('behind a trusted proxy, two clients get separate budgets', async () => {
+    const accounts = await accountsApp({ TRUSTED_PROXIES: '10.0.0.1' });
+    const proxy = accounts.browser('10.0.0.1');
+    await proxy.fetchCsrf();
+    const first = await forgotStatuses(proxy, LIMIT + 1, { 'x-forwarded-for': '192.0.2.1' });
+    expect(first.filter((status) => status === 200)).toHaveLength(LIMIT);
+    expect(first.at(-1)).toBe(429);
+    const second = await forgotStatuses(proxy, 1, { 'x-forwarded-for': '192.0.2.2' });
+    expect(second).toEqual([200]);
+  });
+
+  it('S22: IPv6 clients in one /64 share a budget', async () => {
+    const accounts = await accountsApp();
+    const one = accounts.browser('2001:db8:1:2::1');
+    await one.fetchCsrf();
+    await forgotStatuses(one, LIMIT);
+    const neighbour = accounts.browser('2001:db8:1:2:ffff::9');
+    neighbour.csrfToken = one.csrfToken;
+    for (const [name, value] of one.cookies) neighbour.cookies.set(name, value);
+    expect(await forgotStatuses(neighbour, 1)).toEqual([429]);
+    const elsewhere = accounts.browser('2001:db8:1:3::1');
+    await elsewhere.fetchCsrf();
+    expect(await forgotStatuses(elsewhere, 1)).toEqual([200]);
+  });
+});
+
+describe('S21 shared budget', () => {
+  it('two app instances on one store let exactly 20 of 40 concurrent requests through', async () => {
+    // On Redis each instance has its own connection; embedded, they share the one in-process store.
+    const keyPrefix = `${uniqueName('shared')}:`;
+    const shared = testRedisUrl ? null : (await openTestStore()).store;
+    const apps: FastifyInstance[] = [];
+    for (let index = 0; index < 2; index += 1) {
+      const app = await buildApp(testConfig({ LOG_LEVEL: 'silent' }), {
+        database: await openTestDatabase(),
+        store: shared ?? (await openTestStore({ keyPrefix })).store,
+        staticRoot: null,
+      });
+      cleanups.push(() => app.close());
+      apps.push(app);
+    }
+    const responses = await Promise.all(
+      Array.from({ length: 40 }, (_unused, index) =>
+        apps[index % 2]?.inject({ url: '/api/v1/auth/csrf', remoteAddress: '198.51.100.20' }),
+      ),
+    );
+    const statuses = responses.map((response) => response?.statusCode);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(20);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(20);
+  });
+});
+
+describe.runIf(testRedisUrl)('S7, S21, S32 with Redis down', () => {
+  it('auth routes fail closed with 503, and a signed-in user is not signed out', async () => {
+    const redis = new URL(testRedisUrl as string);
+    const proxy = await startTcpProxy(redis.hostname, Number(redis.port || 6379));
+    cleanups.push(() => proxy.close());
+    const proxied = new URL(redis);
+    proxied.hostname = '127.0.0.1';
+    proxied.port = String(proxy.port);
+    const accounts = await startAccountsApp({ storeOptions: { redisUrl: proxied.toString() } });
+    cleanups.push(() => accounts.close());
+    const browser = accounts.browser();
+    await createVerifiedUser(accounts, browser, 'ken@example.com');
+    await signIn(browser, 'ken@example.com');
+
+    await proxy.cut();
+    const me = await browser.request({ url: '/api/v1/auth/me' });
+    expect(me.statusCode).toBe(503);
+    expect(me.json().detail).toMatch(/temporarily unavailable/);
+    expect(me.headers['set-cookie']).toBeUndefined();
+    const login = await browser.send('POST', '/api/v1/auth/login', {
+      email: 'ken@example.com',
+      password: 'whatever it is',
+    });
+    expect(login.statusCode).toBe(503);
+
+    await proxy.restore();
+    await expect
+      .poll(async () => (await browser.request({ url: '/api/v1/auth/me' })).statusCode, {
+        timeout: 10_000,
+        interval: 200,
+      })
+      .toBe(200);
+  });
+});
