@@ -35,6 +35,7 @@ export async function requestMagicLink(
     'magic-link',
     { email },
     services.magicLinkExpiryMs,
+    services.now,
   );
   services.mail.send(
     services.emails.magicLink(email, token, Math.round(services.magicLinkExpiryMs / MINUTE_MS)),
@@ -67,7 +68,12 @@ export async function signInWithMagicLink(
   token: string,
   client: ClientInfo,
 ): Promise<SignedIn> {
-  const link = await consumeOneTimeToken<MagicLink>(services.store, 'magic-link', token);
+  const link = await consumeOneTimeToken<MagicLink>(
+    services.store,
+    'magic-link',
+    token,
+    services.now,
+  );
   if (!link) {
     await audit({ event: 'magic_link_login', outcome: 'failure' });
     throw new ApiError(400, INVALID_TOKEN);

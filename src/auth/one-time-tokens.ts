@@ -1,20 +1,28 @@
 // Single-use tokens sent by email: verification (S14), password reset (S13)
 // and sign-in links (S15). Each lives in the store under the hash of its
-// token, with the store's TTL as its expiry, and is taken with get-and-delete
-// so two concurrent uses cannot both succeed.
+// token and is taken with get-and-delete, so two concurrent uses cannot both
+// succeed. The expiry is checked against the app's clock as well as left to
+// the store's TTL, so it holds whatever the store's own clock says.
 import type { Store } from '../platform/store/index.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
 
 export type OneTimeTokenKind = 'verify-email' | 'password-reset' | 'magic-link';
+
+interface Stored<T> {
+  readonly payload: T;
+  readonly expiresAt: number;
+}
 
 export async function issueOneTimeToken<T>(
   store: Store,
   kind: OneTimeTokenKind,
   payload: T,
   ttlMs: number,
+  now: () => number,
 ): Promise<string> {
   const token = generateToken();
-  await store.set(`${kind}:${hashToken(token)}`, JSON.stringify(payload), ttlMs);
+  const stored: Stored<T> = { payload, expiresAt: now() + ttlMs };
+  await store.set(`${kind}:${hashToken(token)}`, JSON.stringify(stored), ttlMs);
   return token;
 }
 
@@ -23,8 +31,11 @@ export async function consumeOneTimeToken<T>(
   store: Store,
   kind: OneTimeTokenKind,
   token: unknown,
+  now: () => number,
 ): Promise<T | null> {
   if (!isWellFormedToken(token)) return null;
-  const payload = await store.getAndDelete(`${kind}:${hashToken(token)}`);
-  return payload === null ? null : (JSON.parse(payload) as T);
+  const value = await store.getAndDelete(`${kind}:${hashToken(token)}`);
+  if (value === null) return null;
+  const stored = JSON.parse(value) as Stored<T>;
+  return now() < stored.expiresAt ? stored.payload : null;
 }

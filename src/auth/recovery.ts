@@ -46,6 +46,7 @@ export async function requestPasswordReset(
     'password-reset',
     { userId: user.id, passwordChangedAt: changedAt(user) },
     PASSWORD_RESET_TTL_MS,
+    services.now,
   );
   services.mail.send(services.emails.passwordReset(user.email, token), 'password-reset');
   await audit({ event: 'password_reset_request', outcome: 'success', userId: user.id });
@@ -63,6 +64,7 @@ export async function resetPassword(
     services.store,
     'password-reset',
     request.token,
+    services.now,
   );
   const user = reset ? await findUserById(services.database, reset.userId) : null;
   if (!reset || !user || changedAt(user) !== reset.passwordChangedAt) {

@@ -229,8 +229,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         response: { 200: Detail },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       await resetPassword(services, auditFor(services, request), request.body);
+      // Every session of the account has ended, this browser's included if it had one.
+      if (cookies.sessionToken(request)) cookies.clearSession(reply);
+      requestAuth.remember(request, null);
       return { detail: 'Password changed; sign in with your new password' };
     },
   );

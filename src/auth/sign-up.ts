@@ -34,6 +34,7 @@ async function sendVerification(services: AuthServices, user: User): Promise<voi
     'verify-email',
     { userId: user.id, email: user.email },
     EMAIL_VERIFICATION_TTL_MS,
+    services.now,
   );
   services.mail.send(services.emails.verifyEmail(user.email, token), 'verify-email');
 }
@@ -80,6 +81,7 @@ export async function verifyEmail(
     services.store,
     'verify-email',
     token,
+    services.now,
   );
   const verified =
     verification !== null &&
