@@ -1,5 +1,6 @@
 // The `tracera` command.
 import { Command } from 'commander';
+import { MAIL_LIMIT_DEFAULT, MAIL_LIMIT_MAX, parseMailLimit, runMail } from './cli/mail.js';
 import { runMigrate } from './cli/migrate.js';
 import { runServe } from './cli/serve.js';
 
@@ -19,6 +20,17 @@ program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .action(runMigrate);
+
+program
+  .command('mail')
+  .description('show the latest messages in the mail outbox (DATA_DIR/outbox), newest first')
+  .option(
+    '--limit <n>',
+    `how many messages to show, 1 to ${MAIL_LIMIT_MAX}`,
+    parseMailLimit,
+    MAIL_LIMIT_DEFAULT,
+  )
+  .action(runMail);
 
 try {
   await program.parseAsync(process.argv);

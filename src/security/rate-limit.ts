@@ -27,9 +27,6 @@ export interface RateLimitOptions {
 /** Adapts the store's atomic counter to the plugin's store interface. */
 function counterStore(store: Store, keyPrefix: string): FastifyRateLimitStoreCtor {
   return class CounterStore implements FastifyRateLimitStore {
-    /** The plugin constructs the store with its options, which this store does not need. */
-    constructor(_pluginOptions: unknown) {}
-
     incr(
       key: string,
       callback: (error: Error | null, result?: { current: number; ttl: number }) => void,

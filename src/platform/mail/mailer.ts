@@ -80,6 +80,9 @@ function smtpMailer(smtpUrl: string, from: string): Mailer {
     port: url.port === '' ? undefined : Number(url.port),
     secure: url.protocol === 'smtps:',
     auth: user === '' ? undefined : { user, pass },
+    // Credentials never cross the network in clear: a plain smtp:// server
+    // must offer STARTTLS before we log in.
+    requireTLS: user !== '' && url.protocol === 'smtp:',
     pool: false,
     connectionTimeout: SMTP_CONNECTION_TIMEOUT_MS,
     greetingTimeout: SMTP_GREETING_TIMEOUT_MS,

@@ -23,7 +23,9 @@ const URL_PATTERN = /https?:\/\/[^\s<>"]+/g;
 const TRAILING_PUNCTUATION = /[.,;:!?)]+$/;
 
 function linksIn(text: string): string[] {
-  const links = (text.match(URL_PATTERN) ?? []).map((link) => link.replace(TRAILING_PUNCTUATION, ''));
+  const links = (text.match(URL_PATTERN) ?? []).map((link) =>
+    link.replace(TRAILING_PUNCTUATION, ''),
+  );
   return [...new Set(links)];
 }
 
