@@ -1,8 +1,12 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline
 // measured in the same run. Exits non-zero when a target is missed.
+import { runAuth } from './auth.js';
 import { runHttpOverhead } from './http-overhead.js';
 
-const benchmarks: [string, () => Promise<boolean>][] = [['http-overhead', runHttpOverhead]];
+const benchmarks: [string, () => Promise<boolean>][] = [
+  ['http-overhead', runHttpOverhead],
+  ['auth', runAuth],
+];
 const only = process.argv[2];
 let passed = true;
 for (const [name, run] of benchmarks) {

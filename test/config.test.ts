@@ -60,7 +60,7 @@ describe('configuration rules', () => {
     ['SHUTDOWN_TIMEOUT_MS', '0', /integer from 1 to 600000/],
     ['SESSION_LIFETIME_HOURS', '0', /integer from 1 to 8760/],
     ['SESSION_IDLE_HOURS', '1.5', /integer from 1 to 8760/],
-    ['AUTH_RATE_LIMIT_PER_MIN', '0', /integer from 1 to 100000/],
+    ['AUTH_RATE_LIMIT_PER_MIN', '0', /integer from 1 to 100000000/],
     ['MAGIC_LINK_EXPIRY_MINUTES', '1441', /integer from 1 to 1440/],
     ['SMTP_URL', 'http://mail.example', /smtp:\/\/ or smtps:\/\//],
     ['MAIL_FROM', 'Tracera', /an email address/],

@@ -3,25 +3,15 @@
 // points after NFKC, the form the password is hashed in, so the same
 // password typed on two keyboards hashes the same.
 //
-// Hashing is argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane) in
-// @node-rs/argon2, whose async calls run on libuv's thread pool: a login
-// costs the event loop nothing while it hashes. The hasher is an interface so
-// the enumeration tests can count its calls (S12).
-import { type Algorithm, hash, verify } from '@node-rs/argon2';
+// Hashing is argon2id with OWASP's parameters in low-priority worker threads
+// (hashing-pool.ts): a login costs the event loop nothing while it hashes.
+// The hasher is an interface so the enumeration tests can count its calls (S12).
+import { CURRENT_HASH_PREFIX } from './argon2-parameters.js';
 import { isCommonPassword } from './common-passwords.js';
+import { createHashingPool } from './hashing-pool.js';
 
 export const PASSWORD_MIN_LENGTH = 8;
 export const PASSWORD_MAX_LENGTH = 128;
-
-/** The package's `Algorithm.Argon2id`, a const enum that isolated modules cannot read. */
-const ARGON2ID: Algorithm = 2;
-
-export const ARGON2_PARAMETERS = {
-  algorithm: ARGON2ID,
-  memoryCost: 19_456,
-  timeCost: 2,
-  parallelism: 1,
-} as const;
 
 export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
@@ -49,17 +39,16 @@ export interface PasswordHasher {
   needsRehash(passwordHash: string): boolean;
 }
 
-const CURRENT_PARAMETERS = `$argon2id$v=19$m=${ARGON2_PARAMETERS.memoryCost},t=${ARGON2_PARAMETERS.timeCost},p=${ARGON2_PARAMETERS.parallelism}$`;
+const pool = createHashingPool();
 
 export const argon2Hasher: PasswordHasher = {
-  hash: (password) => hash(normalizePassword(password), ARGON2_PARAMETERS),
-  async verify(passwordHash, password) {
-    try {
-      return await verify(passwordHash, normalizePassword(password));
-    } catch {
-      // A malformed stored hash must fail the login, not the server.
-      return false;
-    }
-  },
-  needsRehash: (passwordHash) => !passwordHash.startsWith(CURRENT_PARAMETERS),
+  hash: async (password) =>
+    (await pool.run({ op: 'hash', password: normalizePassword(password) })) as string,
+  verify: async (passwordHash, password) =>
+    (await pool.run({
+      op: 'verify',
+      hash: passwordHash,
+      password: normalizePassword(password),
+    })) === true,
+  needsRehash: (passwordHash) => !passwordHash.startsWith(CURRENT_HASH_PREFIX),
 };

@@ -211,9 +211,9 @@ export const settings = {
   },
   AUTH_RATE_LIMIT_PER_MIN: {
     doc: 'Requests per minute one client IP may make to each /api/v1/auth route.',
-    rule: 'an integer from 1 to 100000',
+    rule: 'an integer from 1 to 100000000',
     default: '20',
-    parse: integer(1, 100_000),
+    parse: integer(1, 100_000_000),
   },
   MAGIC_LINK_EXPIRY_MINUTES: {
     doc: 'How long an emailed sign-in link stays valid.',

@@ -1,0 +1,227 @@
+// What sessions and password hashing cost, on Redis and PostgreSQL as an
+// operator runs them. In one run:
+//  1. GET /api/v1/auth/me with a valid session cookie (rate-limit counter,
+//     session lookup in Redis, user row from PostgreSQL, access log) against
+//     the bare Fastify route of bench/http-overhead. Target: ratio >= 0.4.
+//  2. The p99 latency of GET /api/v1/health at a steady 200 requests/s while
+//     16 clients sign in back to back, divided by its p99 with no logins.
+//     Argon2 runs off the event loop, so the ratio stays low. Target: <= 3.
+// The per-IP auth limit is raised for the run: it would otherwise (rightly)
+// answer 429 to a load generator.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { readOutbox } from '../src/platform/mail/index.js';
+import {
+  type AppTarget,
+  alternate,
+  cpuPerRequest,
+  describeRuns,
+  load,
+  type Measurement,
+  p99,
+  requestsPerSecond,
+  startApp,
+  startBare,
+  stopAll,
+} from './harness.js';
+
+const ROUNDS = 3;
+const DURATION_SECONDS = 8;
+const WARMUP_SECONDS = 2;
+const CONNECTIONS = 32;
+const TARGET_ME_RATIO = 0.4;
+const TARGET_LATENCY_RATIO = 3;
+const CONCURRENT_LOGINS = 16;
+const HEALTH_RATE_PER_SECOND = 200;
+const HEALTH_CONNECTIONS = 4;
+/** autocannon records whole milliseconds; an idle p99 of 0 ms counts as 1 ms. */
+const LATENCY_RESOLUTION_MS = 1;
+const OUTBOX_WAIT_MS = 10_000;
+const EMAIL = 'bench@example.com';
+const PASSWORD = 'bench passphrase that is long enough 1';
+
+const REDIS_URL =
+  process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A browser-like conversation with the app: cookies kept, CSRF token sent. */
+class Visitor {
+  private readonly cookies = new Map<string, string>();
+  csrfToken = '';
+
+  constructor(private readonly origin: string) {}
+
+  get cookieHeader(): string {
+    return [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; ');
+  }
+
+  async call(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+    const response = await fetch(`${this.origin}${path}`, {
+      method,
+      headers: {
+        cookie: this.cookieHeader,
+        'x-csrf-token': this.csrfToken,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    for (const cookie of response.headers.getSetCookie()) {
+      const [pair = ''] = cookie.split(';');
+      const [name = '', value = ''] = pair.split('=');
+      if (value) this.cookies.set(name, value);
+      else this.cookies.delete(name);
+    }
+    const text = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+    const json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    if (typeof json.csrf_token === 'string') this.csrfToken = json.csrf_token;
+    return json;
+  }
+}
+
+async function nextOutboxToken(dataDir: string): Promise<string> {
+  const deadline = Date.now() + OUTBOX_WAIT_MS;
+  while (Date.now() < deadline) {
+    const [latest] = await readOutbox(join(dataDir, 'outbox'), 1);
+    const link = latest?.links[0];
+    if (link) return new URL(link).searchParams.get('token') ?? '';
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('no sign-in link arrived in the outbox');
+}
+
+/** Signs in by emailed link and sets a password: the user the benchmark acts as. */
+async function signedInUser(app: AppTarget): Promise<Visitor> {
+  const visitor = new Visitor(app.origin);
+  await visitor.call('GET', '/api/v1/auth/csrf');
+  await visitor.call('POST', '/api/v1/auth/magic/request', { email: EMAIL });
+  const token = await nextOutboxToken(app.dataDir);
+  await visitor.call('POST', '/api/v1/auth/magic/verify', { token });
+  await visitor.call('POST', '/api/v1/auth/password/change', {
+    current_password: '',
+    new_password: PASSWORD,
+  });
+  return visitor;
+}
+
+/** `count` clients signing in back to back until stopped; resolves to the number of logins. */
+function loginStorm(origin: string, count: number): { stop: () => Promise<number> } {
+  let running = true;
+  let logins = 0;
+  const clients = Array.from({ length: count }, async () => {
+    const visitor = new Visitor(origin);
+    await visitor.call('GET', '/api/v1/auth/csrf');
+    while (running) {
+      await visitor.call('POST', '/api/v1/auth/login', { email: EMAIL, password: PASSWORD });
+      // Back to the pre-session binding, as a fresh browser would be.
+      await visitor.call('GET', '/api/v1/auth/csrf');
+      logins += 1;
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(clients);
+      return logins;
+    },
+  };
+}
+
+export async function runAuth(): Promise<boolean> {
+  const database = `tracera_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create database ${database}`);
+  const databaseUrl = new URL(DATABASE_URL);
+  databaseUrl.pathname = `/${database}`;
+  const targets: AppTarget[] = [];
+  const bare = await startBare(false);
+  try {
+    const app = await startApp('app GET /api/v1/auth/me', {
+      DATABASE_URL: databaseUrl.toString(),
+      REDIS_URL,
+      REDIS_KEY_PREFIX: `${database}:`,
+      AUTH_RATE_LIMIT_PER_MIN: '100000000',
+    });
+    targets.push(app);
+    const user = await signedInUser(app);
+
+    const [bareRuns = [], meRuns = []] = await alternate(
+      [
+        {
+          target: bare,
+          options: { path: '/api/v1/health', seconds: DURATION_SECONDS, connections: CONNECTIONS },
+        },
+        {
+          target: app,
+          options: {
+            path: '/api/v1/auth/me',
+            seconds: DURATION_SECONDS,
+            connections: CONNECTIONS,
+            headers: { cookie: user.cookieHeader },
+          },
+        },
+      ],
+      ROUNDS,
+      WARMUP_SECONDS,
+    );
+
+    const health = {
+      path: '/api/v1/health',
+      seconds: DURATION_SECONDS,
+      connections: HEALTH_CONNECTIONS,
+      overallRate: HEALTH_RATE_PER_SECOND,
+    };
+    const idle: Measurement[] = [];
+    const busy: Measurement[] = [];
+    let logins = 0;
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      const quiet = await load(app, health);
+      idle.push(quiet);
+      const storm = loginStorm(app.origin, CONCURRENT_LOGINS);
+      const loaded = await load(app, health);
+      logins += await storm.stop();
+      busy.push(loaded);
+      process.stdout.write(
+        `  round ${round} health p99: idle ${quiet.p99Ms} ms, during ${CONCURRENT_LOGINS} concurrent logins ${loaded.p99Ms} ms\n`,
+      );
+    }
+
+    const meRatio = requestsPerSecond(meRuns) / requestsPerSecond(bareRuns);
+    const latencyRatio = p99(busy) / Math.max(p99(idle), LATENCY_RESOLUTION_MS);
+    const errors = [...bareRuns, ...meRuns, ...idle, ...busy].reduce((sum, m) => sum + m.errors, 0);
+    const meOk = meRatio >= TARGET_ME_RATIO;
+    const latencyOk = latencyRatio <= TARGET_LATENCY_RATIO;
+    process.stdout.write(
+      [
+        `auth: Redis ${new URL(REDIS_URL).host}, PostgreSQL ${databaseUrl.host}; ${ROUNDS} x ${DURATION_SECONDS} s per measurement`,
+        `  (a) bare Fastify route:          ${describeRuns(bareRuns)}`,
+        `  (m) GET /auth/me with a session: ${describeRuns(meRuns)}`,
+        `  throughput ratio m/a = ${meRatio.toFixed(3)} (target >= ${TARGET_ME_RATIO}) ${meOk ? 'PASS' : 'FAIL'}`,
+        `  server CPU per request a/m = ${(cpuPerRequest(bareRuns) / cpuPerRequest(meRuns)).toFixed(3)}`,
+        `  health at ${HEALTH_RATE_PER_SECOND} req/s: p99 idle ${p99(idle).toFixed(1)} ms, during logins ${p99(busy).toFixed(1)} ms`,
+        `  logins completed: ${logins} in ${ROUNDS * DURATION_SECONDS} s (${(logins / (ROUNDS * DURATION_SECONDS)).toFixed(1)}/s)`,
+        `  p99 ratio during/idle = ${latencyRatio.toFixed(2)} (target <= ${TARGET_LATENCY_RATIO}) ${latencyOk ? 'PASS' : 'FAIL'}`,
+        `  failed or non-2xx responses: ${errors}`,
+        '',
+      ].join('\n'),
+    );
+    return meOk && latencyOk && errors === 0;
+  } finally {
+    stopAll([bare, ...targets]);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await adminQuery(`drop database if exists ${database} with (force)`);
+  }
+}

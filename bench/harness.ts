@@ -1,0 +1,158 @@
+// What the benchmarks share: servers started as child processes (so the load
+// generator never shares their event loop), autocannon runs, and the server's
+// CPU time per request read from /proc.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { freePort } from '../test/support/ports.js';
+
+/** USER_HZ, 100 on every Linux build that matters. */
+const CLOCK_TICKS_PER_SECOND = 100;
+const START_TIMEOUT_MS = 30_000;
+export const SESSION_SECRET = 'Bench-0nly-9f8e7d6c5b4a39281706f5e4d3c2b1a0ZyXwVuTsRqPoNm';
+
+export interface Target {
+  readonly name: string;
+  /** Origin, e.g. `http://127.0.0.1:41234`. */
+  readonly origin: string;
+  readonly child: ChildProcess;
+}
+
+async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+    const response = await fetch(url).catch(() => null);
+    if (response?.ok) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url} did not answer within ${START_TIMEOUT_MS / 1000} s`);
+}
+
+/** A bare Fastify route answering what the app's health route answers (bench/bare-server.ts). */
+export async function startBare(withHeaders: boolean): Promise<Target> {
+  const port = await freePort();
+  const args = ['--import', 'tsx', 'bench/bare-server.ts', String(port)];
+  if (withHeaders) args.push('--security-headers');
+  const child = spawn(process.execPath, args, { stdio: 'ignore' });
+  const origin = `http://127.0.0.1:${port}`;
+  await waitUntilServing(`${origin}/api/v1/health`, child);
+  return { name: withHeaders ? 'bare + S24 headers' : 'bare Fastify route', origin, child };
+}
+
+export interface AppTarget extends Target {
+  readonly dataDir: string;
+}
+
+/** `tracera serve` in production mode, logging at info to /dev/null (writing logs is part of the cost). */
+export async function startApp(name: string, env: Record<string, string> = {}): Promise<AppTarget> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracera-bench-'));
+  const origin = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, ['bin/tracera.js', 'serve'], {
+    stdio: 'ignore',
+    env: {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'production',
+      SESSION_SECRET,
+      PORT: String(port),
+      BASE_URL: origin,
+      LOG_LEVEL: 'info',
+      DATA_DIR: dataDir,
+      ...env,
+    },
+  });
+  await waitUntilServing(`${origin}/api/v1/health`, child);
+  return { name, origin, child, dataDir };
+}
+
+export interface Measurement {
+  readonly requestsPerSecond: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  /** The server process's CPU time (user + system) per answered request. */
+  readonly cpuMicrosPerRequest: number;
+}
+
+/** CPU seconds a process has used so far, from /proc (fields 14 and 15 of stat, in clock ticks). */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+}
+
+export interface LoadOptions {
+  readonly path: string;
+  readonly seconds: number;
+  readonly connections: number;
+  readonly headers?: Record<string, string>;
+  /** Requests per second across all connections; unset sends as fast as answers come. */
+  readonly overallRate?: number;
+}
+
+export async function load(target: Target, options: LoadOptions): Promise<Measurement> {
+  const pid = target.child.pid ?? 0;
+  const cpuBefore = cpuSeconds(pid);
+  const result = await autocannon({
+    url: `${target.origin}${options.path}`,
+    connections: options.connections,
+    duration: options.seconds,
+    ...(options.headers ? { headers: options.headers } : {}),
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+  });
+  const cpuUsed = cpuSeconds(pid) - cpuBefore;
+  return {
+    requestsPerSecond: result.requests.average,
+    p99Ms: result.latency.p99,
+    errors: result.errors + result.non2xx,
+    cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, result.requests.total),
+  };
+}
+
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+export const requestsPerSecond = (runs: readonly Measurement[]) =>
+  mean(runs.map((m) => m.requestsPerSecond));
+export const p99 = (runs: readonly Measurement[]) => mean(runs.map((m) => m.p99Ms));
+export const cpuPerRequest = (runs: readonly Measurement[]) =>
+  mean(runs.map((m) => m.cpuMicrosPerRequest));
+
+export function describeRuns(runs: readonly Measurement[]): string {
+  return `${requestsPerSecond(runs).toFixed(0)} req/s, p99 ${p99(runs).toFixed(1)} ms, server CPU ${cpuPerRequest(runs).toFixed(1)} us/request`;
+}
+
+export function stopAll(targets: readonly Target[]): void {
+  for (const target of targets) target.child.kill('SIGTERM');
+}
+
+export interface Contender {
+  readonly target: Target;
+  readonly options: LoadOptions;
+}
+
+/**
+ * A warm-up for each contender, then `rounds` rounds loading each in turn, so
+ * drift on a noisy machine hits all alike. Returns each contender's runs.
+ */
+export async function alternate(
+  contenders: readonly Contender[],
+  rounds: number,
+  warmupSeconds: number,
+): Promise<Measurement[][]> {
+  for (const { target, options } of contenders) {
+    await load(target, { ...options, seconds: warmupSeconds });
+  }
+  const results = contenders.map((): Measurement[] => []);
+  for (let round = 1; round <= rounds; round += 1) {
+    for (const [index, { target, options }] of contenders.entries()) {
+      const measurement = await load(target, options);
+      results[index]?.push(measurement);
+      process.stdout.write(`  round ${round} ${target.name}: ${describeRuns([measurement])}\n`);
+    }
+  }
+  return results;
+}
