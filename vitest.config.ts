@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'embedded',
           include: ['test/**/*.test.ts'],
+          // Browser tests run on their own: `npm run test:e2e` (vitest.e2e.config.ts).
+          exclude: ['**/node_modules/**', '**/.git/**', 'test/e2e/**'],
           env: { TRACERA_TEST_BACKENDS: 'embedded' },
         },
       },

@@ -23,6 +23,7 @@ import { createLogger } from './platform/logger.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import type { Store } from './platform/store/index.js';
 import { registerSecurityHeaders } from './security/headers.js';
+import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
 
 export const API_PREFIX = '/api/v1';
 export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL('../web/public', import.meta.url));
@@ -92,7 +93,15 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const staticRoot = deps.staticRoot === undefined ? DEFAULT_STATIC_ROOT : deps.staticRoot;
   // Routes for the files present at start, not a wildcard: an unknown path
   // is a 404 straight away instead of a filesystem lookup.
-  if (staticRoot) await app.register(fastifyStatic, { root: staticRoot, wildcard: false });
+  // The account pages answer at their own extensionless paths instead.
+  if (staticRoot) {
+    await registerPages(app, staticRoot);
+    await app.register(fastifyStatic, {
+      root: staticRoot,
+      wildcard: false,
+      globIgnore: [PAGE_FILES_GLOB],
+    });
+  }
 
   app.addHook('onClose', async () => {
     await accounts.drainMail();

@@ -1,7 +1,10 @@
 // The account flows end to end, as a user goes through them: mail arrives
 // over real SMTP and the test follows the link it contains.
+
+import { hash } from '@node-rs/argon2';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryAuditEvents } from '../../src/audit/events.js';
+import { findUserByEmail, setPasswordHash } from '../../src/auth/users.js';
 import {
   type AccountsApp,
   createVerifiedUser,
@@ -73,6 +76,26 @@ describe('sign-up', () => {
     });
     expect(response.statusCode).toBe(400);
     expect(response.json().detail).toMatch(message);
+  });
+});
+
+describe('S11 rehash on login', () => {
+  it('redoes a hash made with weaker parameters when the password is next used', async () => {
+    const browser = accounts.browser();
+    await createVerifiedUser(accounts, browser, 'old@example.com');
+    const user = await findUserByEmail(accounts.database, 'old@example.com');
+    const weak = await hash(PASSWORD, {
+      algorithm: 2,
+      memoryCost: 4096,
+      timeCost: 3,
+      parallelism: 1,
+    });
+    await setPasswordHash(accounts.database, user?.id as number, weak, false);
+    await signIn(browser, 'old@example.com');
+    const rehashed = await findUserByEmail(accounts.database, 'old@example.com');
+    expect(rehashed?.password_hash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(rehashed?.password_changed_at).toEqual(user?.password_changed_at);
+    await signIn(accounts.browser(), 'old@example.com');
   });
 });
 

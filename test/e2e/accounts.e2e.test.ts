@@ -1,0 +1,218 @@
+// Accounts in a real browser: Debian's Chromium, driven by playwright-core,
+// against the whole app listening on 127.0.0.1 with mail going over SMTP to
+// a real peer. One user's path through every account page: sign up, confirm
+// the emailed link, sign in, see the account and its session, sign in a
+// second browser with an emailed link (which must not sign in on opening),
+// end that session from the first, change the password, sign out. The strict
+// CSP is live, so a page that relied on an inline script or style would
+// fail here, and the console is checked for errors (CSP violations among
+// them). Run with `npm run test:e2e`; `npm test` leaves it out.
+import { existsSync } from 'node:fs';
+import {
+  type BrowserContext,
+  type Browser as ChromiumBrowser,
+  chromium,
+  type Locator,
+  type Page,
+} from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
+import { type AccountsApp, PASSWORD, startAccountsApp } from '../support/accounts.js';
+import { freePort } from '../support/ports.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--no-first-run',
+];
+const STEP_TIMEOUT_MS = 15_000;
+const SESSION_COOKIE = 'tracera_session';
+const NEW_PASSWORD = 'a different passphrase for the e2e test 7';
+
+/**
+ * Responses the flow causes on purpose, which Chromium logs as console
+ * errors: the account page asking /auth/me while signed out, and one sign-in
+ * with a wrong password. Any other console error fails the test.
+ */
+const EXPECTED_REFUSALS = [
+  { status: 401, path: '/api/v1/auth/me' },
+  { status: 401, path: '/api/v1/auth/login' },
+];
+
+function isExpectedRefusal(text: string, url: string): boolean {
+  return EXPECTED_REFUSALS.some(
+    ({ status, path }) =>
+      text.startsWith(`Failed to load resource: the server responded with a status of ${status}`) &&
+      new URL(url).pathname === path,
+  );
+}
+
+describe('accounts in the browser', () => {
+  let accounts: AccountsApp;
+  let origin: string;
+  let chromiumBrowser: ChromiumBrowser;
+  const consoleErrors: string[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    }
+    const port = await freePort();
+    origin = `http://127.0.0.1:${port}`;
+    accounts = await startAccountsApp({
+      env: { BASE_URL: origin, PORT: String(port) },
+      staticRoot: DEFAULT_STATIC_ROOT,
+    });
+    await accounts.app.listen({ host: '127.0.0.1', port });
+    chromiumBrowser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+  });
+
+  afterAll(async () => {
+    await chromiumBrowser?.close();
+    await accounts?.close();
+  });
+
+  async function newBrowserContext(label: string): Promise<BrowserContext> {
+    const context = await chromiumBrowser.newContext();
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    context.on('console', (message) => {
+      if (message.type() !== 'error') return;
+      const { url } = message.location();
+      if (url && isExpectedRefusal(message.text(), url)) return;
+      consoleErrors.push(`${label} ${message.page()?.url()}: ${message.text()} (${url})`);
+    });
+    context.on('weberror', (error) => consoleErrors.push(`${label}: ${error.error().message}`));
+    return context;
+  }
+
+  async function hasSessionCookie(context: BrowserContext): Promise<boolean> {
+    return (await context.cookies(origin)).some((cookie) => cookie.name === SESSION_COOKIE);
+  }
+
+  /** Waits until the page's script has taken the token out of the address bar. */
+  async function waitForTokenRemoved(page: Page, path: string): Promise<void> {
+    await page.waitForURL((url) => url.pathname === path && url.search === '');
+  }
+
+  /** Waits until `within` shows `text` (in its status message, typically). */
+  async function waitForText(within: Locator | Page, text: string): Promise<void> {
+    await within.getByText(text).first().waitFor();
+  }
+
+  function sessionItems(page: Page): Locator {
+    return page.getByRole('list', { name: 'Sessions' }).getByRole('listitem');
+  }
+
+  it('sign up, confirm, sign in, magic link in a second browser, end it, sign out', async () => {
+    const email = 'ada@example.com';
+    const first = await newBrowserContext('first browser');
+    const page = await first.newPage();
+
+    // Sign up.
+    await page.goto(`${origin}/`);
+    await page.getByRole('link', { name: 'Sign up' }).first().click();
+    await page.waitForURL(`${origin}/sign-up`);
+    await page.getByLabel('Name').fill('Ada');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await waitForText(page.getByRole('main'), 'Check your inbox');
+
+    // Confirm the address from the emailed link; the page waits for the button.
+    const verification = await accounts.smtp.nextMailTo(email);
+    const verifyLink = verification.links.find((link) => link.includes('/verify-email?token='));
+    expect(verifyLink).toMatch(new RegExp(`^${origin}/verify-email\\?token=`));
+    await page.goto(verifyLink as string);
+    await waitForTokenRemoved(page, '/verify-email');
+    expect(await page.getByRole('link', { name: 'Sign in', exact: true }).count()).toBe(1);
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    await waitForText(page.getByRole('main'), 'Email confirmed');
+    expect(await page.getByRole('button', { name: 'Confirm my email' }).isDisabled()).toBe(true);
+
+    // Sign in with the password.
+    await page.getByRole('main').getByRole('link', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL(`${origin}/sign-in`);
+    const withPassword = page.getByRole('region', { name: 'With your password' });
+    await withPassword.getByLabel('Email').fill(email);
+    await withPassword.getByLabel('Password').fill('not the password');
+    await withPassword.getByRole('button', { name: 'Sign in' }).click();
+    await waitForText(withPassword, 'Invalid email or password');
+    await withPassword.getByLabel('Password').fill(PASSWORD);
+    await withPassword.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${origin}/account`);
+
+    // The account page: the user, and one session, this one.
+    await waitForText(page, `Signed in as ${email}.`);
+    const profile = page.getByRole('region', { name: 'Profile' });
+    expect(await profile.getByText(email, { exact: true }).count()).toBe(1);
+    expect(await profile.getByLabel('Name').inputValue()).toBe('Ada');
+    await expect.poll(() => sessionItems(page).count()).toBe(1);
+    expect(await sessionItems(page).filter({ hasText: 'This browser' }).count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'End all other sessions' }).isDisabled()).toBe(
+      true,
+    );
+    await profile.getByLabel('Name').fill('Ada Lovelace');
+    await profile.getByRole('button', { name: 'Save profile' }).click();
+    await waitForText(profile, 'Profile saved.');
+
+    // A second browser asks for an emailed sign-in link.
+    const second = await newBrowserContext('second browser');
+    const other = await second.newPage();
+    await other.goto(`${origin}/sign-in`);
+    const withLink = other.getByRole('region', { name: 'With an emailed link' });
+    await withLink.getByLabel('Email').fill(email);
+    await withLink.getByRole('button', { name: 'Email me a sign-in link' }).click();
+    await waitForText(withLink, 'Check your inbox');
+
+    // Opening the link leads to the confirm page and signs nobody in.
+    const magic = await accounts.smtp.nextMailTo(email);
+    const magicLink = magic.links.find((link) => link.includes('/auth/magic/verify?token='));
+    expect(magicLink).toMatch(new RegExp(`^${origin}/api/v1/auth/magic/verify\\?token=`));
+    await other.goto(magicLink as string);
+    await waitForTokenRemoved(other, '/magic-link');
+    expect(await hasSessionCookie(second)).toBe(false);
+    await other.getByRole('button', { name: 'Sign me in' }).click();
+    await other.waitForURL(`${origin}/account`);
+    await waitForText(other, `Signed in as ${email}.`);
+    expect(await hasSessionCookie(second)).toBe(true);
+
+    // Back in the first browser: two sessions; end the other one.
+    await page.reload();
+    await waitForText(page, `Signed in as ${email}.`);
+    await expect.poll(() => sessionItems(page).count()).toBe(2);
+    expect(await sessionItems(page).filter({ hasText: 'This browser' }).count()).toBe(1);
+    const sessions = page.getByRole('region', { name: 'Sessions' });
+    await sessions.getByRole('button', { name: 'End all other sessions' }).click();
+    await waitForText(sessions, 'Ended 1 other session.');
+    await expect.poll(() => sessionItems(page).count()).toBe(1);
+
+    // The second browser is signed out, and its account page says so.
+    await other.reload();
+    await other.getByText('You are not signed in.').waitFor();
+    await other.getByRole('main').getByRole('link', { name: 'Sign in', exact: true }).waitFor();
+
+    // Change the password, then sign out.
+    const changePassword = page.getByRole('region', { name: 'Change password' });
+    await changePassword.getByLabel('Current password').fill(PASSWORD);
+    await changePassword.getByLabel('New password').fill(NEW_PASSWORD);
+    await changePassword.getByRole('button', { name: 'Change password' }).click();
+    await waitForText(changePassword, 'Password changed');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await waitForText(page, 'You have signed out.');
+    expect(await hasSessionCookie(first)).toBe(false);
+    await page.reload();
+    await page.getByText('You are not signed in.').waitFor();
+
+    await second.close();
+    await first.close();
+    expect(consoleErrors).toEqual([]);
+  });
+});
