@@ -3,26 +3,15 @@
 // pre-session cookie of a visitor without one), the /auth routes and the
 // profile route.
 import type { FastifyInstance } from 'fastify';
-import type { Config } from '../config.js';
-import type { Database } from '../platform/db/index.js';
-import type { Mailer } from '../platform/mail/index.js';
-import type { Store } from '../platform/store/index.js';
 import { registerCsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
 import { createAuthCookies } from './cookies.js';
-import type { PasswordHasher } from './passwords.js';
 import { createRequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
-import { createAuthServices } from './services.js';
+import { type AuthServiceDeps, createAuthServices } from './services.js';
 import { isWellFormedToken } from './tokens.js';
 
-export interface AccountsOptions {
-  readonly config: Config;
-  readonly database: Database;
-  readonly store: Store;
-  readonly mailer: Mailer;
-  readonly hasher: PasswordHasher;
-  readonly now: () => number;
+export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
   /** Where the API lives, e.g. `/api/v1`. */
   readonly apiPrefix: string;
 }

@@ -6,6 +6,7 @@
 import { ApiError } from '../platform/errors.js';
 import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import { passwordProblem } from './passwords.js';
+import { NOT_SIGNED_IN } from './request-auth.js';
 import type { Audit, AuthServices } from './services.js';
 import type { ActiveSession } from './sessions.js';
 import { INVALID_TOKEN } from './sign-up.js';
@@ -96,7 +97,7 @@ export async function changePassword(
   request: { readonly currentPassword: string; readonly newPassword: string },
 ): Promise<void> {
   const user = await findUserById(services.database, current.session.userId);
-  if (!user) throw new ApiError(401, 'Not signed in');
+  if (!user) throw new ApiError(401, NOT_SIGNED_IN);
   // An account made by magic link has no password yet; its first one needs no current one.
   const currentMatches = user.password_hash
     ? await services.hasher.verify(user.password_hash, request.currentPassword)

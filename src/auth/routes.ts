@@ -10,7 +10,7 @@ import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
 import { requestMagicLink, signInWithMagicLink } from './magic-links.js';
 import { changePassword, requestPasswordReset, resetPassword } from './recovery.js';
-import { clientInfo, type RequestAuth } from './request-auth.js';
+import { clientInfo, NOT_SIGNED_IN, type RequestAuth } from './request-auth.js';
 import {
   AUTH_BODY_LIMIT_BYTES,
   ChangePasswordBody,
@@ -75,7 +75,7 @@ async function currentUser(
 ): Promise<{ active: ActiveSession; user: User }> {
   const active = await options.requestAuth.requireSession(request);
   const user = await findUserById(options.services.database, active.session.userId);
-  if (!user) throw new ApiError(401, 'Not signed in');
+  if (!user) throw new ApiError(401, NOT_SIGNED_IN);
   return { active, user };
 }
 
@@ -381,7 +381,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async 
         name: request.body.name === undefined ? undefined : request.body.name?.trim() || null,
         avatarUrl: request.body.avatar_url,
       });
-      if (!updated) throw new ApiError(401, 'Not signed in');
+      if (!updated) throw new ApiError(401, NOT_SIGNED_IN);
       await recordAuditEvent(options.services.database, request, {
         event: 'profile_update',
         outcome: 'success',
