@@ -5,6 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { registerCsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
+import { allowedOrigins } from '../security/origin.js';
 import { createAuthCookies } from './cookies.js';
 import { createRequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
@@ -33,7 +34,7 @@ export async function registerAccounts(
 
   registerCsrfProtection(app, {
     key: csrfKey,
-    appOrigin: config.baseUrl,
+    origins: allowedOrigins(config),
     pathPrefix: `${options.apiPrefix}/`,
     async bindingOf(request) {
       const active = await requestAuth.session(request);

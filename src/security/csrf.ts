@@ -45,8 +45,8 @@ export const CROSS_SITE_REFUSED = 'Cross-site request refused';
 
 export interface CsrfProtection {
   readonly key: Buffer;
-  /** Our own origin, e.g. `https://tracera.example`. */
-  readonly appOrigin: string;
+  /** Our own origins (see `allowedOrigins`), e.g. `https://tracera.example`. */
+  readonly origins: ReadonlySet<string>;
   /** Only requests under this path are checked. */
   readonly pathPrefix: string;
   /** The binding the request's token must be signed for, or null when it has none. */
@@ -61,7 +61,7 @@ export interface CsrfProtection {
 export function registerCsrfProtection(app: FastifyInstance, options: CsrfProtection): void {
   app.addHook('preParsing', async (request) => {
     if (!UNSAFE_METHODS.has(request.method) || !request.url.startsWith(options.pathPrefix)) return;
-    if (isCrossSiteRequest(request, options.appOrigin)) throw new ApiError(403, CROSS_SITE_REFUSED);
+    if (isCrossSiteRequest(request, options.origins)) throw new ApiError(403, CROSS_SITE_REFUSED);
     const binding = await options.bindingOf(request);
     if (!binding || !isValidCsrfToken(options.key, binding, request.headers[CSRF_HEADER])) {
       throw new ApiError(403, CSRF_REFUSED);
