@@ -15,6 +15,7 @@ import {
   findUserByEmail,
   insertUser,
   normalizeEmail,
+  publicUser,
   type User,
 } from './users.js';
 
@@ -79,7 +80,7 @@ export async function signInWithMagicLink(
     throw new ApiError(400, INVALID_TOKEN);
   }
   const user = await userForEmail(services, link.email);
-  const session = await services.sessions.create(user.id, client);
+  const session = await services.sessions.create(publicUser(user), client);
   await audit({ event: 'magic_link_login', outcome: 'success', userId: user.id });
   return { ...session, user };
 }

@@ -34,7 +34,7 @@ import type { Audit, AuthServices } from './services.js';
 import type { ActiveSession } from './sessions.js';
 import { type SignedIn, signIn } from './sign-in.js';
 import { signUp, verifyEmail } from './sign-up.js';
-import { findUserById, parseEmail, type User, updateProfile } from './users.js';
+import { findUserById, parseEmail, publicUser, type User, updateProfile } from './users.js';
 
 const MINUTE_MS = 60_000;
 
@@ -45,18 +45,6 @@ export interface AuthRouteOptions {
   readonly csrfKey: Buffer;
   readonly baseUrl: string;
   readonly rateLimitPerMinute: number;
-}
-
-export function userJson(user: User) {
-  return {
-    id: user.id,
-    email: user.email,
-    email_verified: user.email_verified,
-    name: user.name,
-    avatar_url: user.avatar_url,
-    role: user.role,
-    created_at: user.created_at.toISOString(),
-  };
 }
 
 function emailOf(raw: string): string {
@@ -89,6 +77,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
   });
   const limits = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
 
+  // Start reading the session before the rate-limit hook counts the request:
+  // both store commands then leave in one pipelined write. A failed read
+  // surfaces where the session is awaited, or nowhere if the request is refused first.
+  app.addHook('onRequest', (request, _reply, done) => {
+    requestAuth.session(request).catch(() => {});
+    done();
+  });
+
   /** A sign-in always starts a new session (S4), ending the one the request came with. */
   async function startSession(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {
     const previous = await requestAuth.session(request);
@@ -96,7 +92,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     requestAuth.remember(request, signedIn);
     cookies.setSession(reply, signedIn.token, services.sessions.remainingMs(signedIn.session));
     return {
-      user: userJson(signedIn.user),
+      user: publicUser(signedIn.user),
       csrf_token: issueCsrfToken(csrfKey, { kind: 'session', id: signedIn.session.id }),
     };
   }
@@ -195,7 +191,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     { schema: { summary: 'The signed-in user', response: { 200: UserJson } } },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      return userJson((await currentUser(options, request)).user);
+      return (await requestAuth.requireSession(request)).session.user;
     },
   );
 
@@ -382,13 +378,15 @@ export const profileRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async 
         avatarUrl: request.body.avatar_url,
       });
       if (!updated) throw new ApiError(401, NOT_SIGNED_IN);
+      const shown = publicUser(updated);
+      await options.services.sessions.refreshUser(shown);
       await recordAuditEvent(options.services.database, request, {
         event: 'profile_update',
         outcome: 'success',
         userId: user.id,
         detail: { fields: Object.keys(request.body).sort().join(',') },
       });
-      return userJson(updated);
+      return shown;
     },
   );
 };

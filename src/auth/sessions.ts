@@ -7,10 +7,14 @@
 // store read per request, not a write.
 //
 // Each user's sessions are also indexed in a sorted set (member: token hash,
-// score: absolute expiry) so they can be listed and ended together.
+// score: absolute expiry) so they can be listed, ended and updated together.
+// A session carries a copy of what the API shows of its user, so answering
+// "who is this" costs one store read and no database query; every change to
+// those fields goes through `refreshUser`.
 import { randomBytes } from 'node:crypto';
 import type { Store } from '../platform/store/index.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
+import type { PublicUser } from './users.js';
 
 export const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
 const PUBLIC_ID_BYTES = 16;
@@ -19,6 +23,7 @@ export interface Session {
   /** Public identifier shown in session lists; not the token, not its hash. */
   readonly id: string;
   readonly userId: number;
+  readonly user: PublicUser;
   readonly createdAt: number;
   readonly lastSeenAt: number;
   readonly expiresAt: number;
@@ -85,13 +90,14 @@ export function createSessions(options: SessionOptions) {
 
   return {
     /** Starts a session; the token goes into the cookie and nowhere else. */
-    async create(userId: number, client: ClientInfo): Promise<{ token: string } & ActiveSession> {
+    async create(user: PublicUser, client: ClientInfo): Promise<{ token: string } & ActiveSession> {
       const at = now();
       const token = generateToken();
       const tokenHash = hashToken(token);
       const session: Session = {
         id: randomBytes(PUBLIC_ID_BYTES).toString('base64url'),
-        userId,
+        userId: user.id,
+        user,
         createdAt: at,
         lastSeenAt: at,
         expiresAt: at + lifetimeMs,
@@ -99,7 +105,7 @@ export function createSessions(options: SessionOptions) {
         userAgent: client.userAgent,
       };
       await write(tokenHash, session, at);
-      await store.sortedSetAdd(userIndexKey(userId), [
+      await store.sortedSetAdd(userIndexKey(user.id), [
         { member: tokenHash, score: session.expiresAt },
       ]);
       return { token, session, tokenHash };
@@ -133,6 +139,14 @@ export function createSessions(options: SessionOptions) {
 
     async end(active: ActiveSession): Promise<void> {
       await remove(active.session.userId, [active.tokenHash]);
+    },
+
+    /** Puts the user's current fields into every one of their live sessions. */
+    async refreshUser(user: PublicUser): Promise<void> {
+      const at = now();
+      for (const { session, tokenHash } of await list(user.id)) {
+        await write(tokenHash, { ...session, user }, at);
+      }
     },
 
     /** Ends one of the user's sessions by its public id; false when it is not theirs or not live. */

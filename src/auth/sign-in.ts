@@ -5,7 +5,13 @@
 import { ApiError } from '../platform/errors.js';
 import type { Audit, AuthServices } from './services.js';
 import type { ActiveSession, ClientInfo } from './sessions.js';
-import { findUserByEmail, normalizeEmail, setPasswordHash, type User } from './users.js';
+import {
+  findUserByEmail,
+  normalizeEmail,
+  publicUser,
+  setPasswordHash,
+  type User,
+} from './users.js';
 
 export const INVALID_CREDENTIALS = 'Invalid email or password';
 const SECOND_MS = 1000;
@@ -55,7 +61,7 @@ export async function signIn(
     const rehashed = await services.hasher.hash(credentials.password);
     await setPasswordHash(services.database, user.id, rehashed, false);
   }
-  const session = await services.sessions.create(user.id, client);
+  const session = await services.sessions.create(publicUser(user), client);
   await audit({
     event: 'login',
     outcome: 'success',

@@ -20,6 +20,29 @@ export type UserTables = {
 
 export type User = Selectable<UserTables['users']>;
 
+/** What the API shows of a user, and what each of their sessions carries. */
+export interface PublicUser {
+  readonly id: number;
+  readonly email: string;
+  readonly email_verified: boolean;
+  readonly name: string | null;
+  readonly avatar_url: string | null;
+  readonly role: string;
+  readonly created_at: string;
+}
+
+export function publicUser(user: User): PublicUser {
+  return {
+    id: user.id,
+    email: user.email,
+    email_verified: user.email_verified,
+    name: user.name,
+    avatar_url: user.avatar_url,
+    role: user.role,
+    created_at: user.created_at.toISOString(),
+  };
+}
+
 /** Trimmed and lowercased: the one spelling an address is stored and looked up under (S15). */
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -130,6 +153,7 @@ export async function setPasswordHash(
     .execute();
 }
 
+/** Sessions carry a copy of the user (`PublicUser`): after a change, `sessions.refreshUser`. */
 export interface ProfileChanges {
   readonly name?: string | null;
   readonly avatarUrl?: string | null;

@@ -151,6 +151,17 @@ describe('profile', () => {
       name: 'Linus',
       avatar_url: 'https://cdn.example/avatar.png',
     });
+    // Every session of the user shows the change, not only the one that made it.
+    const phone = accounts.browser('198.51.100.5');
+    await signIn(phone, 'linus@example.com');
+    const renamed = await browser.send('PATCH', '/api/v1/me', { name: 'Linus T.' });
+    expect(renamed.json().name).toBe('Linus T.');
+    for (const device of [browser, phone]) {
+      expect((await device.request({ url: '/api/v1/auth/me' })).json()).toMatchObject({
+        name: 'Linus T.',
+        avatar_url: 'https://cdn.example/avatar.png',
+      });
+    }
     const refused = await browser.send('PATCH', '/api/v1/me', {
       avatar_url: 'javascript:alert(1)',
     });
@@ -159,7 +170,9 @@ describe('profile', () => {
       userId: login.json().user.id,
       event: 'profile_update',
     });
-    expect(events).toHaveLength(1);
-    expect(events[0]?.detail).toEqual({ fields: 'avatar_url,name' });
+    expect(events.map((event) => event.detail)).toEqual([
+      { fields: 'name' },
+      { fields: 'avatar_url,name' },
+    ]);
   });
 });
