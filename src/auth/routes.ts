@@ -34,6 +34,7 @@ import type { Audit, AuthServices } from './services.js';
 import type { ActiveSession } from './sessions.js';
 import { type SignedIn, signIn } from './sign-in.js';
 import { signUp, verifyEmail } from './sign-up.js';
+import { isWellFormedToken } from './tokens.js';
 import { findUserById, parseEmail, publicUser, type User, updateProfile } from './users.js';
 
 const MINUTE_MS = 60_000;
@@ -109,7 +110,8 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       if (active) binding = { kind: 'session', id: active.session.id };
       else {
         let id = cookies.preSessionId(request);
-        if (!id) {
+        // A tampered or truncated cookie is replaced, or every token bound to it would be refused.
+        if (!isWellFormedToken(id)) {
           id = newPreSessionId();
           cookies.setPreSession(reply, id);
         }

@@ -62,6 +62,14 @@ export function createSessions(options: SessionOptions) {
     await store.set(sessionKey(tokenHash), JSON.stringify(session), ttlFor(session, at));
   }
 
+  /**
+   * Updates a session only if it still exists: a sign-out or revocation that
+   * lands between reading a session and updating it must not be undone.
+   */
+  async function update(tokenHash: string, session: Session, at: number): Promise<void> {
+    await store.replace(sessionKey(tokenHash), JSON.stringify(session), ttlFor(session, at));
+  }
+
   async function remove(userId: number, tokenHashes: readonly string[]): Promise<void> {
     if (tokenHashes.length === 0) return;
     await store.delete(...tokenHashes.map(sessionKey));
@@ -125,7 +133,7 @@ export function createSessions(options: SessionOptions) {
       }
       if (at - session.lastSeenAt >= LAST_SEEN_WRITE_INTERVAL_MS) {
         session = { ...session, lastSeenAt: at, ip: client.ip, userAgent: client.userAgent };
-        await write(tokenHash, session, at);
+        await update(tokenHash, session, at);
       }
       return { session, tokenHash };
     },
@@ -145,7 +153,7 @@ export function createSessions(options: SessionOptions) {
     async refreshUser(user: PublicUser): Promise<void> {
       const at = now();
       for (const { session, tokenHash } of await list(user.id)) {
-        await write(tokenHash, { ...session, user }, at);
+        await update(tokenHash, { ...session, user }, at);
       }
     },
 

@@ -103,6 +103,15 @@ describe('S9 token binding', () => {
     expect(response.statusCode).toBe(403);
   });
 
+  it('a malformed pre-session cookie is replaced, so the visitor is not stuck', async () => {
+    const browser = accounts.browser();
+    browser.cookies.set('tracera_presession', 'tampered');
+    await browser.fetchCsrf();
+    expect(browser.cookies.get('tracera_presession')).toMatch(/^[\w-]{43}$/);
+    const response = await browser.send('POST', '/api/v1/auth/login', requests.login.body);
+    expect(response.statusCode).toBe(200);
+  });
+
   it('a plain double-submit (cookie value as token) is refused', async () => {
     const browser = accounts.browser();
     await browser.fetchCsrf();

@@ -91,6 +91,10 @@ export async function openTestStore(options: TestStoreOptions = {}): Promise<Tes
         written.push(key, value);
         return memory.setIfAbsent(key, value, ttlMs);
       },
+      replace: (key: string, value: string, ttlMs: number) => {
+        written.push(key, value);
+        return memory.replace(key, value, ttlMs);
+      },
       sortedSetAdd: (key: string, entries: readonly SortedSetEntry[]) => {
         written.push(key, ...entries.map((entry) => entry.member));
         return memory.sortedSetAdd(key, entries);

@@ -81,6 +81,14 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async replace(key: string, value: string, ttlMs: number): Promise<boolean> {
+    this.open();
+    assertTtl(ttlMs);
+    if (!this.live(key)) return false;
+    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
   async getAndDelete(key: string): Promise<string | null> {
     this.open();
     const entry = this.live(key);

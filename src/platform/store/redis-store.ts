@@ -164,6 +164,12 @@ export class RedisStore implements Store {
     return reply === 'OK';
   }
 
+  async replace(key: string, value: string, ttlMs: number): Promise<boolean> {
+    assertTtl(ttlMs);
+    const reply = await this.run(this.client.set(this.key(key), value, 'PX', ttlMs, 'XX'));
+    return reply === 'OK';
+  }
+
   async getAndDelete(key: string): Promise<string | null> {
     return this.run(this.client.getdel(this.key(key)));
   }

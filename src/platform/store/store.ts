@@ -25,6 +25,11 @@ export interface Store {
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets only when the key is absent; true when this call set it. */
   setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Sets only when the key exists; true when this call set it. An update
+   * made this way cannot bring back a value deleted in the meantime.
+   */
+  replace(key: string, value: string, ttlMs: number): Promise<boolean>;
   /** Reads and deletes in one step, so a one-time value is used once. */
   getAndDelete(key: string): Promise<string | null>;
   /** Returns how many of the keys existed. */

@@ -57,6 +57,21 @@ describe(`store contract (${testRedisUrl ? 'redis' : 'memory'})`, () => {
     expect(await store.get('once')).toBe('third');
   });
 
+  it('replaces only a value that exists, so a deleted or expired one stays gone', async () => {
+    const { store, advance } = harness;
+    expect(await store.replace('absent', 'v', 1000)).toBe(false);
+    expect(await store.get('absent')).toBeNull();
+    await store.set('present', 'old', 100);
+    expect(await store.replace('present', 'new', 1000)).toBe(true);
+    expect(await store.get('present')).toBe('new');
+    await advance(150);
+    expect(await store.get('present')).toBe('new');
+    await store.delete('present');
+    expect(await store.replace('present', 'again', 1000)).toBe(false);
+    expect(await store.get('present')).toBeNull();
+    await expect(store.replace('present', 'v', 0)).rejects.toThrow(RangeError);
+  });
+
   it('lets exactly one of many concurrent set-if-absent calls win', async () => {
     const { store } = harness;
     const results = await Promise.all(
