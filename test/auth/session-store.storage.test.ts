@@ -1,5 +1,6 @@
-// S4: ending a session is final, even when a request of that session is in
-// flight and about to record its last-seen time.
+// S2, S4: last-seen is written at most once a minute, and ending a session
+// is final, even when a request of that session is in flight and about to
+// record its last-seen time.
 import { afterEach, expect, it } from 'vitest';
 import { createSessions } from '../../src/auth/sessions.js';
 import type { PublicUser } from '../../src/auth/users.js';
@@ -52,4 +53,35 @@ it('a sign-out between reading a session and updating its last-seen time is not 
   await racingSessions.validate(created.token, CLIENT);
 
   expect(await sessions.validate(created.token, CLIENT)).toBeNull();
+});
+
+it('writes last-seen at most once a minute, so an active user costs reads, not writes', async () => {
+  opened = await openTestStore();
+  const { store } = opened;
+  let now = Date.now();
+  let writes = 0;
+  const counting = Object.create(store) as typeof store;
+  counting.replace = (key, value, ttlMs) => {
+    writes += 1;
+    return store.replace(key, value, ttlMs);
+  };
+  const sessions = createSessions({
+    store: counting,
+    lifetimeMs: 72 * 60 * MINUTE_MS,
+    idleMs: 24 * 60 * MINUTE_MS,
+    now: () => now,
+  });
+  const created = await sessions.create(USER, CLIENT);
+  // Five requests in the first 50 seconds.
+  for (let step = 0; step < 5; step += 1) {
+    now += 10_000;
+    expect((await sessions.validate(created.token, CLIENT))?.session.lastSeenAt).toBe(
+      created.session.lastSeenAt,
+    );
+  }
+  expect(writes).toBe(0);
+  now += MINUTE_MS;
+  const seen = await sessions.validate(created.token, { ip: '198.51.100.2', userAgent: 'moved' });
+  expect(writes).toBe(1);
+  expect(seen?.session).toMatchObject({ lastSeenAt: now, ip: '198.51.100.2', userAgent: 'moved' });
 });
