@@ -57,6 +57,20 @@ describe('S13 password reset', () => {
     expect(events.map((event) => event.outcome)).toEqual(['failure', 'success']);
   });
 
+  it('builds the link from BASE_URL, whatever Host the request names', async () => {
+    await browser.fetchCsrf();
+    const response = await browser.request({
+      method: 'POST',
+      url: '/api/v1/auth/password/forgot',
+      body: { email: EMAIL },
+      headers: { host: 'attacker.example', 'x-forwarded-host': 'attacker.example' },
+    });
+    expect(response.statusCode).toBe(200);
+    const mail = await accounts.smtp.nextMailTo(EMAIL);
+    expect(mail.links[0]).toMatch(/^http:\/\/tracera\.test\/reset-password\?token=/);
+    expect(`${mail.text}${mail.html}`).not.toContain('attacker.example');
+  });
+
   it('expires after one hour', async () => {
     const token = await resetLink();
     accounts.advance(60 * 60_000 + 1);
