@@ -82,5 +82,5 @@ export async function signInWithMagicLink(
   const user = await userForEmail(services, link.email);
   const session = await services.sessions.create(publicUser(user), client);
   await audit({ event: 'magic_link_login', outcome: 'success', userId: user.id });
-  return { ...session, user };
+  return session;
 }

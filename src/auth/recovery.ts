@@ -96,7 +96,7 @@ export async function changePassword(
   current: ActiveSession,
   request: { readonly currentPassword: string; readonly newPassword: string },
 ): Promise<void> {
-  const user = await findUserById(services.database, current.session.userId);
+  const user = await findUserById(services.database, current.session.user.id);
   if (!user) throw new ApiError(401, NOT_SIGNED_IN);
   // An account made by magic link has no password yet; its first one needs no current one.
   const currentMatches = user.password_hash

@@ -31,11 +31,10 @@ import {
   UserJson,
 } from './schemas.js';
 import type { Audit, AuthServices } from './services.js';
-import type { ActiveSession } from './sessions.js';
 import { type SignedIn, signIn } from './sign-in.js';
 import { signUp, verifyEmail } from './sign-up.js';
 import { isWellFormedToken } from './tokens.js';
-import { findUserById, parseEmail, publicUser, type User, updateProfile } from './users.js';
+import { parseEmail, publicUser, updateProfile } from './users.js';
 
 const MINUTE_MS = 60_000;
 
@@ -56,16 +55,6 @@ function emailOf(raw: string): string {
 
 function auditFor(services: AuthServices, request: FastifyRequest): Audit {
   return (event) => recordAuditEvent(services.database, request, event);
-}
-
-async function currentUser(
-  options: AuthRouteOptions,
-  request: FastifyRequest,
-): Promise<{ active: ActiveSession; user: User }> {
-  const active = await options.requestAuth.requireSession(request);
-  const user = await findUserById(options.services.database, active.session.userId);
-  if (!user) throw new ApiError(401, NOT_SIGNED_IN);
-  return { active, user };
 }
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, options) => {
@@ -93,7 +82,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     requestAuth.remember(request, signedIn);
     cookies.setSession(reply, signedIn.token, services.sessions.remainingMs(signedIn.session));
     return {
-      user: publicUser(signedIn.user),
+      user: signedIn.session.user,
       csrf_token: issueCsrfToken(csrfKey, { kind: 'session', id: signedIn.session.id }),
     };
   }
@@ -181,7 +170,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         await auditFor(
           services,
           request,
-        )({ event: 'logout', outcome: 'success', userId: active.session.userId });
+        )({ event: 'logout', outcome: 'success', userId: active.session.user.id });
       }
       cookies.clearSession(reply);
       reply.code(204);
@@ -310,7 +299,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const active = await requestAuth.requireSession(request);
-      const sessions = await services.sessions.list(active.session.userId);
+      const sessions = await services.sessions.list(active.session.user.id);
       return {
         sessions: sessions.map(({ session }) => ({
           id: session.id,
@@ -330,7 +319,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     { schema: { summary: 'End one session', params: SessionParams, response: { 204: NoContent } } },
     async (request, reply) => {
       const active = await requestAuth.requireSession(request);
-      const ended = await services.sessions.endById(active.session.userId, request.params.id);
+      const ended = await services.sessions.endById(active.session.user.id, request.params.id);
       if (!ended) throw new ApiError(404, 'Session not found');
       await auditFor(
         services,
@@ -338,7 +327,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       )({
         event: 'session_revocation',
         outcome: 'success',
-        userId: active.session.userId,
+        userId: active.session.user.id,
         detail: { session: request.params.id },
       });
       if (request.params.id === active.session.id) cookies.clearSession(reply);
@@ -351,14 +340,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     { schema: { summary: 'End every other session', response: { 200: EndedJson } } },
     async (request) => {
       const active = await requestAuth.requireSession(request);
-      const ended = await services.sessions.endAll(active.session.userId, active);
+      const ended = await services.sessions.endAll(active.session.user.id, active);
       await auditFor(
         services,
         request,
       )({
         event: 'session_revocation',
         outcome: 'success',
-        userId: active.session.userId,
+        userId: active.session.user.id,
         detail: { sessions_ended: ended },
       });
       return { ended };
@@ -374,15 +363,19 @@ export const profileRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async 
       schema: { summary: 'Update the profile', body: ProfileBody, response: { 200: UserJson } },
     },
     async (request) => {
-      const { user } = await currentUser(options, request);
-      const updated = await updateProfile(options.services.database, user.id, {
+      const { services, requestAuth } = options;
+      const { user } = (await requestAuth.requireSession(request)).session;
+      const updated = await updateProfile(services.database, user.id, {
         name: request.body.name === undefined ? undefined : request.body.name?.trim() || null,
         avatarUrl: request.body.avatar_url,
       });
       if (!updated) throw new ApiError(401, NOT_SIGNED_IN);
       const shown = publicUser(updated);
-      await options.services.sessions.refreshUser(shown);
-      await recordAuditEvent(options.services.database, request, {
+      await services.sessions.refreshUser(shown);
+      await auditFor(
+        services,
+        request,
+      )({
         event: 'profile_update',
         outcome: 'success',
         userId: user.id,

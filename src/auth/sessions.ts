@@ -22,7 +22,6 @@ const PUBLIC_ID_BYTES = 16;
 export interface Session {
   /** Public identifier shown in session lists; not the token, not its hash. */
   readonly id: string;
-  readonly userId: number;
   readonly user: PublicUser;
   readonly createdAt: number;
   readonly lastSeenAt: number;
@@ -104,7 +103,6 @@ export function createSessions(options: SessionOptions) {
       const tokenHash = hashToken(token);
       const session: Session = {
         id: randomBytes(PUBLIC_ID_BYTES).toString('base64url'),
-        userId: user.id,
         user,
         createdAt: at,
         lastSeenAt: at,
@@ -128,7 +126,7 @@ export function createSessions(options: SessionOptions) {
       const at = now();
       let session = JSON.parse(stored) as Session;
       if (hasEnded(session, at)) {
-        await remove(session.userId, [tokenHash]);
+        await remove(session.user.id, [tokenHash]);
         return null;
       }
       if (at - session.lastSeenAt >= LAST_SEEN_WRITE_INTERVAL_MS) {
@@ -146,7 +144,7 @@ export function createSessions(options: SessionOptions) {
     list,
 
     async end(active: ActiveSession): Promise<void> {
-      await remove(active.session.userId, [active.tokenHash]);
+      await remove(active.session.user.id, [active.tokenHash]);
     },
 
     /** Puts the user's current fields into every one of their live sessions. */

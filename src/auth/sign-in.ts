@@ -5,20 +5,14 @@
 import { ApiError } from '../platform/errors.js';
 import type { Audit, AuthServices } from './services.js';
 import type { ActiveSession, ClientInfo } from './sessions.js';
-import {
-  findUserByEmail,
-  normalizeEmail,
-  publicUser,
-  setPasswordHash,
-  type User,
-} from './users.js';
+import { findUserByEmail, normalizeEmail, publicUser, setPasswordHash } from './users.js';
 
 export const INVALID_CREDENTIALS = 'Invalid email or password';
 const SECOND_MS = 1000;
 
+/** A new session and the token for its cookie; the session carries the user. */
 export interface SignedIn extends ActiveSession {
   readonly token: string;
-  readonly user: User;
 }
 
 export async function signIn(
@@ -68,5 +62,5 @@ export async function signIn(
     userId: user.id,
     detail: { method: 'password' },
   });
-  return { ...session, user };
+  return session;
 }
