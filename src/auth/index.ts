@@ -10,7 +10,6 @@ import { createAuthCookies } from './cookies.js';
 import { createRequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
 import { type AuthServiceDeps, createAuthServices } from './services.js';
-import { isWellFormedToken } from './tokens.js';
 
 export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
   /** Where the API lives, e.g. `/api/v1`. */
@@ -36,12 +35,7 @@ export async function registerAccounts(
     key: csrfKey,
     origins: allowedOrigins(config),
     pathPrefix: `${options.apiPrefix}/`,
-    async bindingOf(request) {
-      const active = await requestAuth.session(request);
-      if (active) return { kind: 'session', id: active.session.id };
-      const preSession = cookies.preSessionId(request);
-      return isWellFormedToken(preSession) ? { kind: 'pre-session', id: preSession } : null;
-    },
+    bindingOf: requestAuth.csrfBinding,
   });
 
   const routeOptions = {

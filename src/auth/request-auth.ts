@@ -4,8 +4,10 @@
 // need a session, with 503 rather than a silent sign-out (S7).
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../platform/errors.js';
+import type { CsrfBinding } from '../security/csrf.js';
 import type { AuthCookies } from './cookies.js';
 import type { ActiveSession, Sessions } from './sessions.js';
+import { isWellFormedToken } from './tokens.js';
 
 export const NOT_SIGNED_IN = 'Not signed in';
 const MAX_USER_AGENT_LENGTH = 512;
@@ -33,6 +35,16 @@ export function createRequestAuth(sessions: Sessions, cookies: AuthCookies) {
       const active = await session(request);
       if (!active) throw new ApiError(401, NOT_SIGNED_IN);
       return active;
+    },
+    /**
+     * What the request's CSRF token must be signed for (S9): its session, or
+     * without one the visitor's pre-session cookie; null when it has neither.
+     */
+    async csrfBinding(request: FastifyRequest): Promise<CsrfBinding | null> {
+      const active = await session(request);
+      if (active) return { kind: 'session', id: active.session.id };
+      const preSession = cookies.preSessionId(request);
+      return isWellFormedToken(preSession) ? { kind: 'pre-session', id: preSession } : null;
     },
     /** After sign-in or sign-out within the request, later lookups see the new state. */
     remember(request: FastifyRequest, active: ActiveSession | null): void {

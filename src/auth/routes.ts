@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordAuditEvent } from '../audit/events.js';
 import { ApiError } from '../platform/errors.js';
-import { type CsrfBinding, issueCsrfToken, newPreSessionId } from '../security/csrf.js';
+import { issueCsrfToken } from '../security/csrf.js';
 import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
 import { requestMagicLink, signInWithMagicLink } from './magic-links.js';
@@ -33,7 +33,7 @@ import {
 import type { Audit, AuthServices } from './services.js';
 import { type SignedIn, signIn } from './sign-in.js';
 import { signUp, verifyEmail } from './sign-up.js';
-import { isWellFormedToken } from './tokens.js';
+import { generateToken } from './tokens.js';
 import { parseEmail, publicUser, updateProfile } from './users.js';
 
 const MINUTE_MS = 60_000;
@@ -94,17 +94,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
-      const active = await requestAuth.session(request);
-      let binding: CsrfBinding;
-      if (active) binding = { kind: 'session', id: active.session.id };
-      else {
-        let id = cookies.preSessionId(request);
-        // A tampered or truncated cookie is replaced, or every token bound to it would be refused.
-        if (!isWellFormedToken(id)) {
-          id = newPreSessionId();
-          cookies.setPreSession(reply, id);
-        }
-        binding = { kind: 'pre-session', id };
+      let binding = await requestAuth.csrfBinding(request);
+      // A visitor without a usable pre-session cookie (none, or tampered) gets a new one.
+      if (!binding) {
+        binding = { kind: 'pre-session', id: generateToken() };
+        cookies.setPreSession(reply, binding.id);
       }
       return { csrf_token: issueCsrfToken(csrfKey, binding) };
     },

@@ -10,11 +10,6 @@ import { ApiError } from '../platform/errors.js';
 import { isCrossSiteRequest } from './origin.js';
 
 const NONCE_BYTES = 16;
-const PRE_SESSION_ID_BYTES = 32;
-
-export function newPreSessionId(): string {
-  return randomBytes(PRE_SESSION_ID_BYTES).toString('base64url');
-}
 
 export type CsrfBinding =
   | { readonly kind: 'session'; readonly id: string }
