@@ -5,6 +5,7 @@
 // tokens, passwords or cookies there (S36, checked by the secrets-scan test).
 import type { FastifyRequest } from 'fastify';
 import type { ColumnType, Generated, Kysely } from 'kysely';
+import { clientInfo } from '../http/client-info.js';
 import type { Database } from '../platform/db/index.js';
 
 export type AuditEventName =
@@ -65,7 +66,6 @@ export interface AuditQuery {
 
 const DEFAULT_QUERY_LIMIT = 100;
 const MAX_QUERY_LIMIT = 1000;
-const MAX_USER_AGENT_LENGTH = 512;
 
 function auditDb(database: Database): Kysely<AuditTables> {
   return database.db.withTables<AuditTables>();
@@ -76,14 +76,15 @@ export async function recordAuditEvent(
   request: FastifyRequest,
   event: AuditEvent,
 ): Promise<void> {
+  const client = clientInfo(request);
   await auditDb(database)
     .insertInto('audit_events')
     .values({
       event: event.event,
       outcome: event.outcome,
       user_id: event.userId ?? null,
-      ip: request.ip,
-      user_agent: request.headers['user-agent']?.slice(0, MAX_USER_AGENT_LENGTH) ?? null,
+      ip: client.ip,
+      user_agent: client.userAgent || null,
       request_id: request.id,
       detail: JSON.stringify(event.detail ?? {}),
     })

@@ -4,10 +4,10 @@
 // page; the token is spent by that page's POST, because mail scanners follow
 // links and must not sign anyone in. Password-login throttling (S16) does
 // not apply here.
+import type { ClientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
 import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import type { Audit, AuthServices } from './services.js';
-import type { ClientInfo } from './sessions.js';
 import type { SignedIn } from './sign-in.js';
 import { INVALID_TOKEN } from './sign-up.js';
 import {

@@ -3,6 +3,7 @@
 // never touch the store, and a store outage fails only the requests that
 // need a session, with 503 rather than a silent sign-out (S7).
 import type { FastifyRequest } from 'fastify';
+import { clientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
 import type { CsrfBinding } from '../security/csrf.js';
 import type { AuthCookies } from './cookies.js';
@@ -10,14 +11,6 @@ import type { ActiveSession, Sessions } from './sessions.js';
 import { isWellFormedToken } from './tokens.js';
 
 export const NOT_SIGNED_IN = 'Not signed in';
-const MAX_USER_AGENT_LENGTH = 512;
-
-export function clientInfo(request: FastifyRequest) {
-  return {
-    ip: request.ip,
-    userAgent: (request.headers['user-agent'] ?? '').slice(0, MAX_USER_AGENT_LENGTH),
-  };
-}
 
 export function createRequestAuth(sessions: Sessions, cookies: AuthCookies) {
   const lookups = new WeakMap<FastifyRequest, Promise<ActiveSession | null>>();

@@ -4,13 +4,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordAuditEvent } from '../audit/events.js';
+import { clientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
 import { issueCsrfToken } from '../security/csrf.js';
 import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
 import { requestMagicLink, signInWithMagicLink } from './magic-links.js';
 import { changePassword, requestPasswordReset, resetPassword } from './recovery.js';
-import { clientInfo, NOT_SIGNED_IN, type RequestAuth } from './request-auth.js';
+import { NOT_SIGNED_IN, type RequestAuth } from './request-auth.js';
 import {
   AUTH_BODY_LIMIT_BYTES,
   ChangePasswordBody,

@@ -12,6 +12,7 @@
 // "who is this" costs one store read and no database query; every change to
 // those fields goes through `refreshUser`.
 import { randomBytes } from 'node:crypto';
+import type { ClientInfo } from '../http/client-info.js';
 import type { Store } from '../platform/store/index.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
 import type { PublicUser } from './users.js';
@@ -41,11 +42,6 @@ export interface SessionOptions {
   readonly lifetimeMs: number;
   readonly idleMs: number;
   readonly now: () => number;
-}
-
-export interface ClientInfo {
-  readonly ip: string;
-  readonly userAgent: string;
 }
 
 const sessionKey = (tokenHash: string) => `session:${tokenHash}`;

@@ -2,9 +2,10 @@
 // the same 401 and costs the same one password hash: an unknown email is
 // checked against a dummy hash. A hash made with older parameters is redone
 // after a successful login, while the password is at hand (S11).
+import type { ClientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
 import type { Audit, AuthServices } from './services.js';
-import type { ActiveSession, ClientInfo } from './sessions.js';
+import type { ActiveSession } from './sessions.js';
 import { findUserByEmail, normalizeEmail, publicUser, setPasswordHash } from './users.js';
 
 export const INVALID_CREDENTIALS = 'Invalid email or password';
