@@ -19,14 +19,15 @@ export function normalizePassword(password: string): string {
 
 /** Why a new password is refused, or null when it is acceptable. */
 export function passwordProblem(password: string): string | null {
-  const length = [...normalizePassword(password)].length;
+  const normalized = normalizePassword(password);
+  const length = [...normalized].length;
   if (length < PASSWORD_MIN_LENGTH) {
     return `Password must be at least ${PASSWORD_MIN_LENGTH} characters`;
   }
   if (length > PASSWORD_MAX_LENGTH) {
     return `Password must be at most ${PASSWORD_MAX_LENGTH} characters`;
   }
-  if (isCommonPassword(normalizePassword(password))) {
+  if (isCommonPassword(normalized)) {
     return 'Password is too common; choose one that is harder to guess';
   }
   return null;
