@@ -17,22 +17,22 @@ import { readOutbox } from '../src/platform/mail/index.js';
 import {
   type AppTarget,
   alternate,
+  CONNECTIONS,
   cpuPerRequest,
+  DURATION_SECONDS,
   describeRuns,
   load,
   type Measurement,
   p99,
+  ROUNDS,
   requestsPerSecond,
   startApp,
   startBare,
   stopAll,
+  WARMUP_SECONDS,
 } from './harness.js';
 import { Visitor } from './visitor.js';
 
-const ROUNDS = 3;
-const DURATION_SECONDS = 8;
-const WARMUP_SECONDS = 2;
-const CONNECTIONS = 32;
 const TARGET_ME_RATIO = 0.4;
 const TARGET_LATENCY_RATIO = 3;
 const CONCURRENT_LOGINS = 16;

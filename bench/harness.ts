@@ -11,6 +11,12 @@ import { freePort } from '../test/support/ports.js';
 /** USER_HZ, 100 on every Linux build that matters. */
 const CLOCK_TICKS_PER_SECOND = 100;
 const START_TIMEOUT_MS = 30_000;
+
+/** The shape of every load run, the same across benchmarks so their figures compare. */
+export const ROUNDS = 3;
+export const DURATION_SECONDS = 8;
+export const WARMUP_SECONDS = 2;
+export const CONNECTIONS = 32;
 export const SESSION_SECRET = 'Bench-0nly-9f8e7d6c5b4a39281706f5e4d3c2b1a0ZyXwVuTsRqPoNm';
 
 export interface Target {

@@ -10,18 +10,18 @@
 // Target: throughput ratio b/a of at least 0.6.
 import {
   alternate,
+  CONNECTIONS,
   cpuPerRequest,
+  DURATION_SECONDS,
   describeRuns,
+  ROUNDS,
   requestsPerSecond,
   startApp,
   startBare,
   stopAll,
+  WARMUP_SECONDS,
 } from './harness.js';
 
-const ROUNDS = 3;
-const DURATION_SECONDS = 8;
-const WARMUP_SECONDS = 2;
-const CONNECTIONS = 32;
 const TARGET_RATIO = 0.6;
 const PATH = '/api/v1/health';
 
