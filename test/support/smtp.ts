@@ -2,6 +2,7 @@
 // sends through its real SMTP client, and tests read what arrived.
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
+import { linksIn } from '../../src/platform/mail/outbox.js';
 
 export interface ReceivedMail {
   readonly to: string;
@@ -40,7 +41,7 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
             subject: parsed.subject ?? '',
             text,
             html: typeof parsed.html === 'string' ? parsed.html : '',
-            links: [...new Set(text.match(/https?:\/\/\S+/g) ?? [])],
+            links: linksIn(text),
           });
           done();
         },

@@ -20,6 +20,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import type { Config } from '../../config.js';
+import { REDACTED } from '../logger.js';
 
 export interface MailMessage {
   readonly to: string;
@@ -62,7 +63,7 @@ function mailOptions(from: string, message: MailMessage) {
 
 function redactedSmtpError(error: unknown, secrets: readonly string[]): Error {
   let text = error instanceof Error ? error.message : String(error);
-  for (const secret of secrets) text = text.split(secret).join('[redacted]');
+  for (const secret of secrets) text = text.split(secret).join(REDACTED);
   return new Error(`SMTP delivery failed: ${text}`);
 }
 

@@ -22,7 +22,8 @@ const URL_PATTERN = /https?:\/\/[^\s<>"]+/g;
 /** Punctuation that ends the sentence around a link rather than the link itself. */
 const TRAILING_PUNCTUATION = /[.,;:!?)]+$/;
 
-function linksIn(text: string): string[] {
+/** The http(s) links in a text body, in order, each once, without the sentence punctuation around them. */
+export function linksIn(text: string): string[] {
   const links = (text.match(URL_PATTERN) ?? []).map((link) =>
     link.replace(TRAILING_PUNCTUATION, ''),
   );
