@@ -3,7 +3,7 @@
 // needed to protect it. Only SHA-256(token) is ever stored: a leaked store
 // or database dump holds nothing a browser could present. Lookups go by the
 // hash as a key, so no secret is compared with `===` (S1).
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 const TOKEN_BYTES = 32;
 /** 32 bytes in unpadded base64url. */
@@ -14,7 +14,7 @@ export function generateToken(): string {
 }
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return hash('sha256', token, 'hex');
 }
 
 /** Checked before any lookup, so malformed input never reaches the store (S15). */
