@@ -51,6 +51,18 @@ export interface Config {
     readonly bodyLimitBytes: number;
   };
   readonly health: { readonly timeoutMs: number; readonly cacheMs: number };
+  readonly market: {
+    readonly providers: readonly SettingValues['MARKET_PROVIDERS'][number][];
+    readonly currency: SettingValues['MARKET_CURRENCY'];
+    readonly steam: { readonly url: string; readonly requestIntervalMs: number };
+    readonly skinport: { readonly url: string };
+    /** Bounds on every provider request. */
+    readonly http: { readonly timeoutMs: number; readonly maxResponseBytes: number };
+    readonly demoSeed: number;
+    readonly ingest: { readonly intervalMs: number; readonly inServe: boolean };
+    readonly rawRetentionMs: number;
+    readonly staleAfterMs: number;
+  };
   readonly shutdownTimeoutMs: number;
   readonly logLevel: SettingValues['LOG_LEVEL'];
 }
@@ -69,8 +81,10 @@ export interface LoadedConfig {
 }
 
 const SESSION_SECRET_FILE = 'session-secret';
-const MINUTE_MS = 60_000;
+const SECOND_MS = 1000;
+const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
+const DAY_MS = 24 * HOUR_MS;
 
 function describeValue(name: SettingName, raw: string): string {
   const setting: Setting<unknown> = settings[name];
@@ -196,6 +210,17 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
     },
     health: { timeoutMs: v.HEALTH_CHECK_TIMEOUT_MS, cacheMs: v.HEALTH_CACHE_MS },
+    market: {
+      providers: v.MARKET_PROVIDERS,
+      currency: v.MARKET_CURRENCY,
+      steam: { url: v.STEAM_MARKET_URL, requestIntervalMs: v.STEAM_MARKET_REQUEST_INTERVAL_MS },
+      skinport: { url: v.SKINPORT_API_URL },
+      http: { timeoutMs: v.PROVIDER_TIMEOUT_MS, maxResponseBytes: v.PROVIDER_MAX_RESPONSE_BYTES },
+      demoSeed: v.DEMO_MARKET_SEED,
+      ingest: { intervalMs: v.INGEST_INTERVAL_SECONDS * SECOND_MS, inServe: v.INGEST_IN_SERVE },
+      rawRetentionMs: v.PRICE_RAW_RETENTION_DAYS * DAY_MS,
+      staleAfterMs: v.PRICE_STALE_SECONDS * SECOND_MS,
+    },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     logLevel: v.LOG_LEVEL,
   };

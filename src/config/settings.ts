@@ -25,6 +25,9 @@ export type RawEnv = Readonly<Record<string, string | undefined>>;
 export class RuleViolation extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const MARKET_PROVIDERS = ['steam', 'skinport', 'demo'] as const;
+/** Currencies both real providers price in. */
+export const MARKET_CURRENCIES = ['USD', 'EUR', 'GBP', 'RUB', 'BRL', 'CNY', 'PLN'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;
 
 function integer(min: number, max: number): (raw: string) => number {
@@ -99,6 +102,19 @@ function parseSessionSecret(raw: string): string {
   const problem = sessionSecretProblem(raw);
   if (problem) throw new RuleViolation(problem);
   return raw;
+}
+
+function providerList(raw: string): (typeof MARKET_PROVIDERS)[number][] {
+  const names = raw.split(',').map((name) => name.trim());
+  const known = names.every((name) => (MARKET_PROVIDERS as readonly string[]).includes(name));
+  if (!known || new Set(names).size !== names.length) throw new RuleViolation();
+  return names as (typeof MARKET_PROVIDERS)[number][];
+}
+
+function booleanFlag(raw: string): boolean {
+  const value = raw.trim();
+  if (value !== 'true' && value !== 'false') throw new RuleViolation();
+  return value === 'true';
 }
 
 function nonEmpty(raw: string): string {
@@ -293,6 +309,78 @@ export const settings = {
     rule: 'an integer from 1 to 600000',
     default: '10000',
     parse: integer(1, 10 * 60 * SECOND_MS),
+  },
+  MARKET_PROVIDERS: {
+    doc: 'Price sources to ingest, comma-separated: `steam` (Steam Community Market), `skinport`, `demo` (simulated prices, labelled as such). The default, `demo`, makes a machine without internet access live.',
+    rule: `a comma-separated list of ${MARKET_PROVIDERS.join(', ')}, each at most once`,
+    default: 'demo',
+    parse: providerList,
+  },
+  MARKET_CURRENCY: {
+    doc: 'The currency every price is stored and shown in (minor units: cents).',
+    rule: `one of ${MARKET_CURRENCIES.join(', ')}`,
+    default: 'USD',
+    parse: oneOf(MARKET_CURRENCIES),
+  },
+  STEAM_MARKET_URL: {
+    doc: 'Base URL of the Steam Community Market (tests point it at a local server).',
+    rule: 'an http:// or https:// URL',
+    default: 'https://steamcommunity.com',
+    parse: (raw) => absoluteUrl(['http:', 'https:'])(raw).toString().replace(/\/$/, ''),
+  },
+  STEAM_MARKET_REQUEST_INTERVAL_MS: {
+    doc: 'Least time between two Steam Community Market requests; Steam answers 429 to faster clients.',
+    rule: 'an integer from 1 to 600000',
+    default: '1000',
+    parse: integer(1, 10 * 60 * SECOND_MS),
+  },
+  SKINPORT_API_URL: {
+    doc: 'Base URL of the Skinport API (tests point it at a local server).',
+    rule: 'an http:// or https:// URL',
+    default: 'https://api.skinport.com',
+    parse: (raw) => absoluteUrl(['http:', 'https:'])(raw).toString().replace(/\/$/, ''),
+  },
+  PROVIDER_TIMEOUT_MS: {
+    doc: 'How long one request to a market provider may take, body included.',
+    rule: 'an integer from 1 to 600000',
+    default: '15000',
+    parse: integer(1, 10 * 60 * SECOND_MS),
+  },
+  PROVIDER_MAX_RESPONSE_BYTES: {
+    doc: 'Largest response body accepted from a market provider; a larger one is refused, not truncated.',
+    rule: 'an integer from 1024 to 1073741824',
+    default: String(64 * 1024 * 1024),
+    parse: integer(1024, 1024 * 1024 * 1024),
+  },
+  DEMO_MARKET_SEED: {
+    doc: "Seed of the demo market's random walk: the same seed gives the same simulated prices.",
+    rule: 'an integer from 0 to 4294967295',
+    default: '1',
+    parse: integer(0, 0xffff_ffff),
+  },
+  INGEST_INTERVAL_SECONDS: {
+    doc: 'Time between the starts of two ingestion cycles.',
+    rule: 'an integer from 1 to 86400',
+    default: '60',
+    parse: integer(1, 86_400),
+  },
+  INGEST_IN_SERVE: {
+    doc: 'Whether `tracera serve` also runs ingestion (one leader across all instances); `tracera worker` always does.',
+    rule: 'true or false',
+    default: 'true',
+    parse: booleanFlag,
+  },
+  PRICE_RAW_RETENTION_DAYS: {
+    doc: 'How long individual price observations are kept; hourly and daily rollups are kept forever.',
+    rule: 'an integer from 1 to 3650',
+    default: '30',
+    parse: integer(1, 3650),
+  },
+  PRICE_STALE_SECONDS: {
+    doc: 'A latest price older than this is marked `stale` in the API.',
+    rule: 'an integer from 1 to 31536000',
+    default: '3600',
+    parse: integer(1, 365 * 86_400),
   },
   LOG_LEVEL: {
     doc: 'Least severe log level written.',

@@ -1,0 +1,63 @@
+// The shapes every stage of the market pipeline agrees on: the catalog hands
+// providers the items to price, providers yield normalized quotes, ingestion
+// stores them, and volatility and the API read them back. Prices are integers
+// in minor units (cents) of the configured MARKET_CURRENCY, and every quote
+// names its source and the moment the source observed it.
+import type { MARKET_PROVIDERS } from '../config/settings.js';
+
+export type PriceSource = (typeof MARKET_PROVIDERS)[number];
+
+/** What a provider needs to know about an item to price it. */
+export interface PricedItem {
+  readonly id: number;
+  readonly marketHashName: string;
+  /** Someone holds or watches it: providers that cannot price everything every cycle price it first. */
+  readonly priority?: boolean;
+}
+
+/** One normalized observation; field names are those of the prices table and the API. */
+export interface PriceQuote {
+  readonly item_id: number;
+  readonly source: PriceSource;
+  readonly price_cents: number;
+  /** Units sold recently (Steam: the last 24 hours), when the source says. */
+  readonly volume?: number;
+  /** Offers on sale at `observed_at`, when the source says. */
+  readonly listings?: number;
+  readonly observed_at: Date;
+}
+
+export interface PriceProvider {
+  readonly source: PriceSource;
+  /**
+   * Prices `items`, yielding quotes in batches as they arrive. Stops early,
+   * without throwing, once `signal` aborts; a failure of the source itself
+   * (unreachable, bad status, malformed or oversize body) is thrown.
+   */
+  fetchPrices(
+    items: readonly PricedItem[],
+    signal: AbortSignal,
+  ): AsyncIterable<readonly PriceQuote[]>;
+}
+
+/** The windows volatility, rankings and history are computed over. */
+export const VOLATILITY_WINDOWS = ['1h', '24h', '7d', '30d'] as const;
+export type VolatilityWindow = (typeof VOLATILITY_WINDOWS)[number];
+
+export const HISTORY_WINDOWS = [...VOLATILITY_WINDOWS, '1y'] as const;
+export type HistoryWindow = (typeof HISTORY_WINDOWS)[number];
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export const WINDOW_MS: Readonly<Record<HistoryWindow, number>> = {
+  '1h': HOUR_MS,
+  '24h': DAY_MS,
+  '7d': 7 * DAY_MS,
+  '30d': 30 * DAY_MS,
+  '1y': 365 * DAY_MS,
+};
+
+/** Pub/sub channels the pipeline publishes on (the realtime hub subscribes). */
+export const PRICES_CHANNEL = 'prices';
+export const VOLATILITY_CHANNEL = 'volatility';
