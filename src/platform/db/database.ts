@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { withTimeout } from '../timeout.js';
@@ -66,10 +67,11 @@ async function openPGlite(dataDir: string | null): Promise<Kysely<PlatformTables
   const initialized = dataDir !== null && existsSync(join(dataDir, 'PG_VERSION'));
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const template = initialized ? null : readPGliteTemplate();
-  const pglite = await PGlite.create(
-    dataDir ?? undefined,
-    template ? { loadDataDir: template } : {},
-  );
+  const pglite = await PGlite.create(dataDir ?? undefined, {
+    // Migration 004 creates pg_trgm, which PGlite provides only when loaded here.
+    extensions: { pg_trgm },
+    ...(template ? { loadDataDir: template } : {}),
+  });
   return new Kysely<PlatformTables>({ dialect: new PGliteDialect(pglite) });
 }
 

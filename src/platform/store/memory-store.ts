@@ -89,6 +89,20 @@ export class MemoryStore implements Store {
     return true;
   }
 
+  async extendIfEquals(key: string, value: string, ttlMs: number): Promise<boolean> {
+    this.open();
+    assertTtl(ttlMs);
+    if (this.live(key)?.value !== value) return false;
+    this.values.set(key, { value, expiresAt: this.now() + ttlMs });
+    return true;
+  }
+
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    this.open();
+    if (this.live(key)?.value !== value) return false;
+    return this.values.delete(key);
+  }
+
   async getAndDelete(key: string): Promise<string | null> {
     this.open();
     const entry = this.live(key);

@@ -48,9 +48,25 @@ if ttl < 0 then
 end
 return {count, ttl}`;
 
-/** The client with INCREMENT_SCRIPT defined as a command: sent by its SHA1 (EVALSHA), not its text. */
+// Comparing and then acting must be one step, or a lock could expire and be
+// taken by another holder between the GET and the PEXPIRE or DEL.
+const EXTEND_IF_EQUALS_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0`;
+
+const DELETE_IF_EQUALS_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+/** The client with the scripts above defined as commands: sent by their SHA1 (EVALSHA), not their text. */
 type ScriptedRedis = Redis & {
   traceraIncrement(key: string, ttlMs: number): Promise<unknown>;
+  traceraExtendIfEquals(key: string, value: string, ttlMs: number): Promise<unknown>;
+  traceraDeleteIfEquals(key: string, value: string): Promise<unknown>;
 };
 
 function toEntries(flat: readonly string[]): SortedSetEntry[] {
@@ -90,6 +106,14 @@ export class RedisStore implements Store {
       enableAutoPipelining: true,
     });
     client.defineCommand('traceraIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
+    client.defineCommand('traceraExtendIfEquals', {
+      numberOfKeys: 1,
+      lua: EXTEND_IF_EQUALS_SCRIPT,
+    });
+    client.defineCommand('traceraDeleteIfEquals', {
+      numberOfKeys: 1,
+      lua: DELETE_IF_EQUALS_SCRIPT,
+    });
     this.client = client as ScriptedRedis;
     this.subscriber = new Redis(options.url, {
       ...common,
@@ -168,6 +192,17 @@ export class RedisStore implements Store {
     assertTtl(ttlMs);
     const reply = await this.run(this.client.set(this.key(key), value, 'PX', ttlMs, 'XX'));
     return reply === 'OK';
+  }
+
+  async extendIfEquals(key: string, value: string, ttlMs: number): Promise<boolean> {
+    assertTtl(ttlMs);
+    const reply = await this.run(this.client.traceraExtendIfEquals(this.key(key), value, ttlMs));
+    return reply === 1;
+  }
+
+  async deleteIfEquals(key: string, value: string): Promise<boolean> {
+    const reply = await this.run(this.client.traceraDeleteIfEquals(this.key(key), value));
+    return reply === 1;
   }
 
   async getAndDelete(key: string): Promise<string | null> {

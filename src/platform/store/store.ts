@@ -30,6 +30,14 @@ export interface Store {
    * made this way cannot bring back a value deleted in the meantime.
    */
   replace(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Gives the key a new TTL only while it still holds `value`; true when it
+   * did. A lock holder renews its lock this way, so a lock that expired and
+   * was taken by someone else is never extended by its former holder.
+   */
+  extendIfEquals(key: string, value: string, ttlMs: number): Promise<boolean>;
+  /** Deletes the key only while it still holds `value`; true when it did. */
+  deleteIfEquals(key: string, value: string): Promise<boolean>;
   /** Reads and deletes in one step, so a one-time value is used once. */
   getAndDelete(key: string): Promise<string | null>;
   /** Returns how many of the keys existed. */

@@ -72,6 +72,33 @@ describe(`store contract (${testRedisUrl ? 'redis' : 'memory'})`, () => {
     await expect(store.replace('present', 'v', 0)).rejects.toThrow(RangeError);
   });
 
+  it('extends a TTL only while the key holds the given value', async () => {
+    const { store, advance } = harness;
+    expect(await store.extendIfEquals('lock', 'mine', 1000)).toBe(false);
+    expect(await store.get('lock')).toBeNull();
+    await store.setIfAbsent('lock', 'mine', 200);
+    expect(await store.extendIfEquals('lock', 'theirs', 1000)).toBe(false);
+    expect(await store.extendIfEquals('lock', 'mine', 1000)).toBe(true);
+    await advance(300);
+    expect(await store.get('lock')).toBe('mine');
+    await advance(800);
+    expect(await store.get('lock')).toBeNull();
+    expect(await store.extendIfEquals('lock', 'mine', 1000)).toBe(false);
+    expect(await store.get('lock')).toBeNull();
+    await expect(store.extendIfEquals('lock', 'mine', 0)).rejects.toThrow(RangeError);
+  });
+
+  it('deletes only while the key holds the given value', async () => {
+    const { store } = harness;
+    expect(await store.deleteIfEquals('lock', 'mine')).toBe(false);
+    await store.setIfAbsent('lock', 'theirs', 10_000);
+    expect(await store.deleteIfEquals('lock', 'mine')).toBe(false);
+    expect(await store.get('lock')).toBe('theirs');
+    expect(await store.deleteIfEquals('lock', 'theirs')).toBe(true);
+    expect(await store.get('lock')).toBeNull();
+    expect(await store.setIfAbsent('lock', 'next', 10_000)).toBe(true);
+  });
+
   it('lets exactly one of many concurrent set-if-absent calls win', async () => {
     const { store } = harness;
     const results = await Promise.all(
