@@ -18,6 +18,7 @@ import { registerErrorHandling } from './http/errors.js';
 import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/request-tracing.js';
 import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
+import { marketRoutes } from './market/routes.js';
 import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
@@ -81,6 +82,14 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     hasher: deps.hasher ?? argon2Hasher,
     now: deps.now ?? Date.now,
     apiPrefix: API_PREFIX,
+  });
+
+  await app.register(marketRoutes, {
+    prefix: API_PREFIX,
+    database,
+    store,
+    market: config.market,
+    now: deps.now ?? Date.now,
   });
 
   await app.register(healthRoutes, {

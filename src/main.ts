@@ -1,8 +1,10 @@
 // The `tracera` command.
 import { Command } from 'commander';
+import { runCatalogSync } from './cli/catalog.js';
 import { MAIL_LIMIT_DEFAULT, MAIL_LIMIT_MAX, parseMailLimit, runMail } from './cli/mail.js';
 import { runMigrate } from './cli/migrate.js';
 import { runServe } from './cli/serve.js';
+import { runWorker } from './cli/worker.js';
 
 const program = new Command('tracera')
   .description('Real-time market tracker for Counter-Strike 2 items')
@@ -17,9 +19,25 @@ program
   .action(runServe);
 
 program
+  .command('worker')
+  .description(
+    'apply pending migrations, then run price ingestion without the web server (one leader across instances)',
+  )
+  .action(runWorker);
+
+program
   .command('migrate')
   .description('apply pending database migrations and exit')
   .action(runMigrate);
+
+program
+  .command('catalog')
+  .description('the CS2 item catalog')
+  .command('sync')
+  .description(
+    'load the CS2 item catalog from @ianlucas/cs2-lib, or bring it up to date (idempotent)',
+  )
+  .action(runCatalogSync);
 
 program
   .command('mail')

@@ -1,50 +1,31 @@
-// `tracera serve`: migrate, then serve HTTP until SIGINT or SIGTERM. On a
-// signal the server stops accepting connections, lets requests in flight
-// finish, then closes the database and the store; if that takes longer than
+// `tracera serve`: migrate, load the item catalog on a first run, then serve
+// HTTP, and run market ingestion in-process unless INGEST_IN_SERVE=false,
+// until SIGINT or SIGTERM. On a signal ingestion stops, the server stops
+// accepting connections, lets requests in flight finish, then closes the
+// database and the store; if that takes longer than
 // SHUTDOWN_TIMEOUT_MS the process exits anyway, with a non-zero code.
 import { buildApp } from '../app.js';
-import { migrate } from '../platform/db/index.js';
-import { openStore } from '../platform/store/index.js';
-import { configOrExit, openLoggedDatabase, processLogger } from './startup.js';
+import { type MarketPipeline, startMarketPipeline } from '../market/pipeline.js';
+import { exitOnSignal, openRuntime } from './runtime.js';
 
 export async function runServe(): Promise<void> {
-  const config = configOrExit();
-  const logger = processLogger(config);
-  const database = await openLoggedDatabase(config, logger);
-  const report = await migrate(database, undefined, (file) =>
-    logger.info({ migration: file.name }, 'applied migration'),
-  );
-  logger.info({ applied: report.applied.length, database: database.kind }, 'database ready');
-  const store = await openStore(config.redis, {
-    onDown: (error) => logger.warn({ err: { message: error.message } }, 'Redis unreachable'),
-    onUp: () => logger.info('Redis reachable'),
-    onHandlerError: (error) => logger.error({ err: error }, 'subscriber failed'),
-  });
+  const runtime = await openRuntime();
+  const { config, logger, database, store } = runtime;
   const app = await buildApp(config, { database, store, logger });
-
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: exiting now');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    const deadline = setTimeout(() => {
-      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timed out');
-      process.exit(1);
-    }, config.shutdownTimeoutMs);
-    deadline.unref();
+  const pipeline: MarketPipeline | null = config.market.ingest.inServe
+    ? startMarketPipeline(runtime)
+    : null;
+  const shutdown = async () => {
+    // Ingestion writes to the database and the store the app closes.
+    await pipeline?.stop();
     await app.close();
-    logger.info('stopped');
-    process.exit(0);
   };
-  process.on('SIGINT', stop).on('SIGTERM', stop);
+  exitOnSignal(runtime, shutdown);
 
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {
-    await app.close();
+    await shutdown();
     throw error;
   }
   process.stderr.write(

@@ -358,6 +358,12 @@ export const settings = {
     default: '1',
     parse: integer(0, 0xffff_ffff),
   },
+  DEMO_MARKET_ITEMS: {
+    doc: 'How many catalog items the demo market trades (items someone holds or watches first, then a sample fixed by DEMO_MARKET_SEED).',
+    rule: 'an integer from 1 to 1000000',
+    default: '1000',
+    parse: integer(1, 1_000_000),
+  },
   INGEST_INTERVAL_SECONDS: {
     doc: 'Time between the starts of two ingestion cycles.',
     rule: 'an integer from 1 to 86400',

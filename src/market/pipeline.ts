@@ -1,0 +1,50 @@
+// The market's background work, as `tracera serve` and `tracera worker` run
+// it: ingestion (one leader across all instances) from the configured
+// providers, with the volatility of every series that got new prices
+// recomputed behind it.
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { type Clock, systemClock } from '../platform/clock.js';
+import type { Database } from '../platform/db/index.js';
+import type { Store } from '../platform/store/index.js';
+import { startIngestion } from './ingest/index.js';
+import { createProviders } from './providers/index.js';
+import { createVolatilityUpdater } from './volatility/index.js';
+
+export interface MarketPipelineOptions {
+  readonly config: Config;
+  readonly database: Database;
+  readonly store: Store;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+}
+
+export interface MarketPipeline {
+  /** Stops ingestion, then waits for the volatility recompute in flight. */
+  stop(): Promise<void>;
+}
+
+export function startMarketPipeline(options: MarketPipelineOptions): MarketPipeline {
+  const { config, database, store, logger } = options;
+  const clock = options.clock ?? systemClock;
+  const volatility = createVolatilityUpdater({ database, store, logger, clock });
+  const ingestion = startIngestion({
+    config,
+    database,
+    store,
+    logger,
+    clock,
+    providers: createProviders(config.market, { clock, log: logger }),
+    onStored: (changed) => volatility.changed(changed),
+  });
+  logger.info(
+    { providers: config.market.providers, intervalMs: config.market.ingest.intervalMs },
+    'market ingestion started',
+  );
+  return {
+    async stop() {
+      await ingestion.stop();
+      await volatility.idle();
+    },
+  };
+}

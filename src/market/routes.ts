@@ -1,0 +1,231 @@
+// The public market API under /api/v1: the catalog, the latest price per
+// source, price history, volatility and rankings. Only reads; ingestion and
+// the volatility recompute write. A price always travels with its source,
+// whether it is simulated, when it was observed and the currency it is in.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Config } from '../config.js';
+import type { Database } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors.js';
+import type { Store } from '../platform/store/index.js';
+import { getItem, getItems, InvalidCursorError, searchItems } from './catalog/index.js';
+import { HISTORY_RESOLUTION, priceHistory } from './history.js';
+import { latestPrices } from './ingest/index.js';
+import {
+  HistoryJson,
+  HistoryQuery,
+  ITEMS_PAGE_DEFAULT,
+  ItemDetailJson,
+  ItemParams,
+  ItemsPageJson,
+  ItemsQuery,
+  ItemVolatilityJson,
+  RANKING_LIMIT_DEFAULT,
+  RankingJson,
+  RankingQuery,
+  VolatilityQuery,
+} from './schemas.js';
+import type { HistoryWindow, PriceSource, VolatilityWindow } from './types.js';
+import {
+  cachedVolatility,
+  MINIMUM_POINTS,
+  topVolatile,
+  type Volatility,
+} from './volatility/index.js';
+
+const SECOND_MS = 1000;
+const DEFAULT_HISTORY_WINDOW: HistoryWindow = '24h';
+const DEFAULT_VOLATILITY_WINDOW: VolatilityWindow = '24h';
+const ITEM_NOT_FOUND = 'No item with that id';
+
+export interface MarketRouteOptions {
+  readonly database: Database;
+  readonly store: Store;
+  readonly market: Config['market'];
+  readonly now: () => number;
+}
+
+const isSimulated = (source: PriceSource) => source === 'demo';
+
+/** Cents to a hundredth of a cent, ratios to six decimals: more is noise, not precision. */
+function rounded(volatility: Volatility) {
+  const cents = (value: number) => Math.round(value * 100) / 100;
+  const ratio = (value: number | null) => (value === null ? null : Math.round(value * 1e6) / 1e6);
+  const { bollinger } = volatility;
+  return {
+    points: volatility.points,
+    computed_at: volatility.computed_at,
+    mean_cents: cents(volatility.mean_cents),
+    stddev_cents: cents(volatility.stddev_cents),
+    percent_change: ratio(volatility.percent_change),
+    coefficient_of_variation: ratio(volatility.coefficient_of_variation),
+    trend_score: ratio(volatility.trend_score),
+    bollinger: {
+      middle: cents(bollinger.middle),
+      upper: cents(bollinger.upper),
+      lower: cents(bollinger.lower),
+      percent_b: ratio(bollinger.percent_b),
+    },
+  };
+}
+
+export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async (app, options) => {
+  const { database, store, market, now } = options;
+  /** Without `source=`, charts and rankings show the first configured provider. */
+  const primarySource = market.providers[0] ?? 'demo';
+
+  async function itemOr404(id: number) {
+    const item = await getItem(database, id);
+    if (!item) throw new ApiError(404, ITEM_NOT_FOUND);
+    return item;
+  }
+
+  app.get(
+    '/items',
+    {
+      schema: {
+        summary: 'Search the catalog by name, page by page',
+        querystring: ItemsQuery,
+        response: { 200: ItemsPageJson },
+      },
+    },
+    async (request) => {
+      const { q, category, limit = ITEMS_PAGE_DEFAULT, cursor } = request.query;
+      try {
+        const page = await searchItems(database, { q, category, limit, cursor });
+        return { items: page.items, next_cursor: page.nextCursor };
+      } catch (error) {
+        if (error instanceof InvalidCursorError) throw new ApiError(400, 'Invalid cursor');
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/items/:id',
+    {
+      schema: {
+        summary: 'An item and its latest price from each source',
+        params: ItemParams,
+        response: { 200: ItemDetailJson },
+      },
+    },
+    async (request) => {
+      const item = await itemOr404(request.params.id);
+      const at = now();
+      const latest = await latestPrices(store, item.id, market.providers);
+      return {
+        item,
+        currency: market.currency,
+        prices: latest.map((price) => {
+          const ageMs = Math.max(0, at - price.observed_at.getTime());
+          return {
+            source: price.source,
+            simulated: isSimulated(price.source),
+            price_cents: price.price_cents,
+            volume: price.volume ?? null,
+            listings: price.listings ?? null,
+            observed_at: price.observed_at.toISOString(),
+            age_seconds: Math.floor(ageMs / SECOND_MS),
+            stale: ageMs > market.staleAfterMs,
+          };
+        }),
+      };
+    },
+  );
+
+  app.get(
+    '/items/:id/history',
+    {
+      schema: {
+        summary: 'Price history in chart-sized buckets',
+        params: ItemParams,
+        querystring: HistoryQuery,
+        response: { 200: HistoryJson },
+      },
+    },
+    async (request) => {
+      const { window = DEFAULT_HISTORY_WINDOW, source = primarySource } = request.query;
+      const item = await itemOr404(request.params.id);
+      const points = await priceHistory(database, {
+        itemId: item.id,
+        source,
+        window,
+        now: new Date(now()),
+      });
+      return {
+        item_id: item.id,
+        source,
+        simulated: isSimulated(source),
+        window,
+        currency: market.currency,
+        bucket_seconds: HISTORY_RESOLUTION[window].bucketMs / SECOND_MS,
+        points: points.map((point) => ({ ...point, time: point.time.toISOString() })),
+      };
+    },
+  );
+
+  app.get(
+    '/items/:id/volatility',
+    {
+      schema: {
+        summary: 'Volatility of an item over a window',
+        params: ItemParams,
+        querystring: VolatilityQuery,
+        response: { 200: ItemVolatilityJson },
+      },
+    },
+    async (request) => {
+      const { window = DEFAULT_VOLATILITY_WINDOW, source = primarySource } = request.query;
+      const item = await itemOr404(request.params.id);
+      const volatility = await cachedVolatility(store, { itemId: item.id, source, window });
+      return {
+        item_id: item.id,
+        source,
+        simulated: isSimulated(source),
+        window,
+        currency: market.currency,
+        minimum_points: MINIMUM_POINTS,
+        volatility: volatility && rounded(volatility),
+      };
+    },
+  );
+
+  app.get(
+    '/rankings/volatile',
+    {
+      schema: {
+        summary: 'The most volatile items over a window',
+        querystring: RankingQuery,
+        response: { 200: RankingJson },
+      },
+    },
+    async (request) => {
+      const {
+        window = DEFAULT_VOLATILITY_WINDOW,
+        source = primarySource,
+        limit = RANKING_LIMIT_DEFAULT,
+      } = request.query;
+      const ranked = await topVolatile(store, { source, window, limit });
+      const items = new Map(
+        (
+          await getItems(
+            database,
+            ranked.map(({ itemId }) => itemId),
+          )
+        ).map((item) => [item.id, item]),
+      );
+      return {
+        window,
+        source,
+        simulated: isSimulated(source),
+        currency: market.currency,
+        ranked_by: 'coefficient_of_variation' as const,
+        minimum_points: MINIMUM_POINTS,
+        items: ranked.flatMap(({ itemId, volatility }, index) => {
+          const item = items.get(itemId);
+          return item ? [{ rank: index + 1, item, volatility: rounded(volatility) }] : [];
+        }),
+      };
+    },
+  );
+};

@@ -1,0 +1,56 @@
+// `tracera worker` on the configured storage: it ingests the demo market into
+// the database without serving HTTP, then stops cleanly on SIGTERM.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, expect, it } from 'vitest';
+import { type Database, migrate, openDatabase } from '../../src/platform/db/index.js';
+import { openTestDatabase, type TestDatabase, testRedisUrl } from '../support/backends.js';
+import { tracera } from '../support/cli.js';
+
+let database: TestDatabase | undefined;
+
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
+});
+
+/** Two catalog items, so the worker has something to price without loading the whole catalog. */
+async function seedItems(target: Database): Promise<void> {
+  await migrate(target);
+  await sql`insert into items (market_hash_name, category)
+    values ('AK-47 | Redline (Field-Tested)', 'weapon skin'),
+      ('AWP | Asiimov (Field-Tested)', 'weapon skin')`.execute(target.db);
+}
+
+it('ingests the demo market without a web server, then stops cleanly on SIGTERM', async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tracera-worker-'));
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    MARKET_PROVIDERS: 'demo',
+    INGEST_INTERVAL_SECONDS: '1',
+    LOG_LEVEL: 'info',
+  };
+  database = await openTestDatabase();
+  if (database.url) {
+    env.DATABASE_URL = database.url;
+    await seedItems(database);
+  } else {
+    const embedded = await openDatabase({ kind: 'pglite', dataDir: join(dataDir, 'pglite') });
+    await seedItems(embedded);
+    await embedded.close();
+  }
+  if (testRedisUrl) env.REDIS_URL = testRedisUrl;
+  const run = tracera(['worker'], env);
+  await expect
+    .poll(() => run.output(), { timeout: 20_000, interval: 100 })
+    .toMatch(/"msg":"ingestion cycle done"/);
+  expect(run.output()).toMatch(
+    /"source":"demo","batches":\d+,"quotes":2,"rejected":0,"inserted":2/,
+  );
+  expect(run.output()).toMatch(/"msg":"leading ingestion"/);
+  run.child.kill('SIGTERM');
+  expect(await run.exited).toBe(0);
+  expect(run.output()).toMatch(/"msg":"stopped"/);
+});

@@ -1,0 +1,46 @@
+// The database the market tests run on: a new one with every migration
+// applied, opened once per file and closed (dropped) after its tests, and the
+// catalog items they price.
+import { sql } from 'kysely';
+import { afterAll, beforeAll } from 'vitest';
+import { type Database, migrate } from '../../src/platform/db/index.js';
+import { openTestDatabase, type TestDatabase } from './backends.js';
+
+/** A new database with every migration applied; closing it drops it. */
+export async function openMigratedDatabase(): Promise<TestDatabase> {
+  const database = await openTestDatabase();
+  try {
+    await migrate(database);
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return database;
+}
+
+/**
+ * Opens a migrated database before the file's tests and closes it after them.
+ * Call it at the top of a test file; the accessor it returns gives the
+ * database from the file's own `beforeAll` hooks on.
+ */
+export function useMigratedDatabase(): () => TestDatabase {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await openMigratedDatabase();
+  });
+  afterAll(async () => {
+    await database?.close();
+  });
+  return () => {
+    if (!database) throw new Error('the test database is not open yet (or failed to open)');
+    return database;
+  };
+}
+
+/** Adds one catalog item (a weapon skin) per name and returns their ids, in order. */
+export async function insertItems(database: Database, names: readonly string[]): Promise<number[]> {
+  const { rows } = await sql<{ id: number }>`insert into items (market_hash_name, category)
+    select name, 'weapon skin' from unnest(${[...names]}::text[]) as name
+    returning id`.execute(database.db);
+  return rows.map((row) => row.id);
+}
