@@ -10,15 +10,14 @@
 // The per-IP auth limit is raised for the run: it would otherwise (rightly)
 // answer 429 to a load generator.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { readOutbox } from '../src/platform/mail/index.js';
 import {
   type AppTarget,
   alternate,
   CONNECTIONS,
   cpuPerRequest,
+  createScratchDatabase,
   DURATION_SECONDS,
   describeRuns,
   load,
@@ -46,20 +45,6 @@ const PASSWORD = 'bench passphrase that is long enough 1';
 
 const REDIS_URL =
   process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-const DATABASE_URL =
-  process.env.BENCH_DATABASE_URL ??
-  process.env.TEST_DATABASE_URL ??
-  'postgres://postgres@127.0.0.1:5432/test';
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 async function nextOutboxToken(dataDir: string): Promise<string> {
   const deadline = Date.now() + OUTBOX_WAIT_MS;
@@ -117,17 +102,15 @@ function loginStorm(
 }
 
 export async function runAuth(): Promise<boolean> {
-  const database = `tracera_bench_${randomBytes(4).toString('hex')}`;
-  await adminQuery(`create database ${database}`);
-  const databaseUrl = new URL(DATABASE_URL);
-  databaseUrl.pathname = `/${database}`;
+  const scratch = await createScratchDatabase();
+  const databaseUrl = new URL(scratch.url);
   const targets: AppTarget[] = [];
   const bare = await startBare(false);
   try {
     const app = await startApp('app GET /api/v1/auth/me', {
-      DATABASE_URL: databaseUrl.toString(),
+      DATABASE_URL: scratch.url,
       REDIS_URL,
-      REDIS_KEY_PREFIX: `${database}:`,
+      REDIS_KEY_PREFIX: `${scratch.name}:`,
       AUTH_RATE_LIMIT_PER_MIN: '100000000',
     });
     targets.push(app);
@@ -198,6 +181,6 @@ export async function runAuth(): Promise<boolean> {
   } finally {
     stopAll([bare, ...targets]);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    await adminQuery(`drop database if exists ${database} with (force)`);
+    await scratch.drop();
   }
 }

@@ -2,10 +2,12 @@
 // generator never shares their event loop), autocannon runs, and the server's
 // CPU time per request read from /proc.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import pg from 'pg';
 import { freePort } from '../test/support/ports.js';
 
 /** USER_HZ, 100 on every Linux build that matters. */
@@ -67,6 +69,8 @@ export async function startApp(name: string, env: Record<string, string> = {}): 
       BASE_URL: origin,
       LOG_LEVEL: 'info',
       DATA_DIR: dataDir,
+      // Background ingestion would load the machine in the middle of a measurement.
+      INGEST_IN_SERVE: 'false',
       ...env,
     },
   });
@@ -94,6 +98,8 @@ export interface LoadOptions {
   readonly seconds: number;
   readonly connections: number;
   readonly headers?: Record<string, string>;
+  /** A fresh path for every request, instead of `path` for all. */
+  readonly nextPath?: () => string;
   /** Requests per second across all connections; unset sends as fast as answers come. */
   readonly overallRate?: number;
 }
@@ -107,6 +113,9 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     duration: options.seconds,
     ...(options.headers ? { headers: options.headers } : {}),
     ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(options.nextPath
+      ? { requests: [{ setupRequest: (request) => ({ ...request, path: options.nextPath?.() }) }] }
+      : {}),
   });
   const cpuUsed = cpuSeconds(pid) - cpuBefore;
   return {
@@ -161,4 +170,38 @@ export async function alternate(
     }
   }
   return results;
+}
+
+export const BENCH_DATABASE_URL =
+  process.env.BENCH_DATABASE_URL ??
+  process.env.TEST_DATABASE_URL ??
+  'postgres://postgres@127.0.0.1:5432/test';
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+export interface ScratchDatabase {
+  readonly name: string;
+  readonly url: string;
+  drop(): Promise<void>;
+}
+
+/** A new empty PostgreSQL database beside BENCH_DATABASE_URL's, for one benchmark run. */
+export async function createScratchDatabase(): Promise<ScratchDatabase> {
+  const name = `tracera_bench_${randomBytes(4).toString('hex')}`;
+  await adminQuery(`create database ${name}`);
+  const url = new URL(BENCH_DATABASE_URL);
+  url.pathname = `/${name}`;
+  return {
+    name,
+    url: url.toString(),
+    drop: () => adminQuery(`drop database if exists ${name} with (force)`),
+  };
 }

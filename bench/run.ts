@@ -2,10 +2,14 @@
 // measured in the same run. Exits non-zero when a target is missed.
 import { runAuth } from './auth.js';
 import { runHttpOverhead } from './http-overhead.js';
+import { runIngest } from './ingest.js';
+import { runMarket } from './market.js';
 
 const benchmarks: [string, () => Promise<boolean>][] = [
   ['http-overhead', runHttpOverhead],
   ['auth', runAuth],
+  ['ingest', runIngest],
+  ['market', runMarket],
 ];
 const only = process.argv[2];
 let passed = true;
