@@ -13,7 +13,7 @@ import { type ChangedSeries, recomputeVolatility } from './recompute.js';
 
 const SHORT_WINDOWS: readonly VolatilityWindow[] = ['1h', '24h'];
 const LONG_WINDOWS: readonly VolatilityWindow[] = ['7d', '30d'];
-export const LONG_WINDOW_REFRESH_MS = 3_600_000;
+const LONG_WINDOW_REFRESH_MS = 3_600_000;
 
 export interface VolatilityUpdaterOptions {
   readonly database: Database;
