@@ -15,6 +15,7 @@ import { readOutbox } from '../src/platform/mail/index.js';
 import {
   type AppTarget,
   alternate,
+  BENCH_REDIS_URL,
   CONNECTIONS,
   cpuPerRequest,
   createScratchDatabase,
@@ -42,9 +43,6 @@ const LATENCY_RESOLUTION_MS = 1;
 const OUTBOX_WAIT_MS = 10_000;
 const EMAIL = 'bench@example.com';
 const PASSWORD = 'bench passphrase that is long enough 1';
-
-const REDIS_URL =
-  process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
 async function nextOutboxToken(dataDir: string): Promise<string> {
   const deadline = Date.now() + OUTBOX_WAIT_MS;
@@ -109,7 +107,7 @@ export async function runAuth(): Promise<boolean> {
   try {
     const app = await startApp('app GET /api/v1/auth/me', {
       DATABASE_URL: scratch.url,
-      REDIS_URL,
+      REDIS_URL: BENCH_REDIS_URL,
       REDIS_KEY_PREFIX: `${scratch.name}:`,
       AUTH_RATE_LIMIT_PER_MIN: '100000000',
     });
@@ -165,7 +163,7 @@ export async function runAuth(): Promise<boolean> {
     const latencyOk = latencyRatio <= TARGET_LATENCY_RATIO;
     process.stdout.write(
       [
-        `auth: Redis ${new URL(REDIS_URL).host}, PostgreSQL ${databaseUrl.host}; ${ROUNDS} x ${DURATION_SECONDS} s per measurement`,
+        `auth: Redis ${new URL(BENCH_REDIS_URL).host}, PostgreSQL ${databaseUrl.host}; ${ROUNDS} x ${DURATION_SECONDS} s per measurement`,
         `  (a) bare Fastify route:          ${describeRuns(bareRuns)}`,
         `  (m) GET /auth/me with a session: ${describeRuns(meRuns)}`,
         `  throughput ratio m/a = ${meRatio.toFixed(3)} (target >= ${TARGET_ME_RATIO}) ${meOk ? 'PASS' : 'FAIL'}`,

@@ -172,6 +172,9 @@ export async function alternate(
   return results;
 }
 
+export const BENCH_REDIS_URL =
+  process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+
 export const BENCH_DATABASE_URL =
   process.env.BENCH_DATABASE_URL ??
   process.env.TEST_DATABASE_URL ??

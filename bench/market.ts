@@ -12,6 +12,7 @@ import { migrate, openDatabase } from '../src/platform/db/index.js';
 import { RedisStore } from '../src/platform/store/redis-store.js';
 import {
   BENCH_DATABASE_URL,
+  BENCH_REDIS_URL,
   createScratchDatabase,
   DURATION_SECONDS,
   describeRuns,
@@ -31,16 +32,13 @@ const CONNECTIONS = 8;
 const TARGET_HISTORY_P99_MS = 25;
 const HOUR_MS = 3_600_000;
 
-const REDIS_URL =
-  process.env.BENCH_REDIS_URL ?? process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-
 const seconds = (startedMs: number) => ((performance.now() - startedMs) / 1000).toFixed(1);
 
 export async function runMarket(): Promise<boolean> {
   const scratch = await createScratchDatabase();
   const database = await openDatabase({ kind: 'postgres', url: scratch.url, poolSize: 4 });
   const store = await RedisStore.connect({
-    url: REDIS_URL,
+    url: BENCH_REDIS_URL,
     keyPrefix: `${scratch.name}:`,
     connectTimeoutMs: 2000,
     commandTimeoutMs: 60_000,
@@ -73,7 +71,7 @@ export async function runMarket(): Promise<boolean> {
 
     app = await startApp('app', {
       DATABASE_URL: scratch.url,
-      REDIS_URL,
+      REDIS_URL: BENCH_REDIS_URL,
       REDIS_KEY_PREFIX: `${scratch.name}:`,
       MARKET_PROVIDERS: 'steam',
     });
@@ -105,7 +103,7 @@ export async function runMarket(): Promise<boolean> {
     const errors = [...health, ...history].reduce((sum, m) => sum + m.errors, 0);
     process.stdout.write(
       [
-        `market: PostgreSQL ${new URL(BENCH_DATABASE_URL).host}, Redis ${new URL(REDIS_URL).host}; ${ITEMS} items, ${(ITEMS * ((DAYS * 24 * 60) / STEP_MINUTES + 1)).toLocaleString('en-US')} price rows`,
+        `market: PostgreSQL ${new URL(BENCH_DATABASE_URL).host}, Redis ${new URL(BENCH_REDIS_URL).host}; ${ITEMS} items, ${(ITEMS * ((DAYS * 24 * 60) / STEP_MINUTES + 1)).toLocaleString('en-US')} price rows`,
         `  GET /items/:id/history?window=7d at ${RATE_PER_SECOND} req/s: ${describeRuns(history)} (target p99 < ${TARGET_HISTORY_P99_MS} ms) ${historyOk ? 'PASS' : 'FAIL'}`,
         `  GET /health at the same rate (baseline): ${describeRuns(health)}; p99 ratio history/health = ${(p99(history) / Math.max(p99(health), 1)).toFixed(2)}`,
         `  full volatility recompute: ${recomputeSeconds} s (${report.computed.toLocaleString('en-US')} results for ${ITEMS} items)`,

@@ -73,6 +73,14 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
   /** Without `source=`, charts and rankings show the first configured provider. */
   const primarySource = market.providers[0] ?? 'demo';
 
+  /** Which series an answer is about: every chart, volatility and ranking says so. */
+  const about = <W extends string>(source: PriceSource, window: W) => ({
+    source,
+    simulated: isSimulated(source),
+    window,
+    currency: market.currency,
+  });
+
   async function itemOr404(id: number) {
     const item = await getItem(database, id);
     if (!item) throw new ApiError(404, ITEM_NOT_FOUND);
@@ -154,10 +162,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
       });
       return {
         item_id: item.id,
-        source,
-        simulated: isSimulated(source),
-        window,
-        currency: market.currency,
+        ...about(source, window),
         bucket_seconds: HISTORY_RESOLUTION[window].bucketMs / SECOND_MS,
         points: points.map((point) => ({ ...point, time: point.time.toISOString() })),
       };
@@ -180,10 +185,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
       const volatility = await cachedVolatility(store, { itemId: item.id, source, window });
       return {
         item_id: item.id,
-        source,
-        simulated: isSimulated(source),
-        window,
-        currency: market.currency,
+        ...about(source, window),
         minimum_points: MINIMUM_POINTS,
         volatility: volatility && rounded(volatility),
       };
@@ -215,10 +217,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         ).map((item) => [item.id, item]),
       );
       return {
-        window,
-        source,
-        simulated: isSimulated(source),
-        currency: market.currency,
+        ...about(source, window),
         ranked_by: 'coefficient_of_variation' as const,
         minimum_points: MINIMUM_POINTS,
         items: ranked.flatMap(({ itemId, volatility }, index) => {
