@@ -53,14 +53,19 @@ export async function runMarket(): Promise<boolean> {
       database.db,
     );
     // A smooth wave per item plus noise: enough spread for every formula.
-    await sql`insert into prices (item_id, source, observed_at, price_cents, volume)
+    // The rows are generated consistent, so the load skips the per-row
+    // foreign key check (a replica's setting, for this transaction only).
+    await database.db.transaction().execute(async (trx) => {
+      await sql`set local session_replication_role = replica`.execute(trx);
+      await sql`insert into prices (item_id, source, observed_at, price_cents, volume)
       select items.id, 'steam', at,
         (1000 + items.id % 500 * 10) * (1 + 0.05 * sin(extract(epoch from at) / 3600 + items.id)
           + 0.01 * random())::bigint,
         (items.id * 7 + extract(epoch from at)::bigint / 300) % 500
       from items cross join generate_series(
         ${new Date(now.getTime() - DAYS * 24 * HOUR_MS)}::timestamptz, ${now}::timestamptz,
-        ${`${STEP_MINUTES} minutes`}::interval) as at`.execute(database.db);
+        ${`${STEP_MINUTES} minutes`}::interval) as at`.execute(trx);
+    });
     await sql`analyze prices`.execute(database.db);
     process.stdout.write(
       `  loaded ${ITEMS} items x ${DAYS} days of ${STEP_MINUTES}-minute prices in ${seconds(started)} s\n`,

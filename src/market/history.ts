@@ -2,9 +2,10 @@
 // buckets (60 to 365), each with open, close, min, max and average price,
 // the last volume seen and the number of observations behind it.
 //
-// Short windows are bucketed from raw observations, which are kept for
-// PRICE_RAW_RETENTION_DAYS. Long windows read the hourly or daily rollups,
-// which are kept forever, and add the raw rows newer than the item's last
+// The 1h and 24h windows are bucketed from raw observations, which are kept
+// for PRICE_RAW_RETENTION_DAYS. Longer windows read the hourly or daily
+// rollups, which are kept forever (and, for 7d, are 12 times fewer rows to
+// read than 5-minute prices: bench/market), and add the raw rows newer than the item's last
 // rolled-up period, so the hour or day in progress is on the chart too and
 // nothing is counted twice. The first bucket of a raw window may be partial:
 // it holds only the observations inside the window.
@@ -27,7 +28,7 @@ interface Resolution {
 export const HISTORY_RESOLUTION: Readonly<Record<HistoryWindow, Resolution>> = {
   '1h': { bucketMs: MINUTE_MS, rollups: null },
   '24h': { bucketMs: 15 * MINUTE_MS, rollups: null },
-  '7d': { bucketMs: HOUR_MS, rollups: null },
+  '7d': { bucketMs: HOUR_MS, rollups: { table: 'price_rollups_hourly', periodMs: HOUR_MS } },
   '30d': { bucketMs: 6 * HOUR_MS, rollups: { table: 'price_rollups_hourly', periodMs: HOUR_MS } },
   '1y': { bucketMs: DAY_MS, rollups: { table: 'price_rollups_daily', periodMs: DAY_MS } },
 };
