@@ -9,7 +9,9 @@
 // reliable sign of a first run), and instances starting together sync one
 // after the other. Rows are never deleted: prices refer to them, and an item
 // that leaves the data set still has its history.
+
 import { sql, type Transaction } from 'kysely';
+import { inBatches } from '../../platform/batches.js';
 import type { Database, PlatformTables } from '../../platform/db/index.js';
 import type { CatalogEntry } from './build-catalog.js';
 import type { ItemTables } from './items.js';
@@ -87,12 +89,13 @@ export async function syncCatalog(
     await sql`select pg_advisory_xact_lock(${CATALOG_SYNC_LOCK_KEY}::bigint)`.execute(trx);
     let inserted = 0;
     let updated = 0;
-    for (let start = 0; start < entries.length; start += batchSize) {
-      const batch = entries.slice(start, start + batchSize);
+    let done = 0;
+    for (const batch of inBatches(entries, batchSize)) {
       const counts = await upsertBatch(trx, batch);
       inserted += counts.inserted;
       updated += counts.updated;
-      options.onProgress?.({ done: start + batch.length, total: entries.length });
+      done += batch.length;
+      options.onProgress?.({ done, total: entries.length });
     }
     // PGlite has no autovacuum to gather statistics; without them the planner
     // guesses how selective a search word is.

@@ -13,7 +13,9 @@
 // cannot interleave: either the rollup runs after this statement commits and
 // sees its rows, or this statement waits for the rollup to commit and reads
 // the new watermark, queueing the row. A row is never missed by both.
+
 import { sql } from 'kysely';
+import { inBatches } from '../../platform/batches.js';
 import type { Database } from '../../platform/db/index.js';
 import type { PriceQuote, PriceSource } from '../types.js';
 
@@ -78,8 +80,8 @@ export async function writePrices(
   quotes: readonly PriceQuote[],
 ): Promise<InsertedPrice[]> {
   const inserted: InsertedPrice[] = [];
-  for (let start = 0; start < quotes.length; start += ROWS_PER_STATEMENT) {
-    const rows = await writeChunk(database, quotes.slice(start, start + ROWS_PER_STATEMENT));
+  for (const chunk of inBatches(quotes, ROWS_PER_STATEMENT)) {
+    const rows = await writeChunk(database, chunk);
     for (const row of rows) inserted.push(row);
   }
   return inserted;

@@ -24,7 +24,9 @@
 //   few days are negligible and not summed.
 // - Volume: a daily volume that falls with price (cases sell by the thousand,
 //   knives by the handful), varying hour by hour and rising after a jump.
+
 import type { MARKET_CURRENCIES } from '../../config/settings.js';
+import { inBatches } from '../../platform/batches.js';
 import { systemClock } from '../../platform/clock.js';
 import type { PricedItem, PriceProvider, PriceQuote } from '../types.js';
 import type { ProviderDeps } from './deps.js';
@@ -239,11 +241,9 @@ export function createDemoProvider(
     async *fetchPrices(items, signal) {
       const now = clock.now();
       const traded = demoMarket(options.seed, items, options.marketSize);
-      for (let start = 0; start < traded.length; start += DEMO_BATCH_SIZE) {
+      for (const batch of inBatches(traded, DEMO_BATCH_SIZE)) {
         if (signal.aborted) return;
-        yield traded
-          .slice(start, start + DEMO_BATCH_SIZE)
-          .map((item) => demoQuote(options, item, now));
+        yield batch.map((item) => demoQuote(options, item, now));
       }
     },
   };

@@ -13,8 +13,10 @@
 // recomputed; `recomputeAll` sweeps everything, for startup and for series
 // whose window slid on without new prices (their cache entries also expire
 // one window length after they were computed).
+
 import { sql } from 'kysely';
 import { MARKET_PROVIDERS } from '../../config/settings.js';
+import { inBatches } from '../../platform/batches.js';
 import type { Database } from '../../platform/db/index.js';
 import type { SortedSetEntry, Store } from '../../platform/store/index.js';
 import {
@@ -68,14 +70,6 @@ export interface RecomputeReport {
 export interface RecomputeProgress {
   readonly itemsDone: number;
   readonly itemsTotal: number;
-}
-
-function chunks<T>(values: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < values.length; start += size) {
-    result.push(values.slice(start, start + size));
-  }
-  return result;
 }
 
 async function recomputeWindow(
@@ -170,7 +164,7 @@ export async function recomputeVolatility(
     itemsBySource.set(source, items);
   }
   for (const [source, items] of itemsBySource) {
-    for (const chunk of chunks([...items], ITEMS_PER_CHUNK)) {
+    for (const chunk of inBatches([...items], ITEMS_PER_CHUNK)) {
       await recomputeItems(deps, source, chunk, windows, report);
     }
   }
@@ -191,7 +185,7 @@ export async function recomputeAll(
   );
   const itemIds = rows.map((row) => row.id);
   let itemsDone = 0;
-  for (const chunk of chunks(itemIds, ITEMS_PER_CHUNK)) {
+  for (const chunk of inBatches(itemIds, ITEMS_PER_CHUNK)) {
     for (const source of MARKET_PROVIDERS) {
       await recomputeItems(deps, source, chunk, VOLATILITY_WINDOWS, report);
     }
