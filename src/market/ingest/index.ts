@@ -17,7 +17,7 @@ import { rollUpPrices } from './rollups.js';
 import { runEvery } from './scheduler.js';
 
 export type { Clock } from '../../platform/clock.js';
-export type { OnStored, ProviderOutcome, StoredChange } from './ingest-cycle.js';
+export type { OnStored, ProviderOutcome } from './ingest-cycle.js';
 export type { PriorityItems } from './items-to-price.js';
 export {
   latestPriceKey,
@@ -26,7 +26,7 @@ export {
   rebuildLatestPrices,
 } from './latest-prices.js';
 export type { LeaderTiming } from './leader.js';
-export { type InsertedPrice, writePrices } from './write-prices.js';
+export { type StoredChange, type WrittenPrices, writePrices } from './write-prices.js';
 
 /** How often the leader brings rollups up to date and deletes expired raw rows. */
 const MAINTENANCE_INTERVAL_MS = 60_000;

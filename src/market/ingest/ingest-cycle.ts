@@ -11,13 +11,7 @@ import type { Database } from '../../platform/db/index.js';
 import type { Store } from '../../platform/store/index.js';
 import type { PricedItem, PriceProvider, PriceQuote, PriceSource } from '../types.js';
 import { updateLatestPrices } from './latest-prices.js';
-import { type InsertedPrice, writePrices } from './write-prices.js';
-
-/** An (item, source) that has new rows in the prices table. */
-export interface StoredChange {
-  readonly itemId: number;
-  readonly source: PriceSource;
-}
+import { type StoredChange, writePrices } from './write-prices.js';
 
 export type OnStored = (changed: readonly StoredChange[]) => void | Promise<void>;
 
@@ -120,14 +114,6 @@ function isAdmissible(quote: PriceQuote, admission: Admission): boolean {
   );
 }
 
-function storedChanges(inserted: readonly InsertedPrice[]): StoredChange[] {
-  const seen = new Map<string, StoredChange>();
-  for (const row of inserted) {
-    seen.set(`${row.source}:${row.item_id}`, { itemId: row.item_id, source: row.source });
-  }
-  return [...seen.values()];
-}
-
 async function storeBatch(
   batch: readonly PriceQuote[],
   itemIds: ReadonlySet<number>,
@@ -145,8 +131,8 @@ async function storeBatch(
     logger.warn({ source, rejected: batch.length - accepted.length }, 'dropped unusable quotes');
   }
   if (accepted.length === 0) return;
-  const inserted = await writePrices(options.database, accepted);
-  outcome.inserted += inserted.length;
+  const written = await writePrices(options.database, accepted);
+  outcome.inserted += written.inserted;
   try {
     await updateLatestPrices(options.store, accepted);
   } catch (error) {
@@ -155,10 +141,9 @@ async function storeBatch(
       'could not update latest prices; the rows are stored and the next batch corrects them',
     );
   }
-  const changed = storedChanges(inserted);
-  if (changed.length === 0) return;
+  if (written.changed.length === 0) return;
   try {
-    await options.onStored(changed);
+    await options.onStored(written.changed);
   } catch (error) {
     logger.error({ err: error, source }, 'onStored failed');
   }

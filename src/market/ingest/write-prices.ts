@@ -2,9 +2,9 @@
 // the columns travel as six arrays and `unnest` turns them back into rows, so
 // the cost per row is the server's, not a round trip's. A row whose (item,
 // source, time) is already stored is skipped (`on conflict do nothing`), which
-// makes a batch delivered twice harmless; the caller learns which rows were
-// new. A row for an item deleted from the catalog since it was priced is
-// skipped too, rather than failing the whole batch on the foreign key.
+// makes a batch delivered twice harmless; the caller learns how many rows
+// were new and for which items. A row for an item deleted from the catalog
+// since it was priced is skipped too, rather than failing the whole batch.
 //
 // The same statement marks late rows: a row older than a rollup's watermark
 // lands in a bucket the rollup job has already written, so the bucket is
@@ -16,51 +16,68 @@
 
 import { sql } from 'kysely';
 import { inBatches } from '../../platform/batches.js';
-import type { Database } from '../../platform/db/index.js';
+import { arrayLiteral, type Database } from '../../platform/db/index.js';
 import type { PriceQuote, PriceSource } from '../types.js';
 
 /**
  * Rows per statement: large enough that round trips do not matter, small
- * enough that one statement's arrays and returned rows stay a few megabytes.
+ * enough that one statement's arrays stay a few megabytes.
  */
 export const ROWS_PER_STATEMENT = 10_000;
 
 /** Buckets start at multiples of their width since the Unix epoch (UTC), as in history.ts. */
 export const BUCKET_ORIGIN = '1970-01-01T00:00:00Z';
 
-export interface InsertedPrice {
-  readonly item_id: number;
+/** An (item, source) that has new rows in the prices table. */
+export interface StoredChange {
+  readonly itemId: number;
   readonly source: PriceSource;
-  readonly observed_at: Date;
 }
 
-async function writeChunk(
-  database: Database,
-  quotes: readonly PriceQuote[],
-): Promise<InsertedPrice[]> {
+export interface WrittenPrices {
+  /** How many rows were new. */
+  readonly inserted: number;
+  /** Every (item, source) with at least one new row, once. */
+  readonly changed: readonly StoredChange[];
+}
+
+interface NewRows {
+  readonly item_id: number;
+  readonly source: PriceSource;
+  readonly count: number;
+}
+
+async function writeChunk(database: Database, quotes: readonly PriceQuote[]): Promise<NewRows[]> {
   const itemIds: number[] = [];
   const sources: string[] = [];
   const times: string[] = [];
   const prices: number[] = [];
-  const volumes: (number | null)[] = [];
-  const listings: (number | null)[] = [];
+  const volumes: (number | undefined)[] = [];
+  const listings: (number | undefined)[] = [];
   for (const quote of quotes) {
     itemIds.push(quote.item_id);
     sources.push(quote.source);
     times.push(quote.observed_at.toISOString());
     prices.push(quote.price_cents);
-    volumes.push(quote.volume ?? null);
-    listings.push(quote.listings ?? null);
+    volumes.push(quote.volume);
+    listings.push(quote.listings);
   }
-  const { rows } = await sql<InsertedPrice>`
+  // The items are locked `for key share` once each, as a foreign key would
+  // lock them once per row (migrations/006): a price is stored only for an
+  // item that exists and cannot be deleted before this statement commits.
+  const { rows } = await sql<NewRows>`
     with watermarks as (
       select rollup, bucket_width, rolled_up_to from price_rollup_watermarks for share
+    ), batch as (
+      select * from unnest(${arrayLiteral(itemIds)}::int[], ${arrayLiteral(sources)}::text[],
+        ${arrayLiteral(times)}::timestamptz[], ${arrayLiteral(prices)}::bigint[],
+        ${arrayLiteral(volumes)}::int[], ${arrayLiteral(listings)}::int[])
+        as batch (item_id, source, observed_at, price_cents, volume, listings)
+    ), held as (
+      select id from items where id in (select item_id from batch) for key share
     ), inserted as (
       insert into prices (item_id, source, observed_at, price_cents, volume, listings)
-      select batch.* from unnest(${itemIds}::int[], ${sources}::text[], ${times}::timestamptz[],
-        ${prices}::bigint[], ${volumes}::int[], ${listings}::int[])
-        as batch (item_id, source, observed_at, price_cents, volume, listings)
-      where exists (select from items where items.id = batch.item_id)
+      select batch.* from batch join held on held.id = batch.item_id
       on conflict do nothing
       returning item_id, source, observed_at
     ), late as (
@@ -70,19 +87,50 @@ async function writeChunk(
       from inserted i join watermarks w on i.observed_at < w.rolled_up_to
       on conflict do nothing
     )
-    select item_id, source, observed_at from inserted`.execute(database.db);
+    select item_id, source, count(*)::int as count from inserted group by item_id, source`.execute(
+    database.db,
+  );
   return rows;
 }
 
-/** Stores `quotes`, skipping rows already stored; returns the rows that were new. */
+/**
+ * Statements in flight at once for a large batch. The server spends most of a
+ * write's time on its own, one core per statement, so two lanes keep both
+ * cores of a small database busy (bench/ingest).
+ */
+export const WRITE_LANES = 2;
+
+/**
+ * `quotes` split by item into `count` lanes: lanes never hold the same
+ * (item, source, time), so statements running side by side never wait on or
+ * deadlock over each other's rows, and repeats within a batch keep their
+ * order (the first one is stored).
+ */
+function lanes(quotes: readonly PriceQuote[], count: number): PriceQuote[][] {
+  const split = Array.from({ length: count }, (): PriceQuote[] => []);
+  for (const quote of quotes) split[quote.item_id % count]?.push(quote);
+  return split;
+}
+
+/** Stores `quotes`, skipping rows already stored; says what was new. */
 export async function writePrices(
   database: Database,
   quotes: readonly PriceQuote[],
-): Promise<InsertedPrice[]> {
-  const inserted: InsertedPrice[] = [];
-  for (const chunk of inBatches(quotes, ROWS_PER_STATEMENT)) {
-    const rows = await writeChunk(database, chunk);
-    for (const row of rows) inserted.push(row);
-  }
-  return inserted;
+): Promise<WrittenPrices> {
+  let inserted = 0;
+  const changed = new Map<string, StoredChange>();
+  const writeLane = async (lane: readonly PriceQuote[]) => {
+    for (const chunk of inBatches(lane, ROWS_PER_STATEMENT)) {
+      for (const row of await writeChunk(database, chunk)) {
+        inserted += row.count;
+        changed.set(`${row.source}:${row.item_id}`, { itemId: row.item_id, source: row.source });
+      }
+    }
+  };
+  const laneCount = Math.min(WRITE_LANES, Math.ceil(quotes.length / ROWS_PER_STATEMENT));
+  // Every lane finishes before a failure is reported, so no statement of this
+  // batch is still running when the caller hears of it.
+  const settled = await Promise.allSettled(lanes(quotes, laneCount).map(writeLane));
+  for (const outcome of settled) if (outcome.status === 'rejected') throw outcome.reason;
+  return { inserted, changed: [...changed.values()] };
 }

@@ -4,12 +4,9 @@
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type Ingestion, startIngestion } from '../../../src/market/ingest/index.js';
-import {
-  type CycleOptions,
-  runIngestCycle,
-  type StoredChange,
-} from '../../../src/market/ingest/ingest-cycle.js';
+import { type CycleOptions, runIngestCycle } from '../../../src/market/ingest/ingest-cycle.js';
 import { latestPrices } from '../../../src/market/ingest/latest-prices.js';
+import type { StoredChange } from '../../../src/market/ingest/write-prices.js';
 import type { PricedItem, PriceProvider } from '../../../src/market/types.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { type Store, StoreUnavailableError } from '../../../src/platform/store/index.js';

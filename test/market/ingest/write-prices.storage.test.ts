@@ -1,9 +1,16 @@
 // The batch writer: one statement per chunk, rows already stored skipped, the
-// caller told which rows were new, and rows behind a rollup's watermark
-// queued to be rolled up again.
+// caller told how many rows were new and for which items, rows behind a
+// rollup's watermark queued to be rolled up again, and prices kept only for
+// items that exist.
 import { sql } from 'kysely';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ROWS_PER_STATEMENT, writePrices } from '../../../src/market/ingest/write-prices.js';
+import {
+  ROWS_PER_STATEMENT,
+  type StoredChange,
+  WRITE_LANES,
+  writePrices,
+} from '../../../src/market/ingest/write-prices.js';
+import { testDatabaseUrl } from '../../support/backends.js';
 import { useMigratedDatabase } from '../../support/market.js';
 import {
   addItems,
@@ -18,6 +25,9 @@ import {
 const T0 = Date.parse('2026-11-17T10:00:00Z');
 
 const database = useMigratedDatabase();
+
+const byItem = (changes: readonly StoredChange[]) =>
+  [...changes].sort((x, y) => x.itemId - y.itemId || x.source.localeCompare(y.source));
 let items: number[];
 
 beforeEach(async () => {
@@ -28,13 +38,14 @@ beforeEach(async () => {
 describe('writePrices', () => {
   it('stores every field, with a missing volume or listings count as null', async () => {
     const [a = 0, b = 0] = items;
-    const inserted = await writePrices(database(), [
+    const written = await writePrices(database(), [
       quote(a, T0, 1234, { volume: 17, listings: 250 }),
       quote(b, T0 + 1, 99, { source: 'steam' }),
     ]);
-    expect(inserted).toEqual([
-      { item_id: a, source: 'demo', observed_at: new Date(T0) },
-      { item_id: b, source: 'steam', observed_at: new Date(T0 + 1) },
+    expect(written.inserted).toBe(2);
+    expect(byItem(written.changed)).toEqual([
+      { itemId: a, source: 'demo' },
+      { itemId: b, source: 'steam' },
     ]);
     expect(await storedPrices(database())).toEqual([
       {
@@ -58,48 +69,111 @@ describe('writePrices', () => {
 
   it('stores a batch delivered twice once, and reports nothing new the second time', async () => {
     const batch = items.map((id, index) => quote(id, T0, 100 + index));
-    expect(await writePrices(database(), batch)).toHaveLength(3);
+    expect(await writePrices(database(), batch)).toMatchObject({ inserted: 3 });
     const before = await storedPrices(database());
-    expect(await writePrices(database(), batch)).toEqual([]);
+    expect(await writePrices(database(), batch)).toEqual({ inserted: 0, changed: [] });
     expect(await storedPrices(database())).toEqual(before);
   });
 
   it('reports only the new rows of a batch that overlaps one already stored', async () => {
     const [a = 0, b = 0] = items;
     await writePrices(database(), [quote(a, T0, 100), quote(b, T0, 200)]);
-    const inserted = await writePrices(database(), [
+    const written = await writePrices(database(), [
       quote(a, T0, 999), // same (item, source, time): the first price stays
       quote(a, T0 + MINUTE_MS, 101),
+      quote(a, T0 + 2 * MINUTE_MS, 102),
       quote(b, T0, 200, { source: 'steam' }), // another source is another row
     ]);
-    expect(inserted).toEqual([
-      { item_id: a, source: 'demo', observed_at: new Date(T0 + MINUTE_MS) },
-      { item_id: b, source: 'steam', observed_at: new Date(T0) },
+    expect(written.inserted).toBe(3);
+    expect(byItem(written.changed)).toEqual([
+      { itemId: a, source: 'demo' },
+      { itemId: b, source: 'steam' },
     ]);
     const rows = await storedPrices(database());
     expect(rows.find((row) => row.item_id === a && row.observed_at.getTime() === T0)).toMatchObject(
       { price_cents: 100 },
     );
-    expect(rows).toHaveLength(4);
+    expect(rows).toHaveLength(5);
   });
 
   it('stores a row repeated within one batch once', async () => {
     const [a = 0] = items;
-    const inserted = await writePrices(database(), [quote(a, T0, 100), quote(a, T0, 100)]);
-    expect(inserted).toHaveLength(1);
-    expect(await countPrices(database())).toBe(1);
+    const written = await writePrices(database(), [quote(a, T0, 100), quote(a, T0, 200)]);
+    expect(written).toEqual({ inserted: 1, changed: [{ itemId: a, source: 'demo' }] });
+    expect(await storedPrices(database())).toMatchObject([{ price_cents: 100 }]);
   });
 
-  it('writes a batch larger than one statement holds, in chunks, and only new rows again', async () => {
-    const count = ROWS_PER_STATEMENT + 5;
+  it('writes a batch larger than one statement holds in lanes of chunks, and only new rows again', async () => {
+    const count = WRITE_LANES * ROWS_PER_STATEMENT + 5;
     const batch = Array.from({ length: count }, (_, index) =>
       quote(items[index % items.length] ?? 0, T0 + Math.floor(index / items.length) * 1000, index),
     );
-    expect(await writePrices(database(), batch)).toHaveLength(count);
+    // A repeat of the first row, in a later chunk of the same lane: the first price stays.
+    const [first] = batch;
+    if (first) batch.push({ ...first, price_cents: 1 });
+    const written = await writePrices(database(), batch);
+    expect(written.inserted).toBe(count);
+    expect(byItem(written.changed)).toEqual(items.map((itemId) => ({ itemId, source: 'demo' })));
     expect(await countPrices(database())).toBe(count);
+    const { rows } = await sql<{ price_cents: number }>`select price_cents from prices
+      where item_id = ${first?.item_id ?? 0} and observed_at = ${new Date(T0)}`.execute(
+      database().db,
+    );
+    expect(rows).toEqual([{ price_cents: 0 }]);
     const more = [...batch.slice(-10), quote(items[0] ?? 0, T0 - 1, 1)];
-    expect(await writePrices(database(), more)).toHaveLength(1);
+    expect(await writePrices(database(), more)).toEqual({
+      inserted: 1,
+      changed: [{ itemId: items[0], source: 'demo' }],
+    });
   });
+
+  it('skips the prices of an item that no longer exists, and stores the rest', async () => {
+    const [a = 0, b = 0] = items;
+    await sql`delete from items where id = ${b}`.execute(database().db);
+    const written = await writePrices(database(), [quote(a, T0, 100), quote(b, T0, 200)]);
+    expect(written).toEqual({ inserted: 1, changed: [{ itemId: a, source: 'demo' }] });
+    expect(await storedPrices(database())).toMatchObject([{ item_id: a }]);
+  });
+
+  it('deletes the prices of a deleted item with it', async () => {
+    const [a = 0, b = 0] = items;
+    await writePrices(database(), [quote(a, T0, 100), quote(b, T0, 200), quote(b, T0 + 1, 201)]);
+    await sql`delete from items where id = ${b}`.execute(database().db);
+    expect(await storedPrices(database())).toMatchObject([{ item_id: a }]);
+  });
+
+  /** Until another session of this database waits for a lock. */
+  async function waitForLockWait(): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting
+        from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(database().db);
+      if ((rows[0]?.waiting ?? 0) > 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error('the batch never waited for the deleted item');
+  }
+
+  // Two connections are needed to interleave a delete with a write; PGlite has one.
+  it.runIf(testDatabaseUrl)(
+    'leaves no price behind for an item deleted while its batch is written',
+    async () => {
+      const [a = 0, b = 0] = items;
+      let written: Promise<unknown> = Promise.resolve();
+      await database()
+        .db.transaction()
+        .execute(async (trx) => {
+          await sql`delete from items where id = ${b}`.execute(trx);
+          // The batch starts while the delete is not yet committed: it must
+          // wait for the item's lock, then find the item gone.
+          written = writePrices(database(), [quote(a, T0, 100), quote(b, T0, 200)]);
+          await waitForLockWait();
+        });
+      await written;
+      expect(await storedPrices(database())).toMatchObject([{ item_id: a }]);
+    },
+  );
 
   it('queues the bucket of a row that lands behind a rollup watermark', async () => {
     const [a = 0] = items;
