@@ -4,6 +4,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { Agent, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -100,8 +101,6 @@ export interface LoadOptions {
   readonly headers?: Record<string, string>;
   /** A fresh path for every request, instead of `path` for all. */
   readonly nextPath?: () => string;
-  /** Requests per second across all connections; unset sends as fast as answers come. */
-  readonly overallRate?: number;
 }
 
 export async function load(target: Target, options: LoadOptions): Promise<Measurement> {
@@ -112,7 +111,6 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     connections: options.connections,
     duration: options.seconds,
     ...(options.headers ? { headers: options.headers } : {}),
-    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     ...(options.nextPath
       ? { requests: [{ setupRequest: (request) => ({ ...request, path: options.nextPath?.() }) }] }
       : {}),
@@ -123,6 +121,76 @@ export async function load(target: Target, options: LoadOptions): Promise<Measur
     p99Ms: result.latency.p99,
     errors: result.errors + result.non2xx,
     cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, result.requests.total),
+  };
+}
+
+export interface SteadyLoadOptions {
+  readonly path: string;
+  readonly seconds: number;
+  readonly ratePerSecond: number;
+  /** Keep-alive connections the requests may use; more are opened only while answers lag. */
+  readonly connections: number;
+  readonly nextPath?: () => string;
+}
+
+/**
+ * Requests sent on a fixed schedule, one every 1/rate seconds whether or not
+ * earlier ones were answered (an open loop, as users arrive), each timed
+ * from when it was due, so a stall delays and counts against every request
+ * behind it. autocannon's rate option is not this: each connection sends
+ * back to back until it has made its share for the second, so the load
+ * arrives as bursts at full speed, and it pads its histogram with estimated
+ * samples on top.
+ */
+export async function steadyLoad(target: Target, options: SteadyLoadOptions): Promise<Measurement> {
+  const pid = target.child.pid ?? 0;
+  const { hostname, port } = new URL(target.origin);
+  const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
+  const intervalMs = 1000 / options.ratePerSecond;
+  const total = Math.round(options.seconds * options.ratePerSecond);
+  const latencies: number[] = [];
+  let errors = 0;
+  const answered: Promise<void>[] = [];
+  const send = (dueAt: number) =>
+    new Promise<void>((resolve) => {
+      const path = options.nextPath?.() ?? options.path;
+      const request = get({ agent, hostname, port, path }, (response) => {
+        response.resume();
+        response.on('end', () => {
+          latencies.push(performance.now() - dueAt);
+          if ((response.statusCode ?? 0) >= 300) errors += 1;
+          resolve();
+        });
+      });
+      request.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+    });
+  const cpuBefore = cpuSeconds(pid);
+  const start = performance.now();
+  await new Promise<void>((done) => {
+    let sent = 0;
+    const tick = () => {
+      while (sent < total && start + sent * intervalMs <= performance.now()) {
+        answered.push(send(start + sent * intervalMs));
+        sent += 1;
+      }
+      if (sent < total) setTimeout(tick, start + sent * intervalMs - performance.now());
+      else done();
+    };
+    tick();
+  });
+  await Promise.all(answered);
+  const elapsedSeconds = (performance.now() - start) / 1000;
+  const cpuUsed = cpuSeconds(pid) - cpuBefore;
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  return {
+    requestsPerSecond: latencies.length / elapsedSeconds,
+    p99Ms: latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] ?? 0,
+    errors,
+    cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, total),
   };
 }
 

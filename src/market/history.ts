@@ -34,8 +34,8 @@ export const HISTORY_RESOLUTION: Readonly<Record<HistoryWindow, Resolution>> = {
 };
 
 export interface HistoryPoint {
-  /** Start of the bucket. */
-  readonly time: Date;
+  /** Start of the bucket, as the API shows it (ISO 8601, UTC). */
+  readonly time: string;
   readonly open_cents: number;
   readonly close_cents: number;
   readonly min_cents: number;
@@ -91,16 +91,20 @@ function pieces(query: HistoryQuery, resolution: Resolution) {
   return sql`${rolledUpRows(query, from, rollups.table)} union all ${rawRows(query, afterRollups)}`;
 }
 
+/** The bucket's start arrives in epoch milliseconds: cheaper to read than a timestamp's text. */
+type PointRow = Omit<HistoryPoint, 'time'> & { readonly time_ms: number };
+
 export async function priceHistory(
   database: Database,
   query: HistoryQuery,
 ): Promise<HistoryPoint[]> {
   const resolution = HISTORY_RESOLUTION[query.window];
   const step = `${resolution.bucketMs} milliseconds`;
-  const { rows } = await sql<HistoryPoint>`
+  const { rows } = await sql<PointRow>`
     with pieces as (${pieces(query, resolution)})
     select
-      date_bin(${step}::interval, t, ${BUCKET_ORIGIN}::timestamptz) as time,
+      extract(epoch from date_bin(${step}::interval, t, ${BUCKET_ORIGIN}::timestamptz))::float8
+        * 1000 as time_ms,
       (array_agg(open order by t))[1] as open_cents,
       (array_agg(close order by t desc))[1] as close_cents,
       min(lo) as min_cents,
@@ -111,5 +115,14 @@ export async function priceHistory(
     from pieces
     group by 1
     order by 1`.execute(database.db);
-  return rows;
+  return rows.map((row) => ({
+    time: new Date(row.time_ms).toISOString(),
+    open_cents: row.open_cents,
+    close_cents: row.close_cents,
+    min_cents: row.min_cents,
+    max_cents: row.max_cents,
+    avg_cents: row.avg_cents,
+    volume: row.volume,
+    samples: row.samples,
+  }));
 }

@@ -11,7 +11,7 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 /** A Tuesday, 12:30:00 UTC: not aligned to any bucket longer than 30 minutes. */
-const NOW = new Date('2026-11-17T12:30:00Z');
+const NOW = new Date('2026-11-17T12:30:00.000Z');
 
 const database = useMigratedDatabase();
 let itemId: number;
@@ -62,7 +62,7 @@ describe('raw windows', () => {
     const points = await history('1h');
     expect(points).toEqual([
       {
-        time: new Date('2026-11-17T11:30:00Z'),
+        time: '2026-11-17T11:30:00.000Z',
         open_cents: 100,
         close_cents: 120,
         min_cents: 100,
@@ -72,7 +72,7 @@ describe('raw windows', () => {
         samples: 3,
       },
       {
-        time: new Date('2026-11-17T12:30:00Z'),
+        time: '2026-11-17T12:30:00.000Z',
         open_cents: 200,
         close_cents: 200,
         min_cents: 200,
@@ -90,7 +90,7 @@ describe('raw windows', () => {
       { at: new Date('2026-11-17T10:15:00.000Z'), cents: 300 },
     ]);
     const points = await history('24h');
-    expect(points.map((point) => [point.time.toISOString(), point.avg_cents])).toEqual([
+    expect(points.map((point) => [point.time, point.avg_cents])).toEqual([
       ['2026-11-17T10:00:00.000Z', 100],
       ['2026-11-17T10:15:00.000Z', 300],
     ]);
@@ -105,7 +105,7 @@ describe('raw windows', () => {
     const skinport = await history('7d', 'skinport');
     expect(steam.map((point) => point.avg_cents)).toEqual([100]);
     expect(skinport.map((point) => point.avg_cents)).toEqual([90]);
-    expect(steam[0]?.time).toEqual(new Date('2026-11-17T12:00:00Z'));
+    expect(steam[0]?.time).toEqual('2026-11-17T12:00:00.000Z');
   });
 
   it('is empty for an item without prices', async () => {
@@ -116,7 +116,7 @@ describe('raw windows', () => {
 describe('rollup windows', () => {
   it('30d: six-hour buckets from hourly rollups, then raw rows after the last rolled-up hour', async () => {
     // Two rolled-up hours in the 06:00-12:00 bucket: 3 samples averaging 100, 1 averaging 200.
-    await addRollup('price_rollups_hourly', new Date('2026-11-17T10:00:00Z'), {
+    await addRollup('price_rollups_hourly', new Date('2026-11-17T10:00:00.000Z'), {
       open: 90,
       close: 110,
       min: 80,
@@ -124,7 +124,7 @@ describe('rollup windows', () => {
       avg: 100,
       samples: 3,
     });
-    await addRollup('price_rollups_hourly', new Date('2026-11-17T11:00:00Z'), {
+    await addRollup('price_rollups_hourly', new Date('2026-11-17T11:00:00.000Z'), {
       open: 150,
       close: 210,
       min: 150,
@@ -134,15 +134,15 @@ describe('rollup windows', () => {
     });
     await addPrices([
       // Inside the rolled-up 11:00 hour: already counted there.
-      { at: new Date('2026-11-17T11:30:00Z'), cents: 5000 },
+      { at: new Date('2026-11-17T11:30:00.000Z'), cents: 5000 },
       // After it: raw rows, in the 12:00-18:00 bucket.
-      { at: new Date('2026-11-17T12:05:00Z'), cents: 300, volume: 4 },
-      { at: new Date('2026-11-17T12:25:00Z'), cents: 500 },
+      { at: new Date('2026-11-17T12:05:00.000Z'), cents: 300, volume: 4 },
+      { at: new Date('2026-11-17T12:25:00.000Z'), cents: 500 },
     ]);
     const points = await history('30d');
     expect(points).toEqual([
       {
-        time: new Date('2026-11-17T06:00:00Z'),
+        time: '2026-11-17T06:00:00.000Z',
         open_cents: 90,
         close_cents: 210,
         min_cents: 80,
@@ -152,7 +152,7 @@ describe('rollup windows', () => {
         samples: 4,
       },
       {
-        time: new Date('2026-11-17T12:00:00Z'),
+        time: '2026-11-17T12:00:00.000Z',
         open_cents: 300,
         close_cents: 500,
         min_cents: 300,
@@ -184,20 +184,20 @@ describe('rollup windows', () => {
     });
     const points = await history('30d');
     expect(new Date(windowStart).toISOString()).toBe('2026-10-18T12:30:00.000Z');
-    expect(points.map((point) => [point.time.toISOString(), point.avg_cents])).toEqual([
+    expect(points.map((point) => [point.time, point.avg_cents])).toEqual([
       ['2026-10-18T12:00:00.000Z', 10],
     ]);
 
     await sql`delete from price_rollups_hourly`.execute(database().db);
-    await addPrices([{ at: new Date('2026-11-01T00:00:00Z'), cents: 42 }]);
+    await addPrices([{ at: new Date('2026-11-01T00:00:00.000Z'), cents: 42 }]);
     const rawOnly = await history('30d');
-    expect(rawOnly.map((point) => [point.time.toISOString(), point.avg_cents])).toEqual([
+    expect(rawOnly.map((point) => [point.time, point.avg_cents])).toEqual([
       ['2026-11-01T00:00:00.000Z', 42],
     ]);
   });
 
   it('1y: daily rollups and today from raw rows', async () => {
-    await addRollup('price_rollups_daily', new Date('2026-11-16T00:00:00Z'), {
+    await addRollup('price_rollups_daily', new Date('2026-11-16T00:00:00.000Z'), {
       open: 100,
       close: 120,
       min: 90,
@@ -206,13 +206,11 @@ describe('rollup windows', () => {
       samples: 24,
     });
     await addPrices([
-      { at: new Date('2026-11-16T08:00:00Z'), cents: 9999 }, // rolled up already
-      { at: new Date('2026-11-17T01:00:00Z'), cents: 121 },
+      { at: new Date('2026-11-16T08:00:00.000Z'), cents: 9999 }, // rolled up already
+      { at: new Date('2026-11-17T01:00:00.000Z'), cents: 121 },
     ]);
     const points = await history('1y');
-    expect(
-      points.map((point) => [point.time.toISOString(), point.avg_cents, point.samples]),
-    ).toEqual([
+    expect(points.map((point) => [point.time, point.avg_cents, point.samples])).toEqual([
       ['2026-11-16T00:00:00.000Z', 110, 24],
       ['2026-11-17T00:00:00.000Z', 121, 1],
     ]);

@@ -192,6 +192,12 @@ describe('GET /api/v1/items/:id/history', () => {
     expect(body.points.map((point: { avg_cents: number }) => point.avg_cents)).toEqual([990]);
   });
 
+  it('answers an item with no prices yet with an empty chart, not 404', async () => {
+    const { status, body } = await get(`/api/v1/items/${ids.redlineMw}/history?window=7d`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ item_id: ids.redlineMw, window: '7d', points: [] });
+  });
+
   it.each([['window=2h'], ['source=csfloat'], ['window=1h&extra=1']])(
     '400 for %s',
     async (query) => {
