@@ -127,6 +127,18 @@ describe('writePrices', () => {
     });
   });
 
+  it('reports a failed statement only once the other lane has finished', async () => {
+    const even = items.find((id) => id % WRITE_LANES === 0) ?? 0;
+    const odd = items.find((id) => id % WRITE_LANES === 1) ?? 0;
+    const count = 2 * ROWS_PER_STATEMENT + 1;
+    const good = Array.from({ length: count }, (_, index) => quote(even, T0 + index, 100));
+    // The database refuses a negative price (a check constraint): the odd
+    // lane's only statement fails at once, while the even lane has three.
+    const bad = quote(odd, T0, -1);
+    await expect(writePrices(database(), [bad, ...good])).rejects.toThrow(/check constraint/);
+    expect(await countPrices(database())).toBe(count);
+  });
+
   it('skips the prices of an item that no longer exists, and stores the rest', async () => {
     const [a = 0, b = 0] = items;
     await sql`delete from items where id = ${b}`.execute(database().db);
