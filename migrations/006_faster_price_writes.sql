@@ -3,15 +3,27 @@
 --
 -- 1. Prices keep their item's integrity without a per-row foreign key check.
 -- A foreign key checks every inserted row with its own trigger, which locks
--- the item row again for each price: with thousands of prices per item in a
--- batch, that was about 40% of the cost of storing a price (bench/ingest).
--- The writer (src/market/ingest/write-prices.ts) now takes the same lock,
--- `for key share`, once per item per statement and stores only prices of
--- items it locked; this trigger does what `on delete cascade` did. Together
--- they keep the guarantee: an item deleted while a batch is written either
--- waits for the batch and then takes its prices with it, or is gone before
--- the batch locks it, and the batch skips its prices.
+-- the item row again for each price: that was about 40% of the cost of
+-- storing a price (bench/ingest). Instead, writers of prices
+-- (src/market/ingest/write-prices.ts) hold advisory lock 7238110005 shared
+-- for their transaction and store only prices of items they see, and a
+-- delete from items takes it exclusively before it deletes anything, then
+-- deletes the prices of the deleted items, as `on delete cascade` did. So a
+-- delete waits for every write in flight and then deletes what it stored,
+-- and a write that starts later waits for the delete to commit and then no
+-- longer sees the item: no price outlives its item, at one lock per write
+-- instead of one per row. Taking the lock before deleting matters: a delete
+-- holding item rows while it waited could deadlock with a writer whose
+-- rollup queue entry (price_rollup_pending) checks the same item.
 alter table prices drop constraint prices_item_id_fkey;
+
+create function lock_out_price_writes() returns trigger
+language plpgsql as $$
+begin
+  perform pg_advisory_xact_lock(7238110005);
+  return null;
+end
+$$;
 
 create function delete_prices_of_deleted_items() returns trigger
 language plpgsql as $$
@@ -20,6 +32,10 @@ begin
   return null;
 end
 $$;
+
+create trigger items_delete_waits_for_price_writes
+  before delete on items
+  for each statement execute function lock_out_price_writes();
 
 create trigger items_delete_prices
   after delete on items
