@@ -128,8 +128,9 @@ export interface SteadyLoadOptions {
   readonly path: string;
   readonly seconds: number;
   readonly ratePerSecond: number;
-  /** Keep-alive connections the requests may use; more are opened only while answers lag. */
+  /** Keep-alive connections at most; a request due while all are busy waits, and the wait counts. */
   readonly connections: number;
+  /** A fresh path for every request, instead of `path` for all. */
   readonly nextPath?: () => string;
 }
 

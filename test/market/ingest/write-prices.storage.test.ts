@@ -130,13 +130,13 @@ describe('writePrices', () => {
   });
 
   it('reports a failed statement only once the other lane has finished', async () => {
-    const even = items.find((id) => id % WRITE_LANES === 0) ?? 0;
-    const odd = items.find((id) => id % WRITE_LANES === 1) ?? 0;
+    const slow = items.find((id) => id % WRITE_LANES === 0) ?? 0;
+    const failing = items.find((id) => id % WRITE_LANES === 1) ?? 0;
     const count = 2 * ROWS_PER_STATEMENT + 1;
-    const good = Array.from({ length: count }, (_, index) => quote(even, T0 + index, 100));
-    // The database refuses a negative price (a check constraint): the odd
-    // lane's only statement fails at once, while the even lane has three.
-    const bad = quote(odd, T0, -1);
+    const good = Array.from({ length: count }, (_, index) => quote(slow, T0 + index, 100));
+    // The database refuses a negative price (a check constraint): one lane's
+    // only statement fails at once, while another lane has three to write.
+    const bad = quote(failing, T0, -1);
     await expect(writePrices(database(), [bad, ...good])).rejects.toThrow(/check constraint/);
     expect(await countPrices(database())).toBe(count);
   });
@@ -166,7 +166,7 @@ describe('writePrices', () => {
       if ((rows[0]?.waiting ?? 0) > 0) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    throw new Error('the batch never waited for the deleted item');
+    throw new Error('no session waited for a lock: the write and the delete did not meet');
   }
 
   // Two connections are needed to interleave a delete with a write; PGlite has one.
