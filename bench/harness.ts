@@ -14,6 +14,8 @@ import { freePort } from '../test/support/ports.js';
 /** USER_HZ, 100 on every Linux build that matters. */
 const CLOCK_TICKS_PER_SECOND = 100;
 const START_TIMEOUT_MS = 30_000;
+/** A request of a steady load unanswered this long counts as failed. */
+const REQUEST_TIMEOUT_MS = 10_000;
 
 /** The shape of every load run, the same across benchmarks so their figures compare. */
 export const ROUNDS = 3;
@@ -154,19 +156,22 @@ export async function steadyLoad(target: Target, options: SteadyLoadOptions): Pr
   const answered: Promise<void>[] = [];
   const send = (dueAt: number) =>
     new Promise<void>((resolve) => {
+      let settled = false;
+      const settle = (answered: boolean) => {
+        if (settled) return;
+        settled = true;
+        if (answered) latencies.push(performance.now() - dueAt);
+        else errors += 1;
+        resolve();
+      };
       const path = options.nextPath?.() ?? options.path;
       const request = get({ agent, hostname, port, path }, (response) => {
         response.resume();
-        response.on('end', () => {
-          latencies.push(performance.now() - dueAt);
-          if ((response.statusCode ?? 0) >= 300) errors += 1;
-          resolve();
-        });
+        // 'close' comes whether the body ended or the connection dropped.
+        response.on('close', () => settle(response.complete && (response.statusCode ?? 0) < 300));
       });
-      request.on('error', () => {
-        errors += 1;
-        resolve();
-      });
+      request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('timed out')));
+      request.on('error', () => settle(false));
     });
   const cpuBefore = cpuSeconds(pid);
   const start = performance.now();
@@ -191,7 +196,7 @@ export async function steadyLoad(target: Target, options: SteadyLoadOptions): Pr
     requestsPerSecond: latencies.length / elapsedSeconds,
     p99Ms: latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] ?? 0,
     errors,
-    cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, total),
+    cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, latencies.length),
   };
 }
 

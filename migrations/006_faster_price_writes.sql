@@ -20,7 +20,23 @@ alter table prices drop constraint prices_item_id_fkey;
 create function lock_out_price_writes() returns trigger
 language plpgsql as $$
 begin
+  -- Under a stricter isolation level the prices deleted afterwards would be
+  -- those of the transaction's first snapshot, missing any written while
+  -- this waited: refused rather than left behind.
+  if current_setting('transaction_isolation') <> 'read committed' then
+    raise exception 'deleting catalog items needs READ COMMITTED isolation, not %',
+      current_setting('transaction_isolation');
+  end if;
   perform pg_advisory_xact_lock(7238110005);
+  return null;
+end
+$$;
+
+create function truncate_prices_with_items() returns trigger
+language plpgsql as $$
+begin
+  perform pg_advisory_xact_lock(7238110005);
+  truncate prices;
   return null;
 end
 $$;
@@ -41,6 +57,12 @@ create trigger items_delete_prices
   after delete on items
   referencing old table as deleted_items
   for each statement execute function delete_prices_of_deleted_items();
+
+-- `truncate items cascade` empties the tables whose foreign keys point at
+-- items; prices has none, so it is emptied here.
+create trigger items_truncate_prices
+  before truncate on items
+  for each statement execute function truncate_prices_with_items();
 
 -- 2. A source is an identifier ('steam', 'skinport', 'demo'), not text in a
 -- language: comparing it byte by byte ("C") instead of by the database's

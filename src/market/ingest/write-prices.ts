@@ -65,11 +65,16 @@ async function writeChunk(database: Database, quotes: readonly PriceQuote[]): Pr
     volumes.push(quote.volume);
     listings.push(quote.listings);
   }
-  const { rows } = await database.db.transaction().execute(async (trx) => {
-    // See migrations/006: deleting an item waits for this write, or this
-    // write for the delete, so no price is stored for an item being deleted.
-    await sql`select pg_advisory_xact_lock_shared(${PRICE_WRITE_LOCK_KEY}::bigint)`.execute(trx);
-    return sql<NewRows>`
+  // Read committed, whatever the server's default: the insert below must see
+  // a delete that committed while this transaction waited for the lock.
+  const { rows } = await database.db
+    .transaction()
+    .setIsolationLevel('read committed')
+    .execute(async (trx) => {
+      // See migrations/006: deleting an item waits for this write, or this
+      // write for the delete, so no price is stored for an item being deleted.
+      await sql`select pg_advisory_xact_lock_shared(${PRICE_WRITE_LOCK_KEY}::bigint)`.execute(trx);
+      return sql<NewRows>`
     with watermarks as (
       select rollup, bucket_width, rolled_up_to from price_rollup_watermarks for share
     ), inserted as (
@@ -89,9 +94,9 @@ async function writeChunk(database: Database, quotes: readonly PriceQuote[]): Pr
       on conflict do nothing
     )
     select item_id, source, count(*)::int as count from inserted group by item_id, source`.execute(
-      trx,
-    );
-  });
+        trx,
+      );
+    });
   return rows;
 }
 
@@ -112,7 +117,14 @@ export const WRITE_LANES = 3;
  */
 function lanes(quotes: readonly PriceQuote[], count: number): PriceQuote[][] {
   const split = Array.from({ length: count }, (): PriceQuote[] => []);
-  for (const quote of quotes) split[quote.item_id % count]?.push(quote);
+  for (const quote of quotes) {
+    // An id that is no item's still gets a lane, so the database, not this
+    // split, decides what happens to it.
+    const lane = Number.isSafeInteger(quote.item_id)
+      ? ((quote.item_id % count) + count) % count
+      : 0;
+    split[lane]?.push(quote);
+  }
   return split;
 }
 
@@ -122,10 +134,17 @@ export async function writePrices(
   quotes: readonly PriceQuote[],
 ): Promise<WrittenPrices> {
   let inserted = 0;
+  let failed = false;
   const changed = new Map<string, StoredChange>();
   const writeLane = async (lane: readonly PriceQuote[]) => {
     for (const chunk of inBatches(lane, ROWS_PER_STATEMENT)) {
-      for (const row of await writeChunk(database, chunk)) {
+      // A batch that has failed stops at the next chunk boundary everywhere.
+      if (failed) return;
+      const rows = await writeChunk(database, chunk).catch((error: unknown) => {
+        failed = true;
+        throw error;
+      });
+      for (const row of rows) {
         inserted += row.count;
         changed.set(`${row.source}:${row.item_id}`, { itemId: row.item_id, source: row.source });
       }

@@ -16,6 +16,7 @@ import {
   addItems,
   clearMarket,
   countPrices,
+  DAY_MS,
   HOUR_MS,
   MINUTE_MS,
   quote,
@@ -129,16 +130,36 @@ describe('writePrices', () => {
     });
   });
 
-  it('reports a failed statement only once the other lane has finished', async () => {
+  it('stops every lane at its next chunk when one fails, and reports it once they have', async () => {
     const slow = items.find((id) => id % WRITE_LANES === 0) ?? 0;
     const failing = items.find((id) => id % WRITE_LANES === 1) ?? 0;
-    const count = 2 * ROWS_PER_STATEMENT + 1;
-    const good = Array.from({ length: count }, (_, index) => quote(slow, T0 + index, 100));
+    const good = Array.from({ length: 2 * ROWS_PER_STATEMENT + 1 }, (_, index) =>
+      quote(slow, T0 + index, 100),
+    );
     // The database refuses a negative price (a check constraint): one lane's
-    // only statement fails at once, while another lane has three to write.
+    // only statement fails at once, while another lane is writing the first
+    // of its three chunks. The chunks it had started commit; the last one is
+    // never written, and nothing is still being written once the call fails.
     const bad = quote(failing, T0, -1);
     await expect(writePrices(database(), [bad, ...good])).rejects.toThrow(/check constraint/);
-    expect(await countPrices(database())).toBe(count);
+    const stored = await countPrices(database());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await countPrices(database())).toBe(stored);
+    expect(stored % ROWS_PER_STATEMENT).toBe(0);
+    expect(stored).toBeLessThan(good.length);
+  });
+
+  it('gives an odd item id a lane too: the database refuses or skips it', async () => {
+    const [a = 0] = items;
+    const batch = (from: number) =>
+      Array.from({ length: ROWS_PER_STATEMENT + 1 }, (_, index) => quote(a, from + index, 100));
+    await expect(writePrices(database(), [...batch(T0), quote(0.5, T0, 1)])).rejects.toThrow(
+      /integer/,
+    );
+    const later = batch(T0 + DAY_MS);
+    expect(await writePrices(database(), [...later, quote(-a, T0, 1)])).toMatchObject({
+      inserted: later.length,
+    });
   });
 
   it('skips the prices of an item that no longer exists, and stores the rest', async () => {
@@ -154,6 +175,25 @@ describe('writePrices', () => {
     await writePrices(database(), [quote(a, T0, 100), quote(b, T0, 200), quote(b, T0 + 1, 201)]);
     await sql`delete from items where id = ${b}`.execute(database().db);
     expect(await storedPrices(database())).toMatchObject([{ item_id: a }]);
+  });
+
+  it('empties prices when the catalog is truncated', async () => {
+    const [a = 0] = items;
+    await writePrices(database(), [quote(a, T0, 100)]);
+    await sql`truncate items cascade`.execute(database().db);
+    expect(await countPrices(database())).toBe(0);
+    items = await addItems(database(), 3);
+  });
+
+  it('refuses to delete items under an isolation level that would leave prices behind', async () => {
+    const [a = 0] = items;
+    await writePrices(database(), [quote(a, T0, 100)]);
+    const deleting = database()
+      .db.transaction()
+      .setIsolationLevel('repeatable read')
+      .execute((trx) => sql`delete from items where id = ${a}`.execute(trx));
+    await expect(deleting).rejects.toThrow(/READ COMMITTED/);
+    expect(await countPrices(database())).toBe(1);
   });
 
   /** Until another session of this database waits for a lock. */
