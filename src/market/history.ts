@@ -115,14 +115,8 @@ export async function priceHistory(
     from pieces
     group by 1
     order by 1`.execute(database.db);
-  return rows.map((row) => ({
-    time: new Date(row.time_ms).toISOString(),
-    open_cents: row.open_cents,
-    close_cents: row.close_cents,
-    min_cents: row.min_cents,
-    max_cents: row.max_cents,
-    avg_cents: row.avg_cents,
-    volume: row.volume,
-    samples: row.samples,
+  return rows.map(({ time_ms, ...values }) => ({
+    time: new Date(time_ms).toISOString(),
+    ...values,
   }));
 }
