@@ -11,7 +11,7 @@
 // it holds only the observations inside the window.
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../platform/db/index.js';
-import { type HistoryWindow, type PriceSource, WINDOW_MS } from './types.js';
+import { BUCKET_ORIGIN, type HistoryWindow, type PriceSource, WINDOW_MS } from './types.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -51,9 +51,6 @@ export interface HistoryQuery {
   readonly window: HistoryWindow;
   readonly now: Date;
 }
-
-/** Buckets start at multiples of their length since the Unix epoch (UTC). */
-const BUCKET_ORIGIN = '1970-01-01T00:00:00Z';
 
 /** Complete periods from the rollups. */
 function rolledUpRows(query: HistoryQuery, from: Date, table: RollupTable) {

@@ -50,6 +50,12 @@ export type HistoryWindow = (typeof HISTORY_WINDOWS)[number];
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
+/**
+ * Buckets of every width start at multiples of it since the Unix epoch (UTC):
+ * the rollups, the late-row queue and the charts all cut time the same way.
+ */
+export const BUCKET_ORIGIN = '1970-01-01T00:00:00Z';
+
 export const WINDOW_MS: Readonly<Record<HistoryWindow, number>> = {
   '1h': HOUR_MS,
   '24h': DAY_MS,

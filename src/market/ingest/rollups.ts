@@ -20,7 +20,7 @@
 // backfilling history can queue one.
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
-import { BUCKET_ORIGIN } from './write-prices.js';
+import { BUCKET_ORIGIN } from '../types.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;

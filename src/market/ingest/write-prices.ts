@@ -17,7 +17,7 @@
 import { sql } from 'kysely';
 import { inBatches } from '../../platform/batches.js';
 import { arrayLiteral, type Database } from '../../platform/db/index.js';
-import type { PriceQuote, PriceSource } from '../types.js';
+import { BUCKET_ORIGIN, type PriceQuote, type PriceSource } from '../types.js';
 
 /**
  * Rows per statement: large enough that round trips do not matter, small
@@ -27,9 +27,6 @@ export const ROWS_PER_STATEMENT = 10_000;
 
 /** Arbitrary constant naming "Tracera price writes" among advisory locks; migrations/006 uses it too. */
 const PRICE_WRITE_LOCK_KEY = 7_238_110_005;
-
-/** Buckets start at multiples of their width since the Unix epoch (UTC), as in history.ts. */
-export const BUCKET_ORIGIN = '1970-01-01T00:00:00Z';
 
 /** An (item, source) that has new rows in the prices table. */
 export interface StoredChange {
@@ -104,7 +101,8 @@ async function writeChunk(database: Database, quotes: readonly PriceQuote[]): Pr
  * Statements in flight at once for a large batch. The server spends most of a
  * write's time on its own, one core per statement; a lane is idle while it
  * encodes its next chunk, so a third lane keeps two cores busy where two
- * lanes left gaps (bench/ingest: about 9% more rows per second on 2 cores).
+ * lanes left gaps (200,000 rows written on 2 cores: about 9% more rows per
+ * second than with two lanes, median of six runs).
  */
 export const WRITE_LANES = 3;
 
