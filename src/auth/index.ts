@@ -28,7 +28,7 @@ export async function registerAccounts(
   const { config } = options;
   const services = createAuthServices({ ...options, log: app.log });
   const cookies = createAuthCookies(config.baseUrl);
-  const requestAuth = createRequestAuth(app, services.sessions, cookies);
+  const requestAuth = createRequestAuth(app, services.sessions, cookies, services.store);
   const csrfKey = deriveKey(config.sessionSecret, 'csrf');
 
   registerCsrfProtection(app, {

@@ -60,21 +60,13 @@ function auditFor(services: AuthServices, request: FastifyRequest): Audit {
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, options) => {
   const { services, requestAuth, cookies, csrfKey } = options;
-  await registerRateLimit(app, {
-    store: services.store,
+  registerRateLimit(app, {
     name: 'auth',
     max: options.rateLimitPerMinute,
     windowMs: MINUTE_MS,
+    count: requestAuth.countAndLookUp,
   });
   const limits = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
-
-  // Start reading the session before the rate-limit hook counts the request:
-  // both store commands then leave in one pipelined write. A failed read
-  // surfaces where the session is awaited, or nowhere if the request is refused first.
-  app.addHook('onRequest', (request, _reply, done) => {
-    requestAuth.session(request).catch(() => {});
-    done();
-  });
 
   /** A sign-in always starts a new session (S4), ending the one the request came with. */
   async function startSession(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {

@@ -37,6 +37,13 @@ export interface ActiveSession {
   readonly tokenHash: string;
 }
 
+/** Where a cookie value's session would be kept in the store. */
+export interface SessionLocation {
+  /** SHA-256 of the token. */
+  readonly tokenHash: string;
+  readonly key: string;
+}
+
 export interface SessionOptions {
   readonly store: Store;
   readonly lifetimeMs: number;
@@ -91,6 +98,40 @@ export function createSessions(options: SessionOptions) {
     return at >= session.expiresAt || at - session.lastSeenAt >= idleMs;
   }
 
+  /**
+   * Where the session for a cookie value would be, or null for a value that
+   * cannot be a token: such a value is never looked up.
+   */
+  function locate(token: unknown): SessionLocation | null {
+    if (!isWellFormedToken(token)) return null;
+    const tokenHash = hashToken(token);
+    return { tokenHash, key: sessionKey(tokenHash) };
+  }
+
+  /**
+   * The live session from what the store held at its location, or null.
+   * An ended session is deleted on sight; last-seen is written at most once
+   * a minute.
+   */
+  async function settle(
+    { tokenHash }: SessionLocation,
+    stored: string | null,
+    client: ClientInfo,
+  ): Promise<ActiveSession | null> {
+    if (stored === null) return null;
+    const at = now();
+    let session = JSON.parse(stored) as Session;
+    if (hasEnded(session, at)) {
+      await remove(session.user.id, [tokenHash]);
+      return null;
+    }
+    if (at - session.lastSeenAt >= LAST_SEEN_WRITE_INTERVAL_MS) {
+      session = { ...session, lastSeenAt: at, ip: client.ip, userAgent: client.userAgent };
+      await update(tokenHash, session, at);
+    }
+    return { session, tokenHash };
+  }
+
   return {
     /** Starts a session; the token goes into the cookie and nowhere else. */
     async create(user: PublicUser, client: ClientInfo): Promise<{ token: string } & ActiveSession> {
@@ -113,24 +154,15 @@ export function createSessions(options: SessionOptions) {
       return { token, session, tokenHash };
     },
 
-    /** The live session for a cookie value, or null; ended sessions are deleted on sight. */
+    /** The live session for a cookie value, or null. */
     async validate(token: unknown, client: ClientInfo): Promise<ActiveSession | null> {
-      if (!isWellFormedToken(token)) return null;
-      const tokenHash = hashToken(token);
-      const stored = await store.get(sessionKey(tokenHash));
-      if (stored === null) return null;
-      const at = now();
-      let session = JSON.parse(stored) as Session;
-      if (hasEnded(session, at)) {
-        await remove(session.user.id, [tokenHash]);
-        return null;
-      }
-      if (at - session.lastSeenAt >= LAST_SEEN_WRITE_INTERVAL_MS) {
-        session = { ...session, lastSeenAt: at, ip: client.ip, userAgent: client.userAgent };
-        await update(tokenHash, session, at);
-      }
-      return { session, tokenHash };
+      const location = locate(token);
+      return location && settle(location, await store.get(location.key), client);
     },
+
+    locate,
+
+    settle,
 
     /** Milliseconds until the session's absolute end: the cookie's Max-Age. */
     remainingMs(session: Session): number {

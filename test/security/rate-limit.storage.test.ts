@@ -61,6 +61,7 @@ describe('S21 per-IP limit on auth routes', () => {
     });
     expect(refused.statusCode).toBe(429);
     expect(refused.json().detail).toMatch(/^Too many requests; try again in \d+ seconds$/);
+    expect(refused.headers['x-ratelimit-remaining']).toBe('0');
     const retryAfter = Number(refused.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(0);
     expect(retryAfter).toBeLessThanOrEqual(60);
@@ -68,6 +69,28 @@ describe('S21 per-IP limit on auth routes', () => {
     const other = accounts.browser('198.51.100.8');
     await other.fetchCsrf();
     expect(await forgotStatuses(other, 1)).toEqual([200]);
+  });
+
+  it('tells the client its budget on every response', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser('198.51.100.9');
+    const first = await browser.request({ url: '/api/v1/auth/csrf' });
+    expect(first.headers['x-ratelimit-limit']).toBe(String(LIMIT));
+    expect(first.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 1));
+    expect(Number(first.headers['x-ratelimit-reset'])).toBeGreaterThan(0);
+    expect(Number(first.headers['x-ratelimit-reset'])).toBeLessThanOrEqual(60);
+    expect(first.headers['retry-after']).toBeUndefined();
+    // Each route has its own budget, and HEAD is counted once, apart from GET.
+    const head = await accounts.app.inject({
+      method: 'HEAD',
+      url: '/api/v1/auth/csrf',
+      remoteAddress: '198.51.100.9',
+    });
+    expect(head.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 1));
+    const other = await browser.request({ url: '/api/v1/auth/me' });
+    expect(other.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 1));
+    const second = await browser.request({ url: '/api/v1/auth/csrf' });
+    expect(second.headers['x-ratelimit-remaining']).toBe(String(LIMIT - 2));
   });
 
   it('a spoofed X-Forwarded-For from an untrusted peer does not reset the budget', async () => {
@@ -102,6 +125,49 @@ describe('S21 per-IP limit on auth routes', () => {
     const elsewhere = accounts.browser('2001:db8:1:3::1');
     await elsewhere.fetchCsrf();
     expect(await forgotStatuses(elsewhere, 1)).toEqual([200]);
+  });
+});
+
+describe('S21 counting and the session lookup share one store round trip', () => {
+  /** Store calls made while `action` runs, by method name. */
+  async function storeCallsDuring(accounts: AccountsApp, action: () => Promise<unknown>) {
+    const store = accounts.store as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const calls: string[] = [];
+    const originals = new Map<string, (...args: unknown[]) => unknown>();
+    for (const method of ['get', 'increment', 'incrementAndGet']) {
+      const original = store[method] as (...args: unknown[]) => unknown;
+      originals.set(method, original);
+      store[method] = (...args: unknown[]) => {
+        calls.push(method);
+        return original.apply(accounts.store, args);
+      };
+    }
+    try {
+      await action();
+    } finally {
+      for (const [method, original] of originals) store[method] = original;
+    }
+    return calls;
+  }
+
+  it('a signed-in request is counted and finds its session in one call; an anonymous one only counts', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser();
+    await createVerifiedUser(accounts, browser, 'one@example.com');
+    await signIn(browser, 'one@example.com');
+    let me = { statusCode: 0 };
+    const signedIn = await storeCallsDuring(accounts, async () => {
+      me = await browser.request({ url: '/api/v1/auth/me' });
+    });
+    expect(me.statusCode).toBe(200);
+    expect(signedIn).toEqual(['incrementAndGet']);
+
+    const stranger = accounts.browser('198.51.100.30');
+    const anonymous = await storeCallsDuring(accounts, async () => {
+      me = await stranger.request({ url: '/api/v1/auth/me' });
+    });
+    expect(me.statusCode).toBe(401);
+    expect(anonymous).toEqual(['increment']);
   });
 });
 

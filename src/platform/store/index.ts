@@ -3,7 +3,14 @@ import { MemoryStore } from './memory-store.js';
 import { RedisStore, type RedisStoreEvents } from './redis-store.js';
 import type { Store } from './store.js';
 
-export type { Counter, MessageHandler, SortedSetEntry, Store, Unsubscribe } from './store.js';
+export type {
+  Counter,
+  CounterAndValue,
+  MessageHandler,
+  SortedSetEntry,
+  Store,
+  Unsubscribe,
+} from './store.js';
 export { StoreUnavailableError } from './store.js';
 
 /** Redis when REDIS_URL is set, the in-process store otherwise. */

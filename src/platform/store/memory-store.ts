@@ -5,6 +5,7 @@
 import {
   assertTtl,
   type Counter,
+  type CounterAndValue,
   type MessageHandler,
   type SortedSetEntry,
   type Store,
@@ -121,7 +122,7 @@ export class MemoryStore implements Store {
     return existed;
   }
 
-  async increment(key: string, ttlMs: number): Promise<Counter> {
+  private count(key: string, ttlMs: number): Counter {
     this.open();
     assertTtl(ttlMs);
     const entry = this.live(key);
@@ -131,6 +132,15 @@ export class MemoryStore implements Store {
     const expiresAt = entry?.expiresAt ?? now + ttlMs;
     this.values.set(key, { value: String(count), expiresAt });
     return { count, ttlMs: expiresAt - now };
+  }
+
+  async increment(key: string, ttlMs: number): Promise<Counter> {
+    return this.count(key, ttlMs);
+  }
+
+  async incrementAndGet(key: string, ttlMs: number, readKey: string): Promise<CounterAndValue> {
+    const { count, ttlMs: remainingMs } = this.count(key, ttlMs);
+    return { count, ttlMs: remainingMs, value: this.live(readKey)?.value ?? null };
   }
 
   async sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void> {

@@ -8,6 +8,7 @@ import { withTimeout } from '../timeout.js';
 import {
   assertTtl,
   type Counter,
+  type CounterAndValue,
   type MessageHandler,
   type SortedSetEntry,
   type Store,
@@ -38,15 +39,20 @@ const CLOSE_TIMEOUT_MS = 1000;
 // INCR and the expiry of the window it opens must be one step: a crash between
 // them would leave a counter that never resets. A key left without expiry by
 // anything else gets one here too.
-const INCREMENT_SCRIPT = `
+const COUNT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
-end
+end`;
+const INCREMENT_SCRIPT = `${COUNT}
 return {count, ttl}`;
+// Two keys in one script need one node: fine for the single Redis this store
+// connects to, and the place to split into two commands under Redis Cluster.
+const INCREMENT_AND_GET_SCRIPT = `${COUNT}
+return {count, ttl, redis.call('GET', KEYS[2])}`;
 
 // Comparing and then acting must be one step, or a lock could expire and be
 // taken by another holder between the GET and the PEXPIRE or DEL.
@@ -65,6 +71,7 @@ return 0`;
 /** The client with the scripts above defined as commands: sent by their SHA1 (EVALSHA), not their text. */
 type ScriptedRedis = Redis & {
   traceraIncrement(key: string, ttlMs: number): Promise<unknown>;
+  traceraIncrementAndGet(key: string, readKey: string, ttlMs: number): Promise<unknown>;
   traceraExtendIfEquals(key: string, value: string, ttlMs: number): Promise<unknown>;
   traceraDeleteIfEquals(key: string, value: string): Promise<unknown>;
 };
@@ -106,6 +113,10 @@ export class RedisStore implements Store {
       enableAutoPipelining: true,
     });
     client.defineCommand('traceraIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
+    client.defineCommand('traceraIncrementAndGet', {
+      numberOfKeys: 2,
+      lua: INCREMENT_AND_GET_SCRIPT,
+    });
     client.defineCommand('traceraExtendIfEquals', {
       numberOfKeys: 1,
       lua: EXTEND_IF_EQUALS_SCRIPT,
@@ -221,6 +232,13 @@ export class RedisStore implements Store {
       number,
     ];
     return { count: reply[0], ttlMs: reply[1] };
+  }
+
+  async incrementAndGet(key: string, ttlMs: number, readKey: string): Promise<CounterAndValue> {
+    assertTtl(ttlMs);
+    const command = this.client.traceraIncrementAndGet(this.key(key), this.key(readKey), ttlMs);
+    const reply = (await this.run(command)) as [number, number, string | null];
+    return { count: reply[0], ttlMs: reply[1], value: reply[2] };
   }
 
   async sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void> {

@@ -15,6 +15,11 @@ export interface Counter {
   readonly ttlMs: number;
 }
 
+export interface CounterAndValue extends Counter {
+  /** What `readKey` held, or null. */
+  readonly value: string | null;
+}
+
 export type MessageHandler = (message: string) => void;
 export type Unsubscribe = () => Promise<void>;
 
@@ -44,6 +49,11 @@ export interface Store {
   delete(...keys: string[]): Promise<number>;
   /** Atomically adds one; the first increment starts a window of `ttlMs`. */
   increment(key: string, ttlMs: number): Promise<Counter>;
+  /**
+   * `increment`, and the value at `readKey` read in the same step: a request
+   * that must be counted and needs a value costs one round trip, not two.
+   */
+  incrementAndGet(key: string, ttlMs: number, readKey: string): Promise<CounterAndValue>;
   /** Adds members or updates their scores. */
   sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void>;
   /** Members by rank, `start` and `stop` inclusive, negative counting from the end. */

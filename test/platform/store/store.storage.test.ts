@@ -144,6 +144,28 @@ describe(`store contract (${testRedisUrl ? 'redis' : 'memory'})`, () => {
     expect((await store.increment('hits', 1000)).count).toBe(1);
   });
 
+  it('counts and reads another key in one step, with the same window as increment', async () => {
+    const { store, advance } = harness;
+    await store.set('session', 'value');
+    expect(await store.incrementAndGet('hits', 1000, 'session')).toEqual({
+      count: 1,
+      ttlMs: expect.any(Number),
+      value: 'value',
+    });
+    expect(await store.increment('hits', 1000)).toMatchObject({ count: 2 });
+    await advance(400);
+    const later = await store.incrementAndGet('hits', 1000, 'missing');
+    expect(later).toMatchObject({ count: 3, value: null });
+    expect(later.ttlMs).toBeGreaterThan(0);
+    expect(later.ttlMs).toBeLessThanOrEqual(600 + 50);
+    await advance(700);
+    expect(await store.incrementAndGet('hits', 1000, 'session')).toMatchObject({
+      count: 1,
+      value: 'value',
+    });
+    await expect(store.incrementAndGet('hits', 0, 'session')).rejects.toThrow(RangeError);
+  });
+
   it('gives a counter stored without expiry a window instead of keeping it forever', async () => {
     const { store, advance } = harness;
     await store.set('stuck', '7');
