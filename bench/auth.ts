@@ -1,8 +1,9 @@
 // What sessions and password hashing cost, on Redis and PostgreSQL as an
 // operator runs them. In one run:
 //  1. GET /api/v1/auth/me with a valid session cookie (rate-limit counter and
-//     session lookup in Redis, the user from the session's copy, access log)
-//     against the bare Fastify route of bench/http-overhead. Target: ratio >= 0.4.
+//     session lookup in one Redis call, the user from the session's copy,
+//     access log) against the bare Fastify route of bench/http-overhead.
+//     Target: ratio >= 0.4.
 //  2. The p99 latency of GET /api/v1/health at a steady 200 requests/s (one
 //     due every 5 ms, each timed from when it was due) while
 //     16 clients (in a process of their own) sign in back to back, divided

@@ -1,8 +1,10 @@
 // Who a request is signed in as. The session is looked up at most once per
-// request, and only when something asks: health checks and static files
-// never touch the store, and a store outage fails only the requests that
-// need a session, with 503 rather than a silent sign-out (S7). On the auth
-// routes the lookup rides on the rate-limit count (`countAndLookUp`).
+// request, and elsewhere only when something asks: health checks and static
+// files never touch the store, and a store outage fails only the requests
+// that need a session, with 503 rather than a silent sign-out (S7). On the
+// auth routes a request with a well-formed session cookie is looked up as it
+// is counted against the rate limit, in the same store call
+// (`countAndLookUp`), whether or not the route then needs it.
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { clientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
@@ -41,9 +43,11 @@ export function createRequestAuth(
     session,
     /**
      * Counts the request against `counterKey` and reads its session in the
-     * same store round trip, which becomes the request's lookup. Every auth
-     * route needs both (S21), and a second trip to Redis cost about a tenth
-     * of a signed-in request's CPU (bench/auth).
+     * same store round trip, which becomes the request's lookup. Nearly every
+     * auth route reads the session (CSRF binding, sign-in, /me), and a second
+     * trip to Redis cost about a tenth of a signed-in request's CPU
+     * (bench/auth). It runs as the first route hook, before anything else
+     * can have asked for the session.
      */
     async countAndLookUp(
       request: FastifyRequest,
@@ -57,11 +61,9 @@ export function createRequestAuth(
         windowMs,
         location.key,
       );
-      if (!request.sessionLookup) {
-        request.sessionLookup = sessions.settle(location, value, clientInfo(request));
-        // A failure surfaces where the session is awaited, or nowhere if the request is refused first.
-        request.sessionLookup.catch(() => {});
-      }
+      request.sessionLookup = sessions.settle(location, value, clientInfo(request));
+      // A failure surfaces where the session is awaited, or nowhere if the request is refused first.
+      request.sessionLookup.catch(() => {});
       return { count, ttlMs };
     },
     async requireSession(request: FastifyRequest): Promise<ActiveSession> {

@@ -2,8 +2,8 @@
 // sharing one Redis shares one budget. Each route has its own budget per
 // client. The client is Fastify's `request.ip`, which believes
 // X-Forwarded-For only from TRUSTED_PROXIES, and an IPv6 client is counted
-// per /64, the block one subscriber usually holds. When the store cannot
-// count, the request fails with 503 instead of passing (S32).
+// per /64, the block one subscriber usually holds. When the store cannot be
+// reached, the request fails with 503 instead of passing (S32).
 //
 // A hook of our own rather than @fastify/rate-limit: the plugin's per-request
 // bookkeeping was about a tenth of a signed-in /auth/me request's CPU, and it
@@ -23,15 +23,20 @@ export interface RateLimitOptions {
   readonly windowMs: number;
   /**
    * Counts one request against the store counter `key`, whose window is
-   * `windowMs`: the store's `increment`, or something that also does other
-   * work in the same round trip.
+   * `windowMs`, with the store's `increment` or with something that does
+   * other work for the request in the same round trip.
    */
   readonly count: (request: FastifyRequest, key: string, windowMs: number) => Promise<Counter>;
 }
 
-/** Who is counted: an IPv4 address as it is, an IPv6 one as its /64 (an IPv4-mapped one as IPv4). */
+/**
+ * Who is counted: an IPv4 address as it is, an IPv6 one as its /64 (an
+ * IPv4-mapped one as IPv4). Anything else, such as a malformed hop a
+ * trusted proxy passed on, is counted as written rather than failing the
+ * request.
+ */
 export function clientKey(ip: string): string {
-  if (!ip.includes(':')) return ip;
+  if (!ip.includes(':') || !Address6.isValid(ip)) return ip;
   const address = new Address6(ip);
   if (address.isMapped4()) return address.to4().correctForm();
   return new Address6(`${address.correctForm()}/${IPV6_SUBNET_BITS}`).startAddress().correctForm();
@@ -49,15 +54,17 @@ function verdict(counter: Counter, max: number, reply: FastifyReply): ApiError |
 }
 
 /**
- * Limits every route registered after this in the same plugin. The count is
- * the first of each route's own onRequest hooks, so everything later (CSRF
- * included) sees only requests within budget, and refused ones still count.
+ * Limits every route registered after this in the same plugin and its
+ * children. The count is the first of each route's own onRequest hooks, so
+ * everything later (CSRF included) sees only requests within budget, and
+ * refused ones still count.
  */
 export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): void {
   const { name, max, windowMs, count } = options;
   app.addHook('onRoute', (route) => {
+    const { url } = route;
     const limit: onRequestHookHandler = (request, reply, done) => {
-      const key = `rate-limit:${name}:${request.method}:${route.url}:${clientKey(request.ip)}`;
+      const key = `rate-limit:${name}:${request.method}:${url}:${clientKey(request.ip)}`;
       count(request, key, windowMs).then((counter) => done(verdict(counter, max, reply)), done);
     };
     const own = route.onRequest;

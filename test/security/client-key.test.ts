@@ -20,4 +20,9 @@ describe('S22 rate-limit client key', () => {
   it('counts an IPv4-mapped IPv6 address as its IPv4 address', () => {
     expect(clientKey('::ffff:198.51.100.7')).toBe('198.51.100.7');
   });
+
+  it('counts an address it cannot parse as written instead of failing', () => {
+    expect(clientKey('gg::1')).toBe('gg::1');
+    expect(clientKey('zz:zz')).toBe('zz:zz');
+  });
 });

@@ -1,8 +1,9 @@
 // S21, S22, S32, S7: the per-IP auth limit, who counts as the client, the
 // budget shared by instances, and failing closed when the store is down.
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.js';
+import { StoreUnavailableError } from '../../src/platform/store/index.js';
 import {
   type AccountsApp,
   createVerifiedUser,
@@ -20,6 +21,7 @@ const LIMIT = 20;
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
+  vi.restoreAllMocks();
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
@@ -168,6 +170,35 @@ describe('S21 counting and the session lookup share one store round trip', () =>
     });
     expect(me.statusCode).toBe(401);
     expect(anonymous).toEqual(['increment']);
+  });
+});
+
+describe('S21, S32 a store that cannot count', () => {
+  /** Makes the store's counting calls fail as an unreachable Redis does. */
+  function breakCounting(accounts: AccountsApp): void {
+    const unreachable = () => Promise.reject(new StoreUnavailableError('Redis unavailable: test'));
+    vi.spyOn(accounts.store, 'increment').mockImplementation(unreachable);
+    vi.spyOn(accounts.store, 'incrementAndGet').mockImplementation(unreachable);
+  }
+
+  it('refuses an anonymous request with 503 instead of letting it through', async () => {
+    const accounts = await accountsApp();
+    breakCounting(accounts);
+    const response = await accounts.browser().request({ url: '/api/v1/auth/csrf' });
+    expect(response.statusCode).toBe(503);
+    expect(response.json().detail).toMatch(/temporarily unavailable/);
+    expect(response.headers['x-ratelimit-remaining']).toBeUndefined();
+  });
+
+  it('refuses a signed-in request with 503 and keeps its cookie', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser();
+    await createVerifiedUser(accounts, browser, 'two@example.com');
+    await signIn(browser, 'two@example.com');
+    breakCounting(accounts);
+    const response = await browser.request({ url: '/api/v1/auth/me' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['set-cookie']).toBeUndefined();
   });
 });
 

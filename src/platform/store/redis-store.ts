@@ -237,8 +237,13 @@ export class RedisStore implements Store {
   async incrementAndGet(key: string, ttlMs: number, readKey: string): Promise<CounterAndValue> {
     assertTtl(ttlMs);
     const command = this.client.traceraIncrementAndGet(this.key(key), this.key(readKey), ttlMs);
-    const reply = (await this.run(command)) as [number, number, string | null];
-    return { count: reply[0], ttlMs: reply[1], value: reply[2] };
+    const reply = (await this.run(command)) as [number, number, unknown];
+    // A missing key is Lua's false: nil in RESP2, but 0 if the connection ever speaks RESP3.
+    return {
+      count: reply[0],
+      ttlMs: reply[1],
+      value: typeof reply[2] === 'string' ? reply[2] : null,
+    };
   }
 
   async sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void> {
