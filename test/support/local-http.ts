@@ -5,8 +5,11 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 export interface ReceivedRequest {
+  readonly method: string;
   readonly url: URL;
   readonly headers: IncomingMessage['headers'];
+  /** The request body as text, read in full before the handler runs. */
+  readonly body: string;
 }
 
 export interface LocalHttpServer {
@@ -20,15 +23,20 @@ export type Handler = (
   request: IncomingMessage,
   response: ServerResponse,
   url: URL,
+  /** The request body as text. */
+  body: string,
 ) => void | Promise<void>;
 
 export async function startLocalHttpServer(handler: Handler): Promise<LocalHttpServer> {
   const requests: ReceivedRequest[] = [];
   let origin = '';
-  const server = createServer((request, response) => {
+  const server = createServer(async (request, response) => {
     const url = new URL(request.url ?? '/', origin);
-    requests.push({ url, headers: request.headers });
-    Promise.resolve(handler(request, response, url)).catch(() => response.destroy());
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString();
+    requests.push({ method: request.method ?? 'GET', url, headers: request.headers, body });
+    Promise.resolve(handler(request, response, url, body)).catch(() => response.destroy());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

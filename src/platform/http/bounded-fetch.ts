@@ -1,5 +1,5 @@
-// Every request Tracera makes to another host (market providers today) goes
-// through `fetchBounded`, so none can hang or flood memory: one deadline covers
+// Every request Tracera makes to another host (market providers, Steam's
+// OpenID endpoint) goes through `fetchBounded`, so none can hang or flood memory: one deadline covers
 // connecting, the headers and the whole body; the body is counted as it
 // streams (after decompression, so a small compressed body cannot expand past
 // the cap) and the request is torn down the moment it passes the cap; and
@@ -16,7 +16,7 @@
 
 export class HttpRequestError extends Error {
   constructor(
-    /** `GET https://host/path`, without query or credentials. */
+    /** `GET https://host/path` (or POST), without query or credentials. */
     readonly target: string,
     message: string,
   ) {
@@ -89,6 +89,8 @@ export class HttpAbortedError extends HttpRequestError {
 }
 
 export interface BoundedRequest {
+  /** GET unless a form is given: then POST, the form as the body. */
+  readonly form?: URLSearchParams;
   /** Deadline for the whole exchange, body included. */
   readonly timeoutMs: number;
   /** Largest body accepted, in bytes, counted after decompression. */
@@ -106,8 +108,8 @@ export interface BoundedResponse {
 }
 
 /** `GET https://host/path`: what an error may say about a request. */
-export function describeTarget(url: URL): string {
-  return `GET ${url.origin}${url.pathname}`;
+export function describeTarget(url: URL, method: 'GET' | 'POST' = 'GET'): string {
+  return `${method} ${url.origin}${url.pathname}`;
 }
 
 /**
@@ -137,25 +139,28 @@ function errorCode(error: unknown): string | null {
   return null;
 }
 
+const methodOf = (request: BoundedRequest) => (request.form ? 'POST' : 'GET');
+
 /** URL's own error keeps the text it could not parse, query string and all. */
-function parseUrl(url: string | URL): URL {
+function parseUrl(url: string | URL, method: 'GET' | 'POST' = 'GET'): URL {
   try {
     return new URL(url);
   } catch {
-    throw new HttpRequestError('GET', 'invalid URL');
+    throw new HttpRequestError(method, 'invalid URL');
   }
 }
 
 /**
- * GETs `url` and returns its 2xx response with the whole body, or throws one
- * of the HttpRequestError subclasses above.
+ * GETs `url` (or POSTs `request.form` to it) and returns its 2xx response
+ * with the whole body, or throws one of the HttpRequestError subclasses above.
  */
 export async function fetchBounded(
   url: string | URL,
   request: BoundedRequest,
 ): Promise<BoundedResponse> {
-  const parsed = parseUrl(url);
-  const target = describeTarget(parsed);
+  const method = methodOf(request);
+  const parsed = parseUrl(url, method);
+  const target = describeTarget(parsed, method);
   const { signal: callerSignal, timeoutMs, maxBytes } = request;
   if (callerSignal?.aborted) throw new HttpAbortedError(target);
 
@@ -178,6 +183,8 @@ export async function fetchBounded(
 
   try {
     const response = await fetch(parsed, {
+      method,
+      ...(request.form ? { body: request.form } : {}),
       headers: request.headers,
       redirect: 'manual',
       signal: local.signal,
@@ -234,7 +241,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Like fetchBounded, then reads the body as UTF-8 JSON; anything else is HttpInvalidBodyError. */
 export async function fetchJson(url: string | URL, request: BoundedRequest): Promise<unknown> {
-  const parsed = parseUrl(url);
+  const method = methodOf(request);
+  const parsed = parseUrl(url, method);
   const response = await fetchBounded(parsed, {
     ...request,
     headers: { accept: 'application/json', ...request.headers },
@@ -243,6 +251,6 @@ export async function fetchJson(url: string | URL, request: BoundedRequest): Pro
     return JSON.parse(utf8.decode(response.body));
   } catch {
     // The parser's message quotes the body, which is not ours to log.
-    throw new HttpInvalidBodyError(describeTarget(parsed), 'not valid UTF-8 JSON');
+    throw new HttpInvalidBodyError(describeTarget(parsed, method), 'not valid UTF-8 JSON');
   }
 }

@@ -77,6 +77,26 @@ describe('fetchBounded', () => {
     expect(server?.requests[0]?.url.searchParams.get('key')).toBe(SECRET);
   });
 
+  it('POSTs a form when given one, and names the method in its errors', async () => {
+    const url = await serve((request, response) => {
+      if (request.method !== 'POST') response.writeHead(405);
+      else response.writeHead(request.url?.startsWith('/fail') ? 500 : 200);
+      response.end('posted');
+    });
+    const form = new URLSearchParams({ 'openid.mode': 'check_authentication', a: 'b c' });
+    const answer = await fetchBounded(url, { ...bounds(), form });
+    expect(Buffer.from(answer.body).toString()).toBe('posted');
+    const received = server?.requests[0];
+    expect(received?.method).toBe('POST');
+    expect(received?.headers['content-type']).toMatch(/^application\/x-www-form-urlencoded/);
+    expect(received?.body).toBe(form.toString());
+    const { error } = await failure(
+      fetchBounded(`${server?.origin}/fail?key=${SECRET}`, { ...bounds(), form }),
+    );
+    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/fail: /);
+  });
+
   it('times out when the headers never come', async () => {
     const url = await serve(() => {});
     const { error, elapsedMs } = await failure(
