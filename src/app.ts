@@ -41,6 +41,8 @@ export interface AppDeps {
   readonly hasher?: PasswordHasher;
   /** Milliseconds since the epoch; tests inject a clock they can move. */
   readonly now?: () => number;
+  /** Steam's OpenID endpoint; only tests point it at a stand-in, never configuration (S20). */
+  readonly steamOpenIdEndpoint?: string;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -82,6 +84,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     hasher: deps.hasher ?? argon2Hasher,
     now: deps.now ?? Date.now,
     apiPrefix: API_PREFIX,
+    ...(deps.steamOpenIdEndpoint ? { steamOpenIdEndpoint: deps.steamOpenIdEndpoint } : {}),
   });
 
   await app.register(marketRoutes, {

@@ -19,7 +19,8 @@ export type AuditEventName =
   | 'password_reset'
   | 'magic_link_request'
   | 'magic_link_login'
-  | 'session_revocation';
+  | 'session_revocation'
+  | 'provider_link';
 
 export type AuditOutcome = 'success' | 'failure';
 

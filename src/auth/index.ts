@@ -7,6 +7,7 @@ import { registerCsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
 import { allowedOrigins } from '../security/origin.js';
 import { createAuthCookies } from './cookies.js';
+import { createSteamOpenId, STEAM_OPENID_ENDPOINT } from './federated/steam-openid.js';
 import { createRequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
 import { type AuthServiceDeps, createAuthServices } from './services.js';
@@ -14,6 +15,8 @@ import { type AuthServiceDeps, createAuthServices } from './services.js';
 export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
   /** Where the API lives, e.g. `/api/v1`. */
   readonly apiPrefix: string;
+  /** Steam's OpenID endpoint; only tests point it at a stand-in (S20). */
+  readonly steamOpenIdEndpoint?: string;
 }
 
 export interface Accounts {
@@ -40,6 +43,11 @@ export async function registerAccounts(
 
   const routeOptions = {
     services,
+    steam: createSteamOpenId({
+      endpoint: options.steamOpenIdEndpoint ?? STEAM_OPENID_ENDPOINT,
+      store: services.store,
+      now: services.now,
+    }),
     requestAuth,
     cookies,
     csrfKey,

@@ -1,12 +1,13 @@
-// Single-use tokens sent by email: verification (S14), password reset (S13)
-// and sign-in links (S15). Each lives in the store under the hash of its
+// Single-use tokens: those sent by email for verification (S14), password
+// reset (S13) and sign-in links (S15), and the state of a sign-in at another
+// provider (S17, S20). Each lives in the store under the hash of its
 // token and is taken with get-and-delete, so two concurrent uses cannot both
 // succeed. The expiry is checked against the app's clock as well as left to
 // the store's TTL, so it holds whatever the store's own clock says.
 import type { Store } from '../platform/store/index.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
 
-export type OneTimeTokenKind = 'verify-email' | 'password-reset' | 'magic-link';
+export type OneTimeTokenKind = 'verify-email' | 'password-reset' | 'magic-link' | 'federated-flow';
 
 interface Stored<T> {
   readonly payload: T;

@@ -79,9 +79,11 @@ export async function resetPassword(
     true,
   );
   // Opening the emailed link proved the address is the user's.
-  if (!user.email_verified) await markEmailVerified(services.database, user.id, user.email);
+  if (user.email !== null) {
+    if (!user.email_verified) await markEmailVerified(services.database, user.id, user.email);
+    await services.throttle.recordSuccess(user.email);
+  }
   const ended = await services.sessions.endAll(user.id);
-  await services.throttle.recordSuccess(user.email);
   await audit({
     event: 'password_reset',
     outcome: 'success',

@@ -5,13 +5,14 @@
 // auth routes a request with a well-formed session cookie is looked up as it
 // is counted against the rate limit, in the same store call
 // (`countAndLookUp`), whether or not the route then needs it.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
 import type { Counter, Store } from '../platform/store/index.js';
 import type { CsrfBinding } from '../security/csrf.js';
 import type { AuthCookies } from './cookies.js';
 import type { ActiveSession, Sessions } from './sessions.js';
+import type { SignedIn } from './sign-in.js';
 import { isWellFormedToken } from './tokens.js';
 
 export const NOT_SIGNED_IN = 'Not signed in';
@@ -80,6 +81,17 @@ export function createRequestAuth(
       if (active) return { kind: 'session', id: active.session.id };
       const preSession = cookies.preSessionId(request);
       return isWellFormedToken(preSession) ? { kind: 'pre-session', id: preSession } : null;
+    },
+    /** A sign-in always starts a new session (S4), ending the one the request came with. */
+    async startSession(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      signedIn: SignedIn,
+    ): Promise<void> {
+      const previous = await session(request);
+      if (previous) await sessions.end(previous);
+      request.sessionLookup = Promise.resolve(signedIn);
+      cookies.setSession(reply, signedIn.token, sessions.remainingMs(signedIn.session));
     },
     /** After sign-in or sign-out within the request, later lookups see the new state. */
     remember(request: FastifyRequest, active: ActiveSession | null): void {

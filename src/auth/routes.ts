@@ -9,6 +9,8 @@ import { ApiError } from '../platform/errors.js';
 import { issueCsrfToken } from '../security/csrf.js';
 import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
+import type { SteamOpenId } from './federated/steam-openid.js';
+import { steamRoutes } from './federated/steam-routes.js';
 import { requestMagicLink, signInWithMagicLink } from './magic-links.js';
 import { changePassword, requestPasswordReset, resetPassword } from './recovery.js';
 import { NOT_SIGNED_IN, type RequestAuth } from './request-auth.js';
@@ -41,6 +43,7 @@ const MINUTE_MS = 60_000;
 
 export interface AuthRouteOptions {
   readonly services: AuthServices;
+  readonly steam: SteamOpenId;
   readonly requestAuth: RequestAuth;
   readonly cookies: AuthCookies;
   readonly csrfKey: Buffer;
@@ -67,13 +70,16 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     count: requestAuth.countAndLookUp,
   });
   const limits = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
+  await app.register(steamRoutes, {
+    services,
+    requestAuth,
+    baseUrl: options.baseUrl,
+    steam: options.steam,
+  });
 
-  /** A sign-in always starts a new session (S4), ending the one the request came with. */
+  /** Signs the browser in (S4) and gives it the CSRF token of its new session. */
   async function startSession(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {
-    const previous = await requestAuth.session(request);
-    if (previous) await services.sessions.end(previous);
-    requestAuth.remember(request, signedIn);
-    cookies.setSession(reply, signedIn.token, services.sessions.remainingMs(signedIn.session));
+    await requestAuth.startSession(request, reply, signedIn);
     return {
       user: signedIn.session.user,
       csrf_token: issueCsrfToken(csrfKey, { kind: 'session', id: signedIn.session.id }),

@@ -20,7 +20,7 @@ export const EndedJson = Type.Object({ ended: Type.Integer() });
 
 export const UserJson = Type.Object({
   id: Type.Integer(),
-  email: Type.String(),
+  email: Type.Union([Type.String(), Type.Null()]),
   email_verified: Type.Boolean(),
   name: Type.Union([Type.String(), Type.Null()]),
   avatar_url: Type.Union([Type.String(), Type.Null()]),

@@ -11,7 +11,7 @@ import {
   insertUser,
   markEmailVerified,
   normalizeEmail,
-  type User,
+  type UserWithEmail,
 } from './users.js';
 
 export const EMAIL_VERIFICATION_TTL_MS = 24 * 60 * 60_000;
@@ -28,7 +28,7 @@ export interface SignUpRequest {
   readonly name?: string | undefined;
 }
 
-async function sendVerification(services: AuthServices, user: User): Promise<void> {
+async function sendVerification(services: AuthServices, user: UserWithEmail): Promise<void> {
   const token = await issueOneTimeToken<EmailVerification>(
     services.store,
     'verify-email',

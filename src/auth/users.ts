@@ -6,7 +6,8 @@ import type { Database } from '../platform/db/index.js';
 export type UserTables = {
   users: {
     id: Generated<number>;
-    email: string;
+    /** Null for an account made by signing in with Steam, until its owner adds one. */
+    email: string | null;
     email_verified: Generated<boolean>;
     password_hash: string | null;
     password_changed_at: Date | null;
@@ -19,11 +20,13 @@ export type UserTables = {
 };
 
 export type User = Selectable<UserTables['users']>;
+/** A user found or made by their address. */
+export type UserWithEmail = User & { readonly email: string };
 
 /** What the API shows of a user, and what each of their sessions carries. */
 export interface PublicUser {
   readonly id: number;
-  readonly email: string;
+  readonly email: string | null;
   readonly email_verified: boolean;
   readonly name: string | null;
   readonly avatar_url: string | null;
@@ -62,13 +65,16 @@ function usersDb(database: Database): Kysely<UserTables> {
   return database.db.withTables<UserTables>();
 }
 
-export async function findUserByEmail(database: Database, email: string): Promise<User | null> {
+export async function findUserByEmail(
+  database: Database,
+  email: string,
+): Promise<UserWithEmail | null> {
   const row = await usersDb(database)
     .selectFrom('users')
     .selectAll()
     .where('email', '=', normalizeEmail(email))
     .executeTakeFirst();
-  return row ?? null;
+  return (row as UserWithEmail | undefined) ?? null;
 }
 
 export async function findUserById(database: Database, id: number): Promise<User | null> {
@@ -88,7 +94,7 @@ export interface NewUser {
 }
 
 /** The new user, or null when the email is taken (also by a concurrent signup). */
-export async function insertUser(database: Database, user: NewUser): Promise<User | null> {
+export async function insertUser(database: Database, user: NewUser): Promise<UserWithEmail | null> {
   const row = await usersDb(database)
     .insertInto('users')
     .values({
@@ -102,7 +108,20 @@ export async function insertUser(database: Database, user: NewUser): Promise<Use
     .onConflict((conflict) => conflict.column('email').doNothing())
     .returningAll()
     .executeTakeFirst();
-  return row ?? null;
+  return (row as UserWithEmail | undefined) ?? null;
+}
+
+export async function deleteUser(database: Database, id: number): Promise<void> {
+  await usersDb(database).deleteFrom('users').where('id', '=', id).execute();
+}
+
+/** A user with no email and no password, who signs in through a provider link. */
+export async function insertUserWithoutEmail(database: Database): Promise<User> {
+  return usersDb(database)
+    .insertInto('users')
+    .values({ email: null, password_hash: null, email_verified: false, avatar_url: null })
+    .returningAll()
+    .executeTakeFirstOrThrow();
 }
 
 export async function markEmailVerified(

@@ -19,6 +19,8 @@ const SECRET_QUERY_PARAMS = new Set([
   'openid.sig',
   'openid.assoc_handle',
   'openid.response_nonce',
+  // Steam echoes our callback address, which carries the flow's state.
+  'openid.return_to',
 ]);
 
 /** Keys whose values are credentials, wherever they appear in a logged object or its headers or body. */

@@ -28,6 +28,8 @@ export interface Page {
 
 export const ACCOUNT_PAGES: readonly Page[] = [
   { path: '/sign-in', file: 'sign-in.html', carriesToken: false },
+  // Where a failed sign-in at another provider lands, with `?error=<code>`.
+  { path: '/login', file: 'sign-in.html', carriesToken: false },
   { path: '/sign-up', file: 'sign-up.html', carriesToken: false },
   { path: '/verify-email', file: 'verify-email.html', carriesToken: true },
   { path: '/forgot-password', file: 'forgot-password.html', carriesToken: false },

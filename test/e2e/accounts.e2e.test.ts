@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
 import { type AccountsApp, PASSWORD, startAccountsApp } from '../support/accounts.js';
 import { freePort } from '../support/ports.js';
+import { type SteamStandIn, startSteamStandIn } from '../support/steam-openid.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -55,6 +56,7 @@ describe('accounts in the browser', () => {
   let accounts: AccountsApp;
   let origin: string;
   let chromiumBrowser: ChromiumBrowser;
+  let steam: SteamStandIn;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
@@ -63,9 +65,11 @@ describe('accounts in the browser', () => {
     }
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
+    steam = await startSteamStandIn();
     accounts = await startAccountsApp({
       env: { BASE_URL: origin, PORT: String(port) },
       staticRoot: DEFAULT_STATIC_ROOT,
+      steamOpenIdEndpoint: steam.endpoint,
     });
     await accounts.app.listen({ host: '127.0.0.1', port });
     chromiumBrowser = await chromium.launch({
@@ -78,6 +82,7 @@ describe('accounts in the browser', () => {
   afterAll(async () => {
     await chromiumBrowser?.close();
     await accounts?.close();
+    await steam?.close();
   });
 
   async function newBrowserContext(label: string): Promise<BrowserContext> {
@@ -213,6 +218,24 @@ describe('accounts in the browser', () => {
 
     await second.close();
     await first.close();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('signs in with Steam, and explains a failed sign-in', async () => {
+    const context = await newBrowserContext('steam browser');
+    const page = await context.newPage();
+    await page.goto(`${origin}/sign-in`);
+    await page.getByRole('link', { name: 'Sign in with Steam' }).click();
+    await page.waitForURL(`${origin}/account`);
+    await waitForText(page, 'Signed in as your Steam account.');
+    expect(await hasSessionCookie(context)).toBe(true);
+
+    await page.goto(`${origin}/login?error=state`);
+    await page
+      .getByRole('alert')
+      .getByText('That sign-in took too long or was started in another browser.', { exact: false })
+      .waitFor();
+    await context.close();
     expect(consoleErrors).toEqual([]);
   });
 });

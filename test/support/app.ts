@@ -56,6 +56,8 @@ export interface TestAppOptions {
   readonly mailer?: Mailer;
   readonly hasher?: PasswordHasher;
   readonly now?: () => number;
+  /** A stand-in for Steam's OpenID endpoint (test/support/steam-openid.ts). */
+  readonly steamOpenIdEndpoint?: string;
   /** Adds routes before the app is made ready. */
   readonly routes?: (app: FastifyInstance) => void;
 }
@@ -74,6 +76,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.mailer ? { mailer: options.mailer } : {}),
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.steamOpenIdEndpoint ? { steamOpenIdEndpoint: options.steamOpenIdEndpoint } : {}),
   });
   options.routes?.(app);
   await app.ready();

@@ -1,5 +1,6 @@
-// A stand-in for Steam's OpenID endpoint on 127.0.0.1. It signs positive
-// assertions the way an OpenID 2.0 provider does (HMAC-SHA256 over the
+// A stand-in for Steam's OpenID endpoint on 127.0.0.1. A browser sent to it
+// comes straight back signed in as STEAM_ID. It signs positive assertions
+// the way an OpenID 2.0 provider does (HMAC-SHA256 over the
 // key-value form of the signed fields, with a key only it holds) and answers
 // check_authentication by recomputing that signature, so a field changed
 // after signing is refused as Steam would refuse it.
@@ -58,7 +59,15 @@ export async function startSteamStandIn(): Promise<SteamStandIn> {
     response.writeHead(200, { 'content-type': 'text/plain' });
     response.end(`ns:${OPENID_NS}\nis_valid:${valid}\n`);
   };
-  const server = await startLocalHttpServer((request, response, _url, body) => {
+  const server = await startLocalHttpServer((request, response, url, body) => {
+    // The sign-in page: Steam would ask for a password, then send the browser back signed in.
+    if (request.method === 'GET' && url.searchParams.get('openid.mode') === 'checkid_setup') {
+      const returnTo = url.searchParams.get('openid.return_to') ?? '';
+      const assertion = standIn.assertion({ returnTo, now: Date.now() });
+      response.writeHead(302, { location: `${returnTo}&${assertion}` });
+      response.end();
+      return;
+    }
     const form = new URLSearchParams(body);
     if (request.method !== 'POST' || form.get('openid.mode') !== 'check_authentication') {
       response.writeHead(400);

@@ -9,7 +9,7 @@ import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 
 const TOKEN_PAGES = ['/verify-email', '/reset-password', '/magic-link'];
-const OTHER_PAGES = ['/sign-in', '/sign-up', '/forgot-password', '/account'];
+const OTHER_PAGES = ['/sign-in', '/login', '/sign-up', '/forgot-password', '/account'];
 const PAGES = [...OTHER_PAGES, ...TOKEN_PAGES];
 const PAGE_SCRIPT = '/account/account.js';
 

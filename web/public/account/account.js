@@ -254,7 +254,28 @@ function tokenForm(name) {
 
 // --- Pages -----------------------------------------------------------------
 
+/** What each short code of a failed sign-in at another provider means (the API's FlowError). */
+const FLOW_ERRORS = {
+  state: 'That sign-in took too long or was started in another browser. Please try again.',
+  provider: 'The provider could not confirm who you are. Please try again.',
+  unavailable: 'The provider did not answer in time. Please try again in a moment.',
+  session: 'Sign in first, then link the account from your account page.',
+  identity_taken: 'That account is already linked to another Tracera account.',
+  already_linked: 'Your Tracera account is already linked to a different account there.',
+};
+
+function showFlowError() {
+  const code = new URLSearchParams(window.location.search).get('error');
+  const notice = document.querySelector('[data-flow-error]');
+  if (!code || !(notice instanceof HTMLElement)) return;
+  notice.textContent = Object.hasOwn(FLOW_ERRORS, code)
+    ? FLOW_ERRORS[/** @type {keyof typeof FLOW_ERRORS} */ (code)]
+    : 'Signing in did not complete. Please try again.';
+  notice.hidden = false;
+}
+
 function signInPage() {
+  showFlowError();
   const signIn = form('sign-in');
   onSubmit(signIn, async () => {
     await api('POST', '/auth/login', {
@@ -434,15 +455,16 @@ function accountPage() {
 
   /** @param {any} user */
   function renderUser(user) {
+    // An account made by signing in with Steam has no email until one is added.
     for (const element of document.querySelectorAll('[data-field="email"]')) {
-      element.textContent = user.email;
+      element.textContent = user.email ?? 'None yet';
     }
     const verified = document.querySelector('[data-field="email-verified"]');
     if (verified) verified.textContent = user.email_verified ? 'Yes' : 'Not yet';
     document.querySelector('[data-field="created"]')?.replaceChildren(timeElement(user.created_at));
     const username = document.querySelector('[data-field="username"]');
     // The value attribute, so that resetting the form keeps it for password managers.
-    if (username instanceof HTMLInputElement) username.defaultValue = user.email;
+    if (username instanceof HTMLInputElement) username.defaultValue = user.email ?? '';
     const name = profile.elements.namedItem('name');
     if (name instanceof HTMLInputElement) name.value = user.name ?? '';
   }
@@ -558,7 +580,7 @@ function accountPage() {
       const user = await api('GET', '/auth/me');
       renderUser(user);
       await loadSessions();
-      showMessage(pageMessage, `Signed in as ${user.email}.`);
+      showMessage(pageMessage, `Signed in as ${user.email ?? user.name ?? 'your Steam account'}.`);
       signedOut.hidden = true;
       signedIn.hidden = false;
     } catch (error) {

@@ -1,0 +1,97 @@
+// What a sign-in at another provider carries from the redirect out to the
+// callback (S17, S19, S20). The state is a one-time token: the browser holds
+// it in a short-lived HttpOnly cookie, and the store holds what the flow is
+// for under its hash, taken once at the callback. A callback whose state is
+// missing, differs from the cookie, or was already used fails before the
+// provider is asked anything. Every callback ends in a redirect: back to
+// where the flow started, or to the sign-in page with a short code.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { consumeOneTimeToken, issueOneTimeToken } from '../one-time-tokens.js';
+import type { AuthServices } from '../services.js';
+import type { Provider } from './links.js';
+
+const FLOW_TTL_MS = 10 * 60_000;
+const SECOND_MS = 1000;
+const MAX_RETURN_TO_LENGTH = 512;
+export const DEFAULT_RETURN_TO = '/account';
+/** Where failures land: the sign-in page, which explains each code. */
+export const FAILURE_PAGE = '/login';
+
+export interface Flow {
+  readonly provider: Provider;
+  /** Sign in (or sign up), or link to the account `userId` is signed in to. */
+  readonly purpose: 'sign-in' | 'link';
+  readonly userId: number | null;
+  readonly returnTo: string;
+}
+
+/** The short codes a failed callback redirects with; the sign-in page words each. */
+export type FlowError =
+  | 'state'
+  | 'session'
+  | 'provider'
+  | 'unavailable'
+  | 'identity_taken'
+  | 'already_linked';
+
+/**
+ * A same-origin path to return to, or the default. Only a path is accepted:
+ * `//host`, `/\host` and anything with a scheme would leave the site.
+ */
+export function safeReturnTo(raw: unknown, baseUrl: string): string {
+  if (typeof raw !== 'string' || raw.length > MAX_RETURN_TO_LENGTH) return DEFAULT_RETURN_TO;
+  if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return DEFAULT_RETURN_TO;
+  const base = new URL(baseUrl);
+  const target = new URL(raw, base);
+  if (target.origin !== base.origin) return DEFAULT_RETURN_TO;
+  return `${target.pathname}${target.search}`;
+}
+
+export function createFlowState(services: AuthServices, baseUrl: string) {
+  const secure = new URL(baseUrl).protocol === 'https:';
+  const cookieName = `${secure ? '__Host-' : ''}tracera_flow`;
+  // Lax, not Strict: the provider sends the browser back with a top-level GET from its own site.
+  const attributes = { httpOnly: true, sameSite: 'lax', path: '/', secure } as const;
+  return {
+    /** Starts a flow: the state for the provider's redirect, also set in this browser's cookie. */
+    async begin(reply: FastifyReply, flow: Flow): Promise<string> {
+      const state = await issueOneTimeToken(
+        services.store,
+        'federated-flow',
+        flow,
+        FLOW_TTL_MS,
+        services.now,
+      );
+      reply.setCookie(cookieName, state, { ...attributes, maxAge: FLOW_TTL_MS / SECOND_MS });
+      return state;
+    },
+
+    /**
+     * The flow a callback belongs to, once, with its state; null when this
+     * browser did not start it, or it expired or was used. The cookie is
+     * cleared either way.
+     */
+    async finish(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      stateInQuery: unknown,
+    ): Promise<{ readonly flow: Flow; readonly state: string } | null> {
+      const state = request.cookies[cookieName];
+      reply.clearCookie(cookieName, attributes);
+      if (!state || state !== stateInQuery) return null;
+      const flow = await consumeOneTimeToken<Flow>(
+        services.store,
+        'federated-flow',
+        state,
+        services.now,
+      );
+      return flow ? { flow, state } : null;
+    },
+  };
+}
+
+export type FlowState = ReturnType<typeof createFlowState>;
+
+export function failureRedirect(reply: FastifyReply, error: FlowError): FastifyReply {
+  return reply.redirect(`${FAILURE_PAGE}?error=${error}`, 302);
+}

@@ -1,0 +1,209 @@
+// Steam under /api/v1/auth: sign in with Steam (`/steam/login`, creating an
+// account with no email the first time a SteamID is seen), and link Steam to
+// the signed-in account (`/steam`). Each start redirects to Steam; each
+// callback checks the flow state, then the assertion (S20), and redirects
+// back into the web app (S19). Failures are audited with their reason and
+// shown only as a short code.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { recordAuditEvent } from '../../audit/events.js';
+import { clientInfo } from '../../http/client-info.js';
+import type { RequestAuth } from '../request-auth.js';
+import type { Audit, AuthServices } from '../services.js';
+import {
+  deleteUser,
+  findUserById,
+  insertUserWithoutEmail,
+  publicUser,
+  type User,
+} from '../users.js';
+import {
+  createFlowState,
+  type Flow,
+  type FlowError,
+  failureRedirect,
+  safeReturnTo,
+} from './flow.js';
+import { findLinkedUserId, linkProvider } from './links.js';
+import { type SteamOpenId, type SteamVerdict, steamReturnTo } from './steam-openid.js';
+
+export interface SteamRouteOptions {
+  readonly services: AuthServices;
+  readonly requestAuth: RequestAuth;
+  readonly baseUrl: string;
+  readonly steam: SteamOpenId;
+}
+
+const StartQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
+/** Steam adds a dozen openid.* fields; they are read from the raw query string, repeats and all. */
+const CallbackQuery = Type.Object(
+  { state: Type.Optional(Type.String({ maxLength: 64 })) },
+  { additionalProperties: true },
+);
+
+function rawQuery(request: FastifyRequest): URLSearchParams {
+  const url = request.raw.url ?? '';
+  const start = url.indexOf('?');
+  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
+}
+
+export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (app, options) => {
+  const { services, requestAuth, baseUrl, steam } = options;
+  const flows = createFlowState(services, baseUrl);
+  const callbackUrl = (path: string) => new URL(`/api/v1/auth${path}`, baseUrl).href;
+  const audit =
+    (request: FastifyRequest): Audit =>
+    (event) =>
+      recordAuditEvent(services.database, request, event);
+  const noStore = { 'cache-control': 'no-store' };
+
+  async function start(reply: FastifyReply, flow: Flow, callbackPath: string) {
+    const state = await flows.begin(reply, flow);
+    return reply
+      .headers(noStore)
+      .redirect(steam.signInUrl(steamReturnTo(callbackUrl(callbackPath), state)), 302);
+  }
+
+  /** The verified SteamID64 and the flow, or the code to fail with (already audited). */
+  async function finish(
+    request: FastifyRequest<{ Querystring: { state?: string } }>,
+    reply: FastifyReply,
+    callbackPath: string,
+    event: 'login' | 'provider_link',
+  ): Promise<{ flow: Flow; steamId: string } | FlowError> {
+    reply.headers(noStore);
+    const finished = await flows.finish(request, reply, request.query.state);
+    const fail = async (error: FlowError, reason: string) => {
+      await audit(request)({
+        event,
+        outcome: 'failure',
+        userId: finished?.flow.userId ?? null,
+        detail: event === 'login' ? { method: 'steam', reason } : { provider: 'steam', reason },
+      });
+      return error;
+    };
+    if (!finished) return fail('state', 'state');
+    const returnTo = steamReturnTo(callbackUrl(callbackPath), finished.state);
+    const verdict: SteamVerdict = await steam.verify(rawQuery(request), returnTo);
+    if (!verdict.ok) {
+      return fail(verdict.failure === 'unavailable' ? 'unavailable' : 'provider', verdict.failure);
+    }
+    return { flow: finished.flow, steamId: verdict.steamId };
+  }
+
+  /** The account a SteamID signs in to, made (with no email) the first time. */
+  async function accountFor(steamId: string): Promise<{ user: User; created: boolean }> {
+    const linked = await findLinkedUserId(services.database, 'steam', steamId);
+    const existing = linked === null ? null : await findUserById(services.database, linked);
+    if (existing) return { user: existing, created: false };
+    const user = await insertUserWithoutEmail(services.database);
+    const outcome = await linkProvider(services.database, {
+      userId: user.id,
+      provider: 'steam',
+      providerId: steamId,
+    });
+    if (outcome === 'linked') return { user, created: true };
+    // A concurrent first sign-in with the same SteamID linked its own new account first.
+    await deleteUser(services.database, user.id);
+    return accountFor(steamId);
+  }
+
+  app.get(
+    '/steam/login',
+    { schema: { summary: 'Sign in with Steam', querystring: StartQuery } },
+    async (request, reply) =>
+      start(
+        reply,
+        {
+          provider: 'steam',
+          purpose: 'sign-in',
+          userId: null,
+          returnTo: safeReturnTo(request.query.return_to, baseUrl),
+        },
+        '/steam/login/callback',
+      ),
+  );
+
+  app.get(
+    '/steam/login/callback',
+    { schema: { summary: 'Where Steam returns after sign-in', querystring: CallbackQuery } },
+    async (request, reply) => {
+      const result = await finish(request, reply, '/steam/login/callback', 'login');
+      if (typeof result === 'string') return failureRedirect(reply, result);
+      const { user, created } = await accountFor(result.steamId);
+      if (created) {
+        await audit(request)({
+          event: 'signup',
+          outcome: 'success',
+          userId: user.id,
+          detail: { method: 'steam' },
+        });
+      }
+      const signedIn = await services.sessions.create(publicUser(user), clientInfo(request));
+      await requestAuth.startSession(request, reply, signedIn);
+      await audit(request)({
+        event: 'login',
+        outcome: 'success',
+        userId: user.id,
+        detail: { method: 'steam' },
+      });
+      return reply.redirect(result.flow.returnTo, 302);
+    },
+  );
+
+  app.get(
+    '/steam',
+    { schema: { summary: 'Link Steam to the signed-in account', querystring: StartQuery } },
+    async (request, reply) => {
+      const active = await requestAuth.session(request);
+      if (!active) return failureRedirect(reply, 'session');
+      return start(
+        reply,
+        {
+          provider: 'steam',
+          purpose: 'link',
+          userId: active.session.user.id,
+          returnTo: safeReturnTo(request.query.return_to, baseUrl),
+        },
+        '/steam/callback',
+      );
+    },
+  );
+
+  app.get(
+    '/steam/callback',
+    { schema: { summary: 'Where Steam returns after linking', querystring: CallbackQuery } },
+    async (request, reply) => {
+      const result = await finish(request, reply, '/steam/callback', 'provider_link');
+      if (typeof result === 'string') return failureRedirect(reply, result);
+      const active = await requestAuth.session(request);
+      const userId = result.flow.userId;
+      const record = (outcome: 'success' | 'failure', reason?: string) =>
+        audit(request)({
+          event: 'provider_link',
+          outcome,
+          userId,
+          detail: reason ? { provider: 'steam', reason } : { provider: 'steam' },
+        });
+      if (userId === null || active?.session.user.id !== userId) {
+        await record('failure', 'session');
+        return failureRedirect(reply, 'session');
+      }
+      const outcome = await linkProvider(services.database, {
+        userId,
+        provider: 'steam',
+        providerId: result.steamId,
+      });
+      if (outcome !== 'linked') {
+        await record('failure', outcome);
+        return failureRedirect(
+          reply,
+          outcome === 'identity_taken' ? 'identity_taken' : 'already_linked',
+        );
+      }
+      await record('success');
+      return reply.redirect(result.flow.returnTo, 302);
+    },
+  );
+};
