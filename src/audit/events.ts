@@ -20,7 +20,8 @@ export type AuditEventName =
   | 'magic_link_request'
   | 'magic_link_login'
   | 'session_revocation'
-  | 'provider_link';
+  | 'provider_link'
+  | 'provider_unlink';
 
 export type AuditOutcome = 'success' | 'failure';
 

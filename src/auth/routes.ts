@@ -9,6 +9,7 @@ import { ApiError } from '../platform/errors.js';
 import { issueCsrfToken } from '../security/csrf.js';
 import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
+import { providerRoutes } from './federated/provider-routes.js';
 import type { SteamOpenId } from './federated/steam-openid.js';
 import { steamRoutes } from './federated/steam-routes.js';
 import { requestMagicLink, signInWithMagicLink } from './magic-links.js';
@@ -76,6 +77,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     baseUrl: options.baseUrl,
     steam: options.steam,
   });
+  await app.register(providerRoutes, { services, requestAuth, configured: ['steam'] });
 
   /** Signs the browser in (S4) and gives it the CSRF token of its new session. */
   async function startSession(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {

@@ -2,10 +2,15 @@
 // by the database even when links are made at the same moment.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findLinkedUserId, linkProvider, listLinks } from '../../src/auth/federated/links.js';
-import { insertUser } from '../../src/auth/users.js';
+import {
+  findLinkedUserId,
+  linkProvider,
+  listLinks,
+  unlinkProvider,
+} from '../../src/auth/federated/links.js';
+import { insertUser, insertUserWithoutEmail } from '../../src/auth/users.js';
 import { migrate } from '../../src/platform/db/index.js';
-import { openTestDatabase, type TestDatabase } from '../support/backends.js';
+import { openTestDatabase, type TestDatabase, testDatabaseUrl } from '../support/backends.js';
 
 const STEAM_ID = '76561197960287930';
 
@@ -102,4 +107,60 @@ describe('S18 provider links', () => {
       ),
     ).rejects.toThrow(/check constraint/);
   });
+
+  it('unlinks, but never the last way to sign in, even with two unlinks at once', async () => {
+    const { id } = await insertUserWithoutEmail(database);
+    await linkProvider(database, { userId: id, provider: 'steam', providerId: STEAM_ID });
+    await linkProvider(database, { userId: id, provider: 'google', providerId: 'g-1' });
+    const outcomes = await Promise.all([
+      unlinkProvider(database, id, 'steam'),
+      unlinkProvider(database, id, 'google'),
+    ]);
+    expect(outcomes.sort()).toEqual(['last_sign_in_method', 'unlinked']);
+    expect(await listLinks(database, id)).toHaveLength(1);
+    expect(await unlinkProvider(database, id, 'github')).toBe('not_linked');
+
+    const ada = await newUser('ada@example.com');
+    await linkProvider(database, {
+      userId: ada,
+      provider: 'steam',
+      providerId: '76561197960287931',
+    });
+    expect(await unlinkProvider(database, ada, 'steam')).toBe('unlinked');
+    expect(await unlinkProvider(database, ada, 'steam')).toBe('not_linked');
+  });
+
+  // Needs a second connection to hold the lock, so PostgreSQL only.
+  it.runIf(testDatabaseUrl)(
+    'two unlinks waiting on a held account both see the other’s result',
+    async () => {
+      const { id } = await insertUserWithoutEmail(database);
+      await linkProvider(database, { userId: id, provider: 'steam', providerId: STEAM_ID });
+      await linkProvider(database, { userId: id, provider: 'github', providerId: '1' });
+      let release = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      let holding = () => {};
+      const held = new Promise<void>((resolve) => {
+        holding = resolve;
+      });
+      const holder = database.db.transaction().execute(async (trx) => {
+        await sql`select id from users where id = ${id} for update`.execute(trx);
+        holding();
+        await released;
+      });
+      await held;
+      const unlinks = Promise.all([
+        unlinkProvider(database, id, 'steam'),
+        unlinkProvider(database, id, 'github'),
+      ]);
+      // Without the lock both would read two links and remove one each meanwhile.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      release();
+      await holder;
+      expect((await unlinks).sort()).toEqual(['last_sign_in_method', 'unlinked']);
+      expect(await listLinks(database, id)).toHaveLength(1);
+    },
+  );
 });

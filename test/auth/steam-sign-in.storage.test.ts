@@ -195,3 +195,54 @@ describe('link Steam to an account', () => {
     );
   });
 });
+
+describe('providers and unlinking', () => {
+  it('lists what is offered, and for a signed-in user what is linked', async () => {
+    const anonymous = await accounts.browser().request({ url: '/api/v1/auth/providers' });
+    expect(anonymous.json()).toEqual({ configured: ['steam'], linked: null });
+    const browser = accounts.browser();
+    await signInWithSteam(browser);
+    const signedIn = await browser.request({ url: '/api/v1/auth/providers' });
+    expect(signedIn.json()).toEqual({
+      configured: ['steam'],
+      linked: [{ provider: 'steam', provider_account_id: STEAM_ID, linked_at: expect.any(String) }],
+    });
+  });
+
+  it('refuses to unlink the only way an account without email signs in', async () => {
+    const browser = accounts.browser();
+    await signInWithSteam(browser);
+    await browser.fetchCsrf();
+    const refused = await browser.send('DELETE', '/api/v1/auth/providers/steam');
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toMatch(/only way to sign in/);
+    const userId = (await browser.request({ url: '/api/v1/auth/me' })).json().id as number;
+    expect(await listLinks(accounts.database, userId)).toHaveLength(1);
+    const [audited] = await queryAuditEvents(accounts.database, {
+      userId,
+      event: 'provider_unlink',
+    });
+    expect(audited).toMatchObject({
+      outcome: 'failure',
+      detail: { provider: 'steam', reason: 'last_sign_in_method' },
+    });
+  });
+
+  it('unlinks from an account that has an email, with a CSRF token only', async () => {
+    const browser = accounts.browser('203.0.113.20');
+    await createVerifiedUser(accounts, browser, 'ada@example.com');
+    await signIn(browser, 'ada@example.com');
+    await signInWithSteam(browser, '/api/v1/auth/steam');
+    const forged = await browser.request({
+      method: 'DELETE',
+      url: '/api/v1/auth/providers/steam',
+      csrf: false,
+    });
+    expect(forged.statusCode).toBe(403);
+    const unlinked = await browser.send('DELETE', '/api/v1/auth/providers/steam');
+    expect(unlinked.statusCode).toBe(200);
+    expect(unlinked.json().linked).toEqual([]);
+    expect((await browser.send('DELETE', '/api/v1/auth/providers/steam')).statusCode).toBe(404);
+    expect((await browser.send('DELETE', '/api/v1/auth/providers/myspace')).statusCode).toBe(400);
+  });
+});

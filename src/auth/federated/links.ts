@@ -2,13 +2,14 @@
 // link per provider per user, one user per provider identity. The unique
 // constraints of auth_providers hold both rules, so two requests linking at
 // once cannot break them; this module only says which rule refused a link.
+// Unlinking keeps the account reachable: the last way to sign in stays.
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
+import type { UserTables } from '../users.js';
 
-export const PROVIDERS = ['google', 'github', 'steam'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+export type Provider = 'google' | 'github' | 'steam';
 
-type LinkTables = {
+type LinkTables = UserTables & {
   auth_providers: {
     id: Generated<number>;
     user_id: number;
@@ -101,4 +102,42 @@ export async function linkProvider(
     if (await hasLink(database, userId, provider)) return 'provider_taken';
     if (attempt === LINK_ATTEMPTS) throw new Error('provider link kept changing while being made');
   }
+}
+
+export type UnlinkOutcome = 'unlinked' | 'not_linked' | 'last_sign_in_method';
+
+/**
+ * Removes the user's link to `provider`, unless nothing else would let them
+ * sign in: an email address (an emailed link works for any address, and
+ * confirms it) or another link. The user's row is locked for the check, so
+ * two unlinks at once cannot each count on the link the other removes.
+ */
+export async function unlinkProvider(
+  database: Database,
+  userId: number,
+  provider: Provider,
+): Promise<UnlinkOutcome> {
+  return linksDb(database)
+    .transaction()
+    .execute(async (trx) => {
+      const user = await trx
+        .selectFrom('users')
+        .select('email')
+        .where('id', '=', userId)
+        .forUpdate()
+        .executeTakeFirst();
+      const links = await trx
+        .selectFrom('auth_providers')
+        .select('provider')
+        .where('user_id', '=', userId)
+        .execute();
+      if (!user || !links.some((link) => link.provider === provider)) return 'not_linked';
+      if (user.email === null && links.length === 1) return 'last_sign_in_method';
+      await trx
+        .deleteFrom('auth_providers')
+        .where('user_id', '=', userId)
+        .where('provider', '=', provider)
+        .execute();
+      return 'unlinked';
+    });
 }
