@@ -100,6 +100,10 @@ export async function changePassword(
 ): Promise<void> {
   const user = await findUserById(services.database, current.session.user.id);
   if (!user) throw new ApiError(401, NOT_SIGNED_IN);
+  // Passwords sign in with an email address: one set on an account without one could never be used.
+  if (user.email === null) {
+    throw new ApiError(409, 'This account has no email address to sign in with a password');
+  }
   // An account made by magic link has no password yet; its first one needs no current one.
   const currentMatches = user.password_hash
     ? await services.hasher.verify(user.password_hash, request.currentPassword)

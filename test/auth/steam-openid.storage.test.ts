@@ -9,7 +9,7 @@ import {
   type SteamOpenId,
   steamReturnTo,
 } from '../../src/auth/federated/steam-openid.js';
-import { openTestStore, type TestStore } from '../support/backends.js';
+import { openTestStore, type TestStore, testRedisUrl } from '../support/backends.js';
 import {
   responseNonce,
   STEAM_ID,
@@ -147,6 +147,47 @@ describe('S20 Steam OpenID verification', () => {
     expect(await openId.verify(assertion(fields), RETURN_TO)).toEqual({ ok: false, failure });
     expect(steam.checks()).toBe(0);
   });
+
+  it.each(['op_endpoint', 'claimed_id', 'identity', 'return_to', 'response_nonce', 'assoc_handle'])(
+    'refuses an assertion that leaves %s unsigned, without asking Steam',
+    async (unsigned) => {
+      const signed = ['signed', 'op_endpoint', 'claimed_id', 'identity', 'return_to']
+        .concat(['response_nonce', 'assoc_handle'])
+        .filter((name) => name !== unsigned)
+        .join(',');
+      expect(await openId.verify(assertion({ 'openid.signed': signed }), RETURN_TO)).toEqual({
+        ok: false,
+        failure: 'signed',
+      });
+      expect(steam.checks()).toBe(0);
+    },
+  );
+
+  it('refuses an assertion without a signature, without asking Steam', async () => {
+    const unsigned = assertion();
+    unsigned.delete('openid.sig');
+    expect(await openId.verify(unsigned, RETURN_TO)).toEqual({ ok: false, failure: 'signed' });
+    expect(steam.checks()).toBe(0);
+  });
+
+  // The in-process store's clock can be moved; Redis would have to be waited for.
+  it.runIf(!testRedisUrl)(
+    'remembers a nonce for as long as it could still be accepted',
+    async () => {
+      const first = assertion();
+      expect(await openId.verify(first, RETURN_TO)).toMatchObject({ ok: true });
+      const almostStale = 4.9 * MINUTE_MS;
+      now += almostStale;
+      await testStore.advance(almostStale);
+      const replay = assertion({
+        'openid.response_nonce': first.get('openid.response_nonce') as string,
+      });
+      expect(await openId.verify(replay, RETURN_TO)).toEqual({
+        ok: false,
+        failure: 'nonce_replayed',
+      });
+    },
+  );
 
   it('refuses a replayed nonce, even with a fresh signature', async () => {
     const first = assertion();

@@ -86,23 +86,33 @@ describe('sign in with Steam', () => {
       new URL(returnTo).searchParams.get('state'),
       query.get('openid.sig'),
       query.get('openid.response_nonce'),
+      query.get('openid.assoc_handle'),
     ];
     const logged = accounts.logs.raw.join('\n');
     expect(logged).toContain('/api/v1/auth/steam/login/callback');
+    const audited = JSON.stringify(await queryAuditEvents(accounts.database, { limit: 1000 }));
+    expect(audited).toContain('steam');
     for (const secret of secrets) {
       expect(secret).toBeTruthy();
-      expect(logged).not.toContain(secret);
-      expect(logged).not.toContain(encodeURIComponent(secret as string));
+      for (const text of [logged, audited]) {
+        expect(text).not.toContain(secret);
+        expect(text).not.toContain(encodeURIComponent(secret as string));
+      }
     }
   });
 
-  it.each(['//evil.example/x', 'https://evil.example/', '/\\evil.example', 'javascript:alert(1)'])(
-    'returns to the account page instead of %s',
-    async (returnTo) => {
-      const start = `/api/v1/auth/steam/login?return_to=${encodeURIComponent(returnTo)}`;
-      expect(await signInWithSteam(accounts.browser(), start)).toBe('/account');
-    },
-  );
+  it.each([
+    '//evil.example/x',
+    'https://evil.example/',
+    '/\\evil.example',
+    'javascript:alert(1)',
+    '/.//evil.example/x',
+    '/a/..//evil.example',
+    '/%2e%2e//evil.example',
+  ])('returns to the account page instead of %s', async (returnTo) => {
+    const start = `/api/v1/auth/steam/login?return_to=${encodeURIComponent(returnTo)}`;
+    expect(await signInWithSteam(accounts.browser(), start)).toBe('/account');
+  });
 
   it('refuses a callback in a browser that did not start the flow', async () => {
     const returnTo = await goToSteam(accounts.browser(), '/api/v1/auth/steam/login');
@@ -116,6 +126,56 @@ describe('sign in with Steam', () => {
       outcome: 'failure',
       detail: { method: 'steam', reason: 'state' },
     });
+  });
+
+  it('refuses a callback carrying another browser’s state, even to a browser with a flow of its own', async () => {
+    const returnTo = await goToSteam(accounts.browser(), '/api/v1/auth/steam/login');
+    const victim = accounts.browser('203.0.113.12');
+    await goToSteam(victim, '/api/v1/auth/steam/login');
+    const landed = await comeBack(victim, returnTo, steam.assertion({ returnTo, now: Date.now() }));
+    expect(landed).toBe('/login?error=state');
+    expect((await victim.request({ url: '/api/v1/auth/me' })).statusCode).toBe(401);
+    expect(steam.checks()).toBe(0);
+  });
+
+  it('makes one account when the same SteamID signs in for the first time in many browsers at once', async () => {
+    const browsers = Array.from({ length: 6 }, (_unused, index) =>
+      accounts.browser(`203.0.113.${40 + index}`),
+    );
+    const returns = await Promise.all(
+      browsers.map((browser) => goToSteam(browser, '/api/v1/auth/steam/login')),
+    );
+    const landed = await Promise.all(
+      browsers.map((browser, index) => {
+        const returnTo = returns[index] as string;
+        return comeBack(browser, returnTo, steam.assertion({ returnTo, now: Date.now() }));
+      }),
+    );
+    expect(landed).toEqual(Array(6).fill('/account'));
+    const ids = await Promise.all(
+      browsers.map(
+        async (browser) => (await browser.request({ url: '/api/v1/auth/me' })).json().id,
+      ),
+    );
+    expect(new Set(ids).size).toBe(1);
+    const signups = await queryAuditEvents(accounts.database, { event: 'signup' });
+    expect(signups.filter((event) => event.outcome === 'success')).toHaveLength(1);
+  });
+
+  it('lands on the sign-in page with a code when the request is refused before it starts', async () => {
+    const limited = await startAccountsApp({
+      steamOpenIdEndpoint: steam.endpoint,
+      env: { AUTH_RATE_LIMIT_PER_MIN: '1' },
+    });
+    try {
+      const browser = limited.browser();
+      await goToSteam(browser, '/api/v1/auth/steam/login');
+      const refused = await browser.request({ url: '/api/v1/auth/steam/login' });
+      expect(refused.statusCode).toBe(302);
+      expect(refused.headers.location).toBe('/login?error=rate_limited');
+    } finally {
+      await limited.close();
+    }
   });
 
   it('uses a flow once: replaying its callback fails', async () => {
@@ -186,6 +246,8 @@ describe('link Steam to an account', () => {
   it('needs a session to start, and the same session to finish', async () => {
     const anonymous = await accounts.browser().request({ url: '/api/v1/auth/steam' });
     expect(anonymous.headers.location).toBe('/login?error=session');
+    const [refusal] = await queryAuditEvents(accounts.database, { event: 'provider_link' });
+    expect(refusal).toMatchObject({ outcome: 'failure', detail: { reason: 'session' } });
 
     const browser = await signedInUser('ada@example.com', '203.0.113.20');
     const returnTo = await goToSteam(browser, '/api/v1/auth/steam');
@@ -207,6 +269,17 @@ describe('providers and unlinking', () => {
       configured: ['steam'],
       linked: [{ provider: 'steam', provider_account_id: STEAM_ID, linked_at: expect.any(String) }],
     });
+  });
+
+  it('gives an account without email no password, which could never be used', async () => {
+    const browser = accounts.browser();
+    await signInWithSteam(browser);
+    const refused = await browser.send('POST', '/api/v1/auth/password/change', {
+      current_password: '',
+      new_password: 'a long enough passphrase for this 1',
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().detail).toMatch(/no email address/);
   });
 
   it('refuses to unlink the only way an account without email signs in', async () => {

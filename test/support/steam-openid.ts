@@ -99,7 +99,7 @@ export async function startSteamStandIn(): Promise<SteamStandIn> {
         'openid.identity': claimedId,
         'openid.return_to': returnTo,
         'openid.response_nonce': responseNonce(now),
-        'openid.assoc_handle': '1234567890',
+        'openid.assoc_handle': randomBytes(8).toString('hex'),
         'openid.signed': SIGNED,
       });
       for (const [name, value] of Object.entries(fields)) {

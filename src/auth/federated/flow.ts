@@ -4,10 +4,13 @@
 // for under its hash, taken once at the callback. A callback whose state is
 // missing, differs from the cookie, or was already used fails before the
 // provider is asked anything. Every callback ends in a redirect: back to
-// where the flow started, or to the sign-in page with a short code.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+// where the flow started, or to the sign-in page with a short code, also
+// when the request fails for another reason (`redirectFailures`).
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { consumeOneTimeToken, issueOneTimeToken } from '../one-time-tokens.js';
 import type { AuthServices } from '../services.js';
+import { isWellFormedToken } from '../tokens.js';
 import type { Provider } from './links.js';
 
 const FLOW_TTL_MS = 10 * 60_000;
@@ -27,6 +30,7 @@ export interface Flow {
 
 /** The short codes a failed callback redirects with; the sign-in page words each. */
 export type FlowError =
+  | 'rate_limited'
   | 'state'
   | 'session'
   | 'provider'
@@ -36,15 +40,23 @@ export type FlowError =
 
 /**
  * A same-origin path to return to, or the default. Only a path is accepted:
- * `//host`, `/\host` and anything with a scheme would leave the site.
+ * `//host`, `/\host` and anything with a scheme would leave the site, and
+ * so would a path that only becomes `//host` once its dot segments are
+ * resolved (`/.//host`, `/a/..//host`), so the resolved path is checked too.
  */
 export function safeReturnTo(raw: unknown, baseUrl: string): string {
   if (typeof raw !== 'string' || raw.length > MAX_RETURN_TO_LENGTH) return DEFAULT_RETURN_TO;
   if (!raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return DEFAULT_RETURN_TO;
   const base = new URL(baseUrl);
   const target = new URL(raw, base);
-  if (target.origin !== base.origin) return DEFAULT_RETURN_TO;
-  return `${target.pathname}${target.search}`;
+  const path = `${target.pathname}${target.search}`;
+  if (target.origin !== base.origin || path.startsWith('//')) return DEFAULT_RETURN_TO;
+  return path;
+}
+
+/** Constant-time, as every comparison of a secret (S1). */
+function sameToken(token: string, given: unknown): boolean {
+  return isWellFormedToken(given) && timingSafeEqual(Buffer.from(token), Buffer.from(given));
 }
 
 export function createFlowState(services: AuthServices, baseUrl: string) {
@@ -68,24 +80,29 @@ export function createFlowState(services: AuthServices, baseUrl: string) {
 
     /**
      * The flow a callback belongs to, once, with its state; null when this
-     * browser did not start it, or it expired or was used. The cookie is
-     * cleared either way.
+     * browser did not start it, it is not the kind `expected`, or it expired
+     * or was used. The cookie is cleared either way.
      */
     async finish(
       request: FastifyRequest,
       reply: FastifyReply,
-      stateInQuery: unknown,
+      query: URLSearchParams,
+      expected: Pick<Flow, 'provider' | 'purpose'>,
     ): Promise<{ readonly flow: Flow; readonly state: string } | null> {
       const state = request.cookies[cookieName];
       reply.clearCookie(cookieName, attributes);
-      if (!state || state !== stateInQuery) return null;
+      const given = query.getAll('state');
+      if (!isWellFormedToken(state) || given.length !== 1 || !sameToken(state, given[0])) {
+        return null;
+      }
       const flow = await consumeOneTimeToken<Flow>(
         services.store,
         'federated-flow',
         state,
         services.now,
       );
-      return flow ? { flow, state } : null;
+      if (flow?.provider !== expected.provider || flow.purpose !== expected.purpose) return null;
+      return { flow, state };
     },
   };
 }
@@ -94,4 +111,19 @@ export type FlowState = ReturnType<typeof createFlowState>;
 
 export function failureRedirect(reply: FastifyReply, error: FlowError): FastifyReply {
   return reply.redirect(`${FAILURE_PAGE}?error=${error}`, 302);
+}
+
+/**
+ * S19 for everything else that can fail in a plugin's routes (the rate
+ * limit, a malformed callback, the store or database away): the browser
+ * still lands on the sign-in page with a code, never on a JSON error.
+ */
+export function redirectFailures(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const status = (error as { statusCode?: number }).statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'sign-in at a provider failed');
+    const code: FlowError =
+      status === 429 ? 'rate_limited' : status < 500 ? 'provider' : 'unavailable';
+    return failureRedirect(reply, code);
+  });
 }

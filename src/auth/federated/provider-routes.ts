@@ -95,7 +95,7 @@ export const providerRoutes: FastifyPluginAsyncTypebox<ProviderRouteOptions> = a
       if (outcome === 'last_sign_in_method') {
         throw new ApiError(
           409,
-          `Your ${provider} account is your only way to sign in: add an email address or link another account first`,
+          `Your ${provider} account is your only way to sign in: link another account first`,
         );
       }
       return providersOf(user.id);

@@ -23,6 +23,7 @@ import {
   type Flow,
   type FlowError,
   failureRedirect,
+  redirectFailures,
   safeReturnTo,
 } from './flow.js';
 import { findLinkedUserId, linkProvider } from './links.js';
@@ -36,11 +37,11 @@ export interface SteamRouteOptions {
 }
 
 const StartQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
-/** Steam adds a dozen openid.* fields; they are read from the raw query string, repeats and all. */
-const CallbackQuery = Type.Object(
-  { state: Type.Optional(Type.String({ maxLength: 64 })) },
-  { additionalProperties: true },
-);
+/**
+ * The state and Steam's dozen openid.* fields are read from the raw query
+ * string, repeats and all, and checked there.
+ */
+const CallbackQuery = Type.Object({}, { additionalProperties: true });
 
 function rawQuery(request: FastifyRequest): URLSearchParams {
   const url = request.raw.url ?? '';
@@ -50,6 +51,7 @@ function rawQuery(request: FastifyRequest): URLSearchParams {
 
 export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (app, options) => {
   const { services, requestAuth, baseUrl, steam } = options;
+  redirectFailures(app);
   const flows = createFlowState(services, baseUrl);
   const callbackUrl = (path: string) => new URL(`/api/v1/auth${path}`, baseUrl).href;
   const audit =
@@ -67,13 +69,15 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
 
   /** The verified SteamID64 and the flow, or the code to fail with (already audited). */
   async function finish(
-    request: FastifyRequest<{ Querystring: { state?: string } }>,
+    request: FastifyRequest,
     reply: FastifyReply,
     callbackPath: string,
-    event: 'login' | 'provider_link',
+    purpose: Flow['purpose'],
   ): Promise<{ flow: Flow; steamId: string } | FlowError> {
     reply.headers(noStore);
-    const finished = await flows.finish(request, reply, request.query.state);
+    const event = purpose === 'sign-in' ? 'login' : 'provider_link';
+    const query = rawQuery(request);
+    const finished = await flows.finish(request, reply, query, { provider: 'steam', purpose });
     const fail = async (error: FlowError, reason: string) => {
       await audit(request)({
         event,
@@ -85,7 +89,7 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     };
     if (!finished) return fail('state', 'state');
     const returnTo = steamReturnTo(callbackUrl(callbackPath), finished.state);
-    const verdict: SteamVerdict = await steam.verify(rawQuery(request), returnTo);
+    const verdict: SteamVerdict = await steam.verify(query, returnTo);
     if (!verdict.ok) {
       return fail(verdict.failure === 'unavailable' ? 'unavailable' : 'provider', verdict.failure);
     }
@@ -129,7 +133,7 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     '/steam/login/callback',
     { schema: { summary: 'Where Steam returns after sign-in', querystring: CallbackQuery } },
     async (request, reply) => {
-      const result = await finish(request, reply, '/steam/login/callback', 'login');
+      const result = await finish(request, reply, '/steam/login/callback', 'sign-in');
       if (typeof result === 'string') return failureRedirect(reply, result);
       const { user, created } = await accountFor(result.steamId);
       if (created) {
@@ -157,7 +161,14 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     { schema: { summary: 'Link Steam to the signed-in account', querystring: StartQuery } },
     async (request, reply) => {
       const active = await requestAuth.session(request);
-      if (!active) return failureRedirect(reply, 'session');
+      if (!active) {
+        await audit(request)({
+          event: 'provider_link',
+          outcome: 'failure',
+          detail: { provider: 'steam', reason: 'session' },
+        });
+        return failureRedirect(reply, 'session');
+      }
       return start(
         reply,
         {
@@ -175,7 +186,7 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     '/steam/callback',
     { schema: { summary: 'Where Steam returns after linking', querystring: CallbackQuery } },
     async (request, reply) => {
-      const result = await finish(request, reply, '/steam/callback', 'provider_link');
+      const result = await finish(request, reply, '/steam/callback', 'link');
       if (typeof result === 'string') return failureRedirect(reply, result);
       const active = await requestAuth.session(request);
       const userId = result.flow.userId;

@@ -256,6 +256,7 @@ function tokenForm(name) {
 
 /** What each short code of a failed sign-in at another provider means (the API's FlowError). */
 const FLOW_ERRORS = {
+  rate_limited: 'Too many attempts from your network. Please wait a minute and try again.',
   state: 'That sign-in took too long or was started in another browser. Please try again.',
   provider: 'The provider could not confirm who you are. Please try again.',
   unavailable: 'The provider did not answer in time. Please try again in a moment.',
@@ -460,7 +461,11 @@ function accountPage() {
       element.textContent = user.email ?? 'None yet';
     }
     const verified = document.querySelector('[data-field="email-verified"]');
-    if (verified) verified.textContent = user.email_verified ? 'Yes' : 'Not yet';
+    if (verified)
+      verified.textContent = user.email ? (user.email_verified ? 'Yes' : 'Not yet') : '—';
+    // A password signs in with an email address, so an account without one has no use for it.
+    const passwordSection = document.querySelector('[data-password-section]');
+    if (passwordSection instanceof HTMLElement) passwordSection.hidden = !user.email;
     document.querySelector('[data-field="created"]')?.replaceChildren(timeElement(user.created_at));
     const username = document.querySelector('[data-field="username"]');
     // The value attribute, so that resetting the form keeps it for password managers.
