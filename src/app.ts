@@ -11,7 +11,12 @@ import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { argon2Hasher, type PasswordHasher, registerAccounts } from './auth/index.js';
+import {
+  type AccountsOptions,
+  argon2Hasher,
+  type PasswordHasher,
+  registerAccounts,
+} from './auth/index.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
 import { registerErrorHandling } from './http/errors.js';
@@ -43,6 +48,8 @@ export interface AppDeps {
   readonly now?: () => number;
   /** Steam's OpenID endpoint; only tests point it at a stand-in, never configuration (S20). */
   readonly steamOpenIdEndpoint?: string;
+  /** OAuth providers' endpoints; only tests point them at a stand-in. */
+  readonly oauthEndpoints?: AccountsOptions['oauthEndpoints'];
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -85,6 +92,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     now: deps.now ?? Date.now,
     apiPrefix: API_PREFIX,
     ...(deps.steamOpenIdEndpoint ? { steamOpenIdEndpoint: deps.steamOpenIdEndpoint } : {}),
+    ...(deps.oauthEndpoints ? { oauthEndpoints: deps.oauthEndpoints } : {}),
   });
 
   await app.register(marketRoutes, {

@@ -35,7 +35,15 @@ export interface Config {
     readonly commandTimeoutMs: number;
   };
   readonly session: { readonly lifetimeMs: number; readonly idleMs: number };
-  readonly auth: { readonly rateLimitPerMinute: number; readonly magicLinkExpiryMs: number };
+  readonly auth: {
+    readonly rateLimitPerMinute: number;
+    readonly magicLinkExpiryMs: number;
+    /** The OAuth clients configured; a provider without one is not offered. */
+    readonly oauth: {
+      readonly google: OAuthCredentials | null;
+      readonly github: OAuthCredentials | null;
+    };
+  };
   readonly mail: {
     /** SMTP server; null writes messages into `outboxDir` instead. */
     readonly smtpUrl: string | null;
@@ -125,7 +133,25 @@ function readSettings(env: RawEnv): { values: Partial<SettingValues>; problems: 
       `HTTP_HEADERS_TIMEOUT_MS: must not be above HTTP_REQUEST_TIMEOUT_MS (${headers} > ${request})`,
     );
   }
+  const given = (name: string) => (env[name] ?? '') !== '';
+  for (const provider of ['GOOGLE', 'GITHUB']) {
+    const id = given(`${provider}_CLIENT_ID`);
+    const secret = given(`${provider}_CLIENT_SECRET`);
+    if (id !== secret) {
+      const missing = id ? `${provider}_CLIENT_SECRET` : `${provider}_CLIENT_ID`;
+      problems.push(`${missing}: must be set with ${provider}_CLIENT_${id ? 'ID' : 'SECRET'}`);
+    }
+  }
   return { values: values as Partial<SettingValues>, problems };
+}
+
+export interface OAuthCredentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+}
+
+function credentials(clientId?: string, clientSecret?: string): OAuthCredentials | null {
+  return clientId && clientSecret ? { clientId, clientSecret } : null;
 }
 
 /**
@@ -195,6 +221,10 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
     auth: {
       rateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MIN,
       magicLinkExpiryMs: v.MAGIC_LINK_EXPIRY_MINUTES * MINUTE_MS,
+      oauth: {
+        google: credentials(values.GOOGLE_CLIENT_ID, values.GOOGLE_CLIENT_SECRET),
+        github: credentials(values.GITHUB_CLIENT_ID, values.GITHUB_CLIENT_SECRET),
+      },
     },
     mail: {
       smtpUrl: values.SMTP_URL ?? null,

@@ -87,6 +87,28 @@ describe('configuration rules', () => {
     ]);
   });
 
+  it('takes an OAuth client only with both its id and secret, and never echoes the secret', () => {
+    expect(problemsOf({ GOOGLE_CLIENT_ID: 'id-1' })).toEqual([
+      'GOOGLE_CLIENT_SECRET: must be set with GOOGLE_CLIENT_ID',
+    ]);
+    expect(problemsOf({ GITHUB_CLIENT_SECRET: 'secret-1' })).toEqual([
+      'GITHUB_CLIENT_ID: must be set with GITHUB_CLIENT_SECRET',
+    ]);
+    const spaced = problemsOf({ GOOGLE_CLIENT_ID: 'id-1', GOOGLE_CLIENT_SECRET: 'has space' });
+    expect(spaced).toHaveLength(1);
+    expect(spaced[0]).toMatch(/^GOOGLE_CLIENT_SECRET: must be 1 to 255 visible ASCII characters/);
+    expect(spaced[0]).not.toContain('has space');
+    const { config } = loadConfig({
+      ...base,
+      GITHUB_CLIENT_ID: 'Iv1.abc',
+      GITHUB_CLIENT_SECRET: 'shh',
+    });
+    expect(config.auth.oauth).toEqual({
+      google: null,
+      github: { clientId: 'Iv1.abc', clientSecret: 'shh' },
+    });
+  });
+
   it('reports every bad variable at once, and echoes no secret', () => {
     const problems = problemsOf({
       PORT: 'x',
@@ -138,7 +160,11 @@ describe('configuration rules', () => {
       bodyLimitBytes: 65_536,
     });
     expect(config.session).toEqual({ lifetimeMs: 72 * 3_600_000, idleMs: 24 * 3_600_000 });
-    expect(config.auth).toEqual({ rateLimitPerMinute: 20, magicLinkExpiryMs: 10 * 60_000 });
+    expect(config.auth).toEqual({
+      rateLimitPerMinute: 20,
+      magicLinkExpiryMs: 10 * 60_000,
+      oauth: { google: null, github: null },
+    });
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.mail.from).toBe('Tracera <no-reply@localhost>');
     expect(config.mail.outboxDir).toMatch(/[/\\]data[/\\]outbox$/);

@@ -7,6 +7,12 @@ import { registerCsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
 import { allowedOrigins } from '../security/origin.js';
 import { createAuthCookies } from './cookies.js';
+import {
+  createOAuthClient,
+  type OAuthClient,
+  type OAuthEndpoints,
+  type OAuthProvider,
+} from './federated/oauth.js';
 import { createSteamOpenId, STEAM_OPENID_ENDPOINT } from './federated/steam-openid.js';
 import { createRequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
@@ -17,11 +23,33 @@ export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
   readonly apiPrefix: string;
   /** Steam's OpenID endpoint; only tests point it at a stand-in (S20). */
   readonly steamOpenIdEndpoint?: string;
+  /** OAuth providers' endpoints; only tests point them at a stand-in. */
+  readonly oauthEndpoints?: Partial<Record<OAuthProvider, OAuthEndpoints>>;
 }
 
 export interface Accounts {
   /** Resolves when the mail already handed off has been delivered or has failed. */
   drainMail(): Promise<void>;
+}
+
+/** A client for each OAuth provider whose id and secret are configured. */
+function oauthClients(
+  config: AccountsOptions['config'],
+  endpoints: Partial<Record<OAuthProvider, OAuthEndpoints>>,
+): OAuthClient[] {
+  return (['google', 'github'] as const).flatMap((provider) => {
+    const credentials = config.auth.oauth[provider];
+    if (!credentials) return [];
+    const overrides = endpoints[provider];
+    return [
+      createOAuthClient({
+        provider,
+        ...credentials,
+        redirectUri: new URL(`/api/v1/auth/${provider}/callback`, config.baseUrl).href,
+        ...(overrides ? { endpoints: overrides } : {}),
+      }),
+    ];
+  });
 }
 
 export async function registerAccounts(
@@ -48,6 +76,7 @@ export async function registerAccounts(
       store: services.store,
       now: services.now,
     }),
+    oauthClients: oauthClients(config, options.oauthEndpoints ?? {}),
     requestAuth,
     cookies,
     csrfKey,

@@ -9,6 +9,8 @@ import { ApiError } from '../platform/errors.js';
 import { issueCsrfToken } from '../security/csrf.js';
 import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
+import type { OAuthClient } from './federated/oauth.js';
+import { oauthRoutes } from './federated/oauth-routes.js';
 import { providerRoutes } from './federated/provider-routes.js';
 import type { SteamOpenId } from './federated/steam-openid.js';
 import { steamRoutes } from './federated/steam-routes.js';
@@ -45,6 +47,8 @@ const MINUTE_MS = 60_000;
 export interface AuthRouteOptions {
   readonly services: AuthServices;
   readonly steam: SteamOpenId;
+  /** The OAuth clients of the providers configured (Google, GitHub). */
+  readonly oauthClients: readonly OAuthClient[];
   readonly requestAuth: RequestAuth;
   readonly cookies: AuthCookies;
   readonly csrfKey: Buffer;
@@ -77,7 +81,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     baseUrl: options.baseUrl,
     steam: options.steam,
   });
-  await app.register(providerRoutes, { services, requestAuth, configured: ['steam'] });
+  for (const client of options.oauthClients) {
+    await app.register(oauthRoutes, { services, requestAuth, baseUrl: options.baseUrl, client });
+  }
+  await app.register(providerRoutes, {
+    services,
+    requestAuth,
+    configured: [...options.oauthClients.map((client) => client.provider), 'steam'],
+  });
 
   /** Signs the browser in (S4) and gives it the CSRF token of its new session. */
   async function startSession(request: FastifyRequest, reply: FastifyReply, signedIn: SignedIn) {

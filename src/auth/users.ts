@@ -116,10 +116,13 @@ export async function deleteUser(database: Database, id: number): Promise<void> 
 }
 
 /** A user with no email and no password, who signs in through a provider link. */
-export async function insertUserWithoutEmail(database: Database): Promise<User> {
+export async function insertUserWithoutEmail(
+  database: Database,
+  name: string | null = null,
+): Promise<User> {
   return usersDb(database)
     .insertInto('users')
-    .values({ email: null, password_hash: null, email_verified: false, avatar_url: null })
+    .values({ email: null, password_hash: null, email_verified: false, name, avatar_url: null })
     .returningAll()
     .executeTakeFirstOrThrow();
 }

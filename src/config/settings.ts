@@ -39,6 +39,15 @@ function integer(min: number, max: number): (raw: string) => number {
   };
 }
 
+const clientIdRule = '1 to 255 visible ASCII characters';
+
+/** OAuth client ids and secrets: opaque, but never with spaces or control characters. */
+function clientId(raw: string): string {
+  const value = raw.trim();
+  if (!/^[\x21-\x7e]{1,255}$/.test(value)) throw new RuleViolation();
+  return value;
+}
+
 function oneOf<const T extends readonly string[]>(values: T): (raw: string) => T[number] {
   return (raw) => {
     const value = raw.trim();
@@ -236,6 +245,28 @@ export const settings = {
     rule: 'an integer from 1 to 1440',
     default: '10',
     parse: integer(1, 1440),
+  },
+  GOOGLE_CLIENT_ID: {
+    doc: 'OAuth client id for "Sign in with Google"; Google sign-in is offered when this and GOOGLE_CLIENT_SECRET are set. Its redirect URI is BASE_URL + `/api/v1/auth/google/callback`.',
+    rule: clientIdRule,
+    parse: clientId,
+  },
+  GOOGLE_CLIENT_SECRET: {
+    doc: 'OAuth client secret for Google sign-in.',
+    rule: clientIdRule,
+    secret: true,
+    parse: clientId,
+  },
+  GITHUB_CLIENT_ID: {
+    doc: 'OAuth app client id for "Sign in with GitHub"; GitHub sign-in is offered when this and GITHUB_CLIENT_SECRET are set. Its callback URL is BASE_URL + `/api/v1/auth/github/callback`.',
+    rule: clientIdRule,
+    parse: clientId,
+  },
+  GITHUB_CLIENT_SECRET: {
+    doc: 'OAuth app client secret for GitHub sign-in.',
+    rule: clientIdRule,
+    secret: true,
+    parse: clientId,
   },
   SMTP_URL: {
     doc: 'SMTP server for outgoing mail, e.g. `smtps://user:pass@smtp.example:465`. Unset: each message is written as an .eml file into DATA_DIR/outbox (see `tracera mail`).',

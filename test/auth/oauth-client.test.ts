@@ -50,9 +50,14 @@ async function clientFor(
   return { client, standIn };
 }
 
+function authorization(client: OAuthClient) {
+  const codeVerifier = client.newCodeVerifier();
+  return { url: client.authorizationUrl('state-123', codeVerifier), codeVerifier };
+}
+
 /** Goes through the authorization step as a browser would; the code and verifier it yields. */
 function authorize(client: OAuthClient, standIn: OAuthStandIn) {
-  const { url, codeVerifier } = client.authorization('state-123');
+  const { url, codeVerifier } = authorization(client);
   const challenge = new URL(url).searchParams.get('code_challenge');
   return { code: standIn.issueCode(REDIRECT_URI, challenge), codeVerifier };
 }
@@ -69,7 +74,7 @@ async function failureOf(promise: Promise<unknown>): Promise<OAuthFailure> {
 describe('Google', () => {
   it('asks for the account with state and an S256 PKCE challenge', async () => {
     const { client, standIn } = await clientFor('google');
-    const { url, codeVerifier } = client.authorization('state-123');
+    const { url, codeVerifier } = authorization(client);
     const params = new URL(url).searchParams;
     expect(url.startsWith(standIn.endpoints.authorize)).toBe(true);
     expect(Object.fromEntries(params)).toMatchObject({
@@ -142,7 +147,7 @@ describe('Google', () => {
 describe('GitHub', () => {
   it('asks without PKCE, and takes the verified primary email from the emails API', async () => {
     const { client, standIn } = await clientFor('github');
-    const { url, codeVerifier } = client.authorization('state-123');
+    const { url, codeVerifier } = authorization(client);
     expect(codeVerifier).toBeNull();
     expect(new URL(url).searchParams.get('code_challenge')).toBeNull();
     standIn.profile = {

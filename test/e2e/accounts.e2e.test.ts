@@ -18,6 +18,12 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
 import { type AccountsApp, PASSWORD, startAccountsApp } from '../support/accounts.js';
+import {
+  CLIENT_ID,
+  CLIENT_SECRET,
+  type OAuthStandIn,
+  startOAuthStandIn,
+} from '../support/oauth-provider.js';
 import { freePort } from '../support/ports.js';
 import { type SteamStandIn, startSteamStandIn } from '../support/steam-openid.js';
 
@@ -57,6 +63,7 @@ describe('accounts in the browser', () => {
   let origin: string;
   let chromiumBrowser: ChromiumBrowser;
   let steam: SteamStandIn;
+  let github: OAuthStandIn;
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
@@ -66,10 +73,19 @@ describe('accounts in the browser', () => {
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     steam = await startSteamStandIn();
+    github = await startOAuthStandIn('github');
+    github.profile = { id: 583231, login: 'octocat' };
+    github.emails = [{ email: 'octo@example.com', primary: true, verified: true }];
     accounts = await startAccountsApp({
-      env: { BASE_URL: origin, PORT: String(port) },
+      env: {
+        BASE_URL: origin,
+        PORT: String(port),
+        GITHUB_CLIENT_ID: CLIENT_ID,
+        GITHUB_CLIENT_SECRET: CLIENT_SECRET,
+      },
       staticRoot: DEFAULT_STATIC_ROOT,
       steamOpenIdEndpoint: steam.endpoint,
+      oauthEndpoints: { github: github.endpoints },
     });
     await accounts.app.listen({ host: '127.0.0.1', port });
     chromiumBrowser = await chromium.launch({
@@ -83,6 +99,7 @@ describe('accounts in the browser', () => {
     await chromiumBrowser?.close();
     await accounts?.close();
     await steam?.close();
+    await github?.close();
   });
 
   async function newBrowserContext(label: string): Promise<BrowserContext> {
@@ -235,6 +252,18 @@ describe('accounts in the browser', () => {
       .getByRole('alert')
       .getByText('That sign-in took too long or was started in another browser.', { exact: false })
       .waitFor();
+    await context.close();
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('signs in with GitHub, offered because it is configured', async () => {
+    const context = await newBrowserContext('github browser');
+    const page = await context.newPage();
+    await page.goto(`${origin}/sign-in`);
+    expect(await page.getByRole('link', { name: 'Sign in with Google' }).isVisible()).toBe(false);
+    await page.getByRole('link', { name: 'Sign in with GitHub' }).click();
+    await page.waitForURL(`${origin}/account`);
+    await waitForText(page, 'Signed in as octo@example.com.');
     await context.close();
     expect(consoleErrors).toEqual([]);
   });

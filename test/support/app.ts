@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../src/app.js';
+import { type AppDeps, buildApp } from '../../src/app.js';
 import type { PasswordHasher } from '../../src/auth/index.js';
 import { type Config, loadConfig, type RawEnv } from '../../src/config.js';
 import type { Database } from '../../src/platform/db/index.js';
@@ -58,6 +58,8 @@ export interface TestAppOptions {
   readonly now?: () => number;
   /** A stand-in for Steam's OpenID endpoint (test/support/steam-openid.ts). */
   readonly steamOpenIdEndpoint?: string;
+  /** Stand-in OAuth providers (test/support/oauth-provider.ts). */
+  readonly oauthEndpoints?: AppDeps['oauthEndpoints'];
   /** Adds routes before the app is made ready. */
   readonly routes?: (app: FastifyInstance) => void;
 }
@@ -77,6 +79,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.steamOpenIdEndpoint ? { steamOpenIdEndpoint: options.steamOpenIdEndpoint } : {}),
+    ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
   });
   options.routes?.(app);
   await app.ready();

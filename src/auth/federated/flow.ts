@@ -26,10 +26,13 @@ export interface Flow {
   readonly purpose: 'sign-in' | 'link';
   readonly userId: number | null;
   readonly returnTo: string;
+  /** The PKCE verifier of an OAuth flow that uses PKCE. */
+  readonly codeVerifier?: string | null;
 }
 
 /** The short codes a failed callback redirects with; the sign-in page words each. */
 export type FlowError =
+  | 'link_required'
   | 'rate_limited'
   | 'state'
   | 'session'
@@ -126,4 +129,11 @@ export function redirectFailures(app: FastifyInstance): void {
       status === 429 ? 'rate_limited' : status < 500 ? 'provider' : 'unavailable';
     return failureRedirect(reply, code);
   });
+}
+
+/** A callback's query as sent, repeats and all: its fields are checked here, not by a schema. */
+export function callbackQuery(request: FastifyRequest): URLSearchParams {
+  const url = request.raw.url ?? '';
+  const start = url.indexOf('?');
+  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
 }

@@ -137,21 +137,23 @@ export function createOAuthClient(options: OAuthClientOptions) {
     provider,
     usesPkce,
 
-    /** Where to send the browser, and the PKCE verifier to keep with the flow (null without PKCE). */
-    authorization(state: string): { url: string; codeVerifier: string | null } {
-      if (!usesPkce) {
-        const url = client.createAuthorizationURL(endpoints.authorize, state, SCOPES[provider]);
-        return { url: url.href, codeVerifier: null };
+    /** A PKCE verifier to keep with the flow, or null for a provider used without PKCE. */
+    newCodeVerifier(): string | null {
+      return usesPkce ? generateCodeVerifier() : null;
+    },
+
+    /** Where to send the browser. */
+    authorizationUrl(state: string, codeVerifier: string | null): string {
+      if (codeVerifier === null) {
+        return client.createAuthorizationURL(endpoints.authorize, state, SCOPES[provider]).href;
       }
-      const codeVerifier = generateCodeVerifier();
-      const url = client.createAuthorizationURLWithPKCE(
+      return client.createAuthorizationURLWithPKCE(
         endpoints.authorize,
         state,
         CodeChallengeMethod.S256,
         codeVerifier,
         SCOPES[provider],
-      );
-      return { url: url.href, codeVerifier };
+      ).href;
     },
 
     /** Trades the callback's code for an access token, then reads who the user is there. */

@@ -19,6 +19,7 @@ import {
   type User,
 } from '../users.js';
 import {
+  callbackQuery,
   createFlowState,
   type Flow,
   type FlowError,
@@ -42,12 +43,6 @@ const StartQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLengt
  * string, repeats and all, and checked there.
  */
 const CallbackQuery = Type.Object({}, { additionalProperties: true });
-
-function rawQuery(request: FastifyRequest): URLSearchParams {
-  const url = request.raw.url ?? '';
-  const start = url.indexOf('?');
-  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
-}
 
 export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (app, options) => {
   const { services, requestAuth, baseUrl, steam } = options;
@@ -76,7 +71,7 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
   ): Promise<{ flow: Flow; steamId: string } | FlowError> {
     reply.headers(noStore);
     const event = purpose === 'sign-in' ? 'login' : 'provider_link';
-    const query = rawQuery(request);
+    const query = callbackQuery(request);
     const finished = await flows.finish(request, reply, query, { provider: 'steam', purpose });
     const fail = async (error: FlowError, reason: string) => {
       await audit(request)({

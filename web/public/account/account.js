@@ -256,6 +256,8 @@ function tokenForm(name) {
 
 /** What each short code of a failed sign-in at another provider means (the API's FlowError). */
 const FLOW_ERRORS = {
+  link_required:
+    'A Tracera account already uses this email address. Sign in to it with your password or an emailed link.',
   rate_limited: 'Too many attempts from your network. Please wait a minute and try again.',
   state: 'That sign-in took too long or was started in another browser. Please try again.',
   provider: 'The provider could not confirm who you are. Please try again.',
@@ -275,8 +277,23 @@ function showFlowError() {
   notice.hidden = false;
 }
 
+/** Shows the sign-in links of the providers this server offers. */
+async function showProviders() {
+  try {
+    const { configured } = await api('GET', '/auth/providers');
+    for (const item of document.querySelectorAll('[data-provider]')) {
+      if (item instanceof HTMLElement) {
+        item.hidden = !configured.includes(item.dataset.provider);
+      }
+    }
+  } catch {
+    // Without the list, the page still offers what needs no configuration (Steam).
+  }
+}
+
 function signInPage() {
   showFlowError();
+  showProviders();
   const signIn = form('sign-in');
   onSubmit(signIn, async () => {
     await api('POST', '/auth/login', {
