@@ -131,6 +131,26 @@ describe('Google', () => {
     expect(performance.now() - started).toBeLessThan(SHORT_TIMEOUT_MS + 2000);
   });
 
+  it('holds every call of one sign-in to a single deadline', async () => {
+    const { client, standIn } = await clientFor('github');
+    standIn.behaviour = 'hang-profile';
+    const started = performance.now();
+    expect(await failureOf(client.profile(authorize(client, standIn).code, null))).toBe(
+      'unavailable',
+    );
+    expect(performance.now() - started).toBeLessThan(SHORT_TIMEOUT_MS + 2000);
+  });
+
+  it('ignores an email that is not a plain ASCII address', async () => {
+    const { client, standIn } = await clientFor('google');
+    standIn.profile = { ...GOOGLE_PROFILE, email: '\u212Aate@example.com' };
+    const { code, codeVerifier } = authorize(client, standIn);
+    expect(await client.profile(code, codeVerifier)).toMatchObject({
+      email: null,
+      emailVerified: false,
+    });
+  });
+
   it('refuses an oversized profile and one without a subject', async () => {
     const { client, standIn } = await clientFor('google');
     standIn.profile = GOOGLE_PROFILE;

@@ -52,9 +52,15 @@ afterEach(async () => {
 const standIn = (provider: 'google' | 'github') => (provider === 'google' ? google : github);
 
 /** Starts a flow; the provider's authorization URL the browser was sent to. */
-async function goToProvider(browser: Browser, provider: 'google' | 'github', returnTo?: string) {
+async function goToProvider(
+  browser: Browser,
+  provider: 'google' | 'github',
+  returnTo?: string,
+  purpose: 'sign-in' | 'link' = 'sign-in',
+) {
   const query = returnTo === undefined ? '' : `?return_to=${encodeURIComponent(returnTo)}`;
-  const response = await browser.request({ url: `/api/v1/auth/${provider}${query}` });
+  const path = purpose === 'link' ? `${provider}/link` : provider;
+  const response = await browser.request({ url: `/api/v1/auth/${path}${query}` });
   expect(response.statusCode).toBe(302);
   const location = new URL(String(response.headers.location));
   expect(`${location.origin}${location.pathname}`).toBe(standIn(provider).endpoints.authorize);
@@ -125,15 +131,63 @@ describe('sign in with Google or GitHub', () => {
     });
   });
 
-  it('does not link by an email the provider has not verified', async () => {
+  it('ignores an email the provider has not verified: no link, and no sign of the account', async () => {
     const ada = accounts.browser('203.0.113.20');
     await createVerifiedUser(accounts, ada, 'ada@example.com');
     google.profile = { ...google.profile, email_verified: false };
     const browser = accounts.browser();
-    expect(await signInWith(browser, 'google')).toBe('/login?error=link_required');
-    expect((await browser.request({ url: '/api/v1/auth/me' })).statusCode).toBe(401);
+    expect(await signInWith(browser, 'google')).toBe('/account');
     const existing = await findUserByEmail(accounts.database, 'ada@example.com');
+    const signedIn = await me(browser);
+    expect(signedIn).toMatchObject({ email: null });
+    expect(signedIn.id).not.toBe(existing?.id);
     expect(await listLinks(accounts.database, existing?.id as number)).toEqual([]);
+  });
+
+  it('makes one account when one identity signs in for the first time in two browsers at once', async () => {
+    const browsers = [accounts.browser('203.0.113.50'), accounts.browser('203.0.113.51')];
+    const consents = await Promise.all(
+      browsers.map(async (browser) => consent('github', await goToProvider(browser, 'github'))),
+    );
+    const landed = await Promise.all(
+      browsers.map((browser, index) =>
+        callback(browser, 'github', new URLSearchParams(consents[index]).toString()),
+      ),
+    );
+    expect(landed).toEqual(['/account', '/account']);
+    const [first, second] = await Promise.all(browsers.map((browser) => me(browser)));
+    expect(first.id).toBe(second.id);
+    const signups = await queryAuditEvents(accounts.database, { event: 'signup' });
+    expect(signups).toHaveLength(1);
+  });
+
+  it('links a provider to the signed-in account, which it then signs in to', async () => {
+    const ada = accounts.browser('203.0.113.20');
+    await createVerifiedUser(accounts, ada, 'ada@example.com');
+    await signIn(ada, 'ada@example.com');
+    github.emails = [{ email: 'someone-else@example.com', primary: true, verified: true }];
+    const location = await goToProvider(ada, 'github', '/account', 'link');
+    const { code, state } = consent('github', location);
+    expect(await callback(ada, 'github', new URLSearchParams({ code, state }).toString())).toBe(
+      '/account',
+    );
+    const adaId = (await me(ada)).id;
+    expect(await listLinks(accounts.database, adaId)).toMatchObject([
+      { provider: 'github', providerId: '583231' },
+    ]);
+    const elsewhere = accounts.browser('203.0.113.21');
+    await signInWith(elsewhere, 'github');
+    expect((await me(elsewhere)).id).toBe(adaId);
+
+    const bob = accounts.browser('203.0.113.22');
+    await createVerifiedUser(accounts, bob, 'bob@example.com');
+    await signIn(bob, 'bob@example.com');
+    const taken = consent('github', await goToProvider(bob, 'github', undefined, 'link'));
+    expect(await callback(bob, 'github', new URLSearchParams(taken).toString())).toBe(
+      '/login?error=identity_taken',
+    );
+    const anonymous = await accounts.browser().request({ url: '/api/v1/auth/github/link' });
+    expect(anonymous.headers.location).toBe('/login?error=session');
   });
 
   it('does not link to a local account whose email was never confirmed', async () => {
@@ -212,10 +266,13 @@ describe('sign in with Google or GitHub', () => {
     const { code, state } = consent('google', await goToProvider(browser, 'google'));
     const query = new URLSearchParams({ code, state }).toString();
     expect(await callback(browser, 'google', query)).toBe('/account');
+    google.behaviour = 'fail';
+    expect(await signInWith(accounts.browser(), 'google')).toBe('/login?error=unavailable');
     const logged = accounts.logs.raw.join('\n');
     expect(logged).toContain('/api/v1/auth/google/callback');
     const audited = JSON.stringify(await queryAuditEvents(accounts.database, { limit: 1000 }));
-    for (const secret of [code, state, CLIENT_SECRET]) {
+    expect(google.accessTokens.size).toBe(1);
+    for (const secret of [code, state, CLIENT_SECRET, ...google.accessTokens]) {
       expect(logged).not.toContain(secret);
       expect(audited).not.toContain(secret);
     }

@@ -12,8 +12,12 @@ import { type LocalHttpServer, sendJson, startLocalHttpServer } from './local-ht
 export const CLIENT_ID = 'tracera-test-client';
 export const CLIENT_SECRET = 'tracera-test-secret-0123456789';
 
-/** How the stand-in answers: as a provider should, or failing at the token or profile step. */
-export type ProviderBehaviour = 'answer' | 'fail' | 'hang' | 'oversize';
+/**
+ * How the stand-in answers: as a provider should, failing (500) or hanging
+ * from the token step on, hanging only once the token is issued, or
+ * answering profiles too large to read.
+ */
+export type ProviderBehaviour = 'answer' | 'fail' | 'hang' | 'hang-profile' | 'oversize';
 
 interface IssuedCode {
   readonly redirectUri: string;
@@ -28,6 +32,8 @@ export interface OAuthStandIn {
   profile: Record<string, unknown>;
   /** What GitHub's /user/emails answers. */
   emails: unknown[];
+  /** Access tokens issued so far, to look for where they must not be. */
+  readonly accessTokens: ReadonlySet<string>;
   /** A code as the authorize endpoint gives after consent, for the challenge sent there. */
   issueCode(redirectUri: string, codeChallenge: string | null): string;
   close(): Promise<void>;
@@ -87,6 +93,7 @@ export async function startOAuthStandIn(dialect: OAuthProvider): Promise<OAuthSt
       return;
     }
     const bearer = String(request.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (standIn.behaviour === 'hang-profile') return;
     if (!accessTokens.has(bearer)) {
       sendJson(response, { message: 'Bad credentials' }, 401);
       return;
@@ -111,6 +118,7 @@ export async function startOAuthStandIn(dialect: OAuthProvider): Promise<OAuthSt
     behaviour: 'answer',
     profile: {},
     emails: [],
+    accessTokens,
     issueCode,
     close: () => server.close(),
   };

@@ -90,7 +90,7 @@ export function createFlowState(services: AuthServices, baseUrl: string) {
       request: FastifyRequest,
       reply: FastifyReply,
       query: URLSearchParams,
-      expected: Pick<Flow, 'provider' | 'purpose'>,
+      expected: { readonly provider: Provider; readonly purpose?: Flow['purpose'] },
     ): Promise<{ readonly flow: Flow; readonly state: string } | null> {
       const state = request.cookies[cookieName];
       reply.clearCookie(cookieName, attributes);
@@ -104,7 +104,8 @@ export function createFlowState(services: AuthServices, baseUrl: string) {
         state,
         services.now,
       );
-      if (flow?.provider !== expected.provider || flow.purpose !== expected.purpose) return null;
+      if (flow?.provider !== expected.provider) return null;
+      if (expected.purpose && flow.purpose !== expected.purpose) return null;
       return { flow, state };
     },
   };

@@ -1,11 +1,13 @@
 // Google or GitHub under /api/v1/auth (one registration per configured
-// provider): `/<provider>` sends the browser to the provider, and
-// `/<provider>/callback` signs it in or up. Which account that is follows
+// provider): `/<provider>` sends the browser to the provider to sign in or
+// up, `/<provider>/link` to link the provider to the signed-in account, and
+// `/<provider>/callback` (the one redirect URI to register) finishes either. Which account that is follows
 // S18: the one linked to this identity; else the account whose verified
 // email the provider also asserts as verified, which gets linked; else a new
 // account (with that verified email, or with none). An email the provider
-// has not verified, or one on a local account never confirmed, links
-// nothing: the user signs in to that account first (`link_required`).
+// has not verified is ignored; one on a local account never confirmed links
+// nothing (`link_required`): its owner confirms it or signs in to that
+// account and links from there (`/<provider>/link`).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { recordAuditEvent } from '../../audit/events.js';
@@ -24,6 +26,7 @@ import {
 import {
   callbackQuery,
   createFlowState,
+  type Flow,
   type FlowError,
   failureRedirect,
   redirectFailures,
@@ -38,6 +41,9 @@ export interface OAuthRouteOptions {
   readonly baseUrl: string;
   readonly client: OAuthClient;
 }
+
+/** A race is lost at most once per kind (a sign-up, a first sign-in); a third loss is a fault. */
+const RESOLVE_ATTEMPTS = 3;
 
 const StartQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
 /** The state, code and any error are read from the raw query string and checked there. */
@@ -57,27 +63,34 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
     (event) =>
       recordAuditEvent(services.database, request, event);
 
-  /** The identity's account, linked now when S18 allows; made when there is none. */
-  async function resolve(profile: OAuthProfile): Promise<Resolution> {
+  /**
+   * The identity's account, linked now when S18 allows; made when there is
+   * none. An email the provider has not verified is not looked up at all,
+   * so a callback says nothing about which addresses have accounts here
+   * (S12). A race with a concurrent sign-up or first sign-in is retried.
+   */
+  async function resolve(profile: OAuthProfile, attempt = 1): Promise<Resolution> {
+    if (attempt > RESOLVE_ATTEMPTS) throw new Error(`${provider} account kept changing`);
     const linked = await findLinkedUserId(services.database, provider, profile.providerId);
     const existing = linked === null ? null : await findUserById(services.database, linked);
     if (existing) return { user: existing, how: 'linked' };
-    const owner = profile.email ? await findUserByEmail(services.database, profile.email) : null;
-    if (owner && !(profile.emailVerified && owner.email_verified)) {
-      return { error: 'link_required', reason: 'unverified_email' };
+    const email = profile.emailVerified ? profile.email : null;
+    const owner = email ? await findUserByEmail(services.database, email) : null;
+    if (owner && !owner.email_verified) {
+      return { error: 'link_required', reason: 'unconfirmed_local_email' };
     }
     const user =
       owner ??
-      (profile.email && profile.emailVerified
+      (email
         ? await insertUser(services.database, {
-            email: profile.email,
+            email,
             passwordHash: null,
             emailVerified: true,
             name: profile.name,
           })
         : await insertUserWithoutEmail(services.database, profile.name));
-    // Someone signed up with this email between the lookup and the insert: start over.
-    if (!user) return resolve(profile);
+    // Someone signed up with this email between the lookup and the insert.
+    if (!user) return resolve(profile, attempt + 1);
     const outcome = await linkProvider(services.database, {
       userId: user.id,
       provider,
@@ -87,45 +100,108 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
     if (owner === null) {
       // A concurrent first sign-in with this identity linked its own new account first.
       await deleteUser(services.database, user.id);
-      return resolve(profile);
+      return resolve(profile, attempt + 1);
     }
     return { error: 'already_linked', reason: outcome };
+  }
+
+  async function start(reply: FastifyReply, flow: Omit<Flow, 'provider' | 'codeVerifier'>) {
+    const codeVerifier = client.newCodeVerifier();
+    const state = await flows.begin(reply, { ...flow, provider, codeVerifier });
+    return reply
+      .header('cache-control', 'no-store')
+      .redirect(client.authorizationUrl(state, codeVerifier), 302);
   }
 
   app.get(
     `/${provider}`,
     { schema: { summary: `Sign in with ${provider}`, querystring: StartQuery } },
-    async (request: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) => {
-      const codeVerifier = client.newCodeVerifier();
-      const state = await flows.begin(reply, {
-        provider,
+    async (request: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) =>
+      start(reply, {
         purpose: 'sign-in',
         userId: null,
         returnTo: safeReturnTo(request.query.return_to, baseUrl),
-        codeVerifier,
-      });
-      return reply
-        .header('cache-control', 'no-store')
-        .redirect(client.authorizationUrl(state, codeVerifier), 302);
-    },
+      }),
   );
 
   app.get(
+    `/${provider}/link`,
+    {
+      schema: {
+        summary: `Link ${provider} to the signed-in account`,
+        querystring: StartQuery,
+      },
+    },
+    async (request: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) => {
+      const active = await requestAuth.session(request);
+      if (!active) {
+        await audit(request)({
+          event: 'provider_link',
+          outcome: 'failure',
+          detail: { provider, reason: 'session' },
+        });
+        return failureRedirect(reply, 'session');
+      }
+      return start(reply, {
+        purpose: 'link',
+        userId: active.session.user.id,
+        returnTo: safeReturnTo(request.query.return_to, baseUrl),
+      });
+    },
+  );
+
+  /** Links the identity to the account signed in when the link flow started, if still signed in. */
+  async function link(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    flow: Flow,
+    profile: OAuthProfile,
+  ) {
+    const active = await requestAuth.session(request);
+    const record = (outcome: 'success' | 'failure', reason?: string) =>
+      audit(request)({
+        event: 'provider_link',
+        outcome,
+        userId: flow.userId,
+        detail: reason ? { provider, reason } : { provider },
+      });
+    if (flow.userId === null || active?.session.user.id !== flow.userId) {
+      await record('failure', 'session');
+      return failureRedirect(reply, 'session');
+    }
+    const outcome = await linkProvider(services.database, {
+      userId: flow.userId,
+      provider,
+      providerId: profile.providerId,
+    });
+    if (outcome !== 'linked') {
+      await record('failure', outcome);
+      return failureRedirect(
+        reply,
+        outcome === 'identity_taken' ? 'identity_taken' : 'already_linked',
+      );
+    }
+    await record('success');
+    return reply.redirect(flow.returnTo, 302);
+  }
+
+  app.get(
     `/${provider}/callback`,
-    { schema: { summary: `Where ${provider} returns after sign-in`, querystring: CallbackQuery } },
+    { schema: { summary: `Where ${provider} returns`, querystring: CallbackQuery } },
     async (request, reply: FastifyReply) => {
       reply.header('cache-control', 'no-store');
       const query = callbackQuery(request);
-      const fail = async (error: FlowError, reason: string, userId: number | null = null) => {
+      const finished = await flows.finish(request, reply, query, { provider });
+      const fail = async (error: FlowError, reason: string) => {
+        const linking = finished?.flow.purpose === 'link';
         await audit(request)({
-          event: 'login',
+          event: linking ? 'provider_link' : 'login',
           outcome: 'failure',
-          userId,
-          detail: { method: provider, reason },
+          userId: finished?.flow.userId ?? null,
+          detail: linking ? { provider, reason } : { method: provider, reason },
         });
         return failureRedirect(reply, error);
       };
-      const finished = await flows.finish(request, reply, query, { provider, purpose: 'sign-in' });
       if (!finished) return fail('state', 'state');
       const codes = query.getAll('code');
       if (query.has('error') || codes.length !== 1 || !codes[0]) {
@@ -139,6 +215,7 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
         request.log.warn({ provider, failure: error.failure }, error.message);
         return fail(error.failure, error.failure);
       }
+      if (finished.flow.purpose === 'link') return link(request, reply, finished.flow, profile);
       const resolved = await resolve(profile);
       if ('error' in resolved) return fail(resolved.error, resolved.reason);
       const { user, how } = resolved;

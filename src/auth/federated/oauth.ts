@@ -8,11 +8,13 @@
 import { CodeChallengeMethod, generateCodeVerifier, OAuth2Client, OAuth2Tokens } from 'arctic';
 import {
   fetchJson,
+  HttpAbortedError,
   HttpNetworkError,
   HttpRequestError,
   HttpStatusError,
   HttpTimeoutError,
 } from '../../platform/http/bounded-fetch.js';
+import { parseEmail } from '../users.js';
 
 export type OAuthProvider = 'google' | 'github';
 
@@ -44,7 +46,7 @@ const SCOPES: Readonly<Record<OAuthProvider, string[]>> = {
   github: ['read:user', 'user:email'],
 };
 
-/** S17: 10 s for every call to a provider. */
+/** S17: 10 s for a callback's calls to a provider, all of them together. */
 const REQUEST_TIMEOUT_MS = 10_000;
 const TOKEN_MAX_BYTES = 16 * 1024;
 const PROFILE_MAX_BYTES = 64 * 1024;
@@ -88,6 +90,16 @@ function text(value: unknown): string | null {
     : null;
 }
 
+/**
+ * An address as we store addresses, or null: anything outside printable
+ * ASCII is refused rather than normalized, since folding (the Kelvin sign
+ * to `k`) could make one address match another's account.
+ */
+function address(value: unknown): string | null {
+  if (typeof value !== 'string' || !/^[\x21-\x7e]+$/.test(value)) return null;
+  return parseEmail(value);
+}
+
 function record(value: unknown): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new OAuthError('provider', 'expected a JSON object');
@@ -103,10 +115,14 @@ export function createOAuthClient(options: OAuthClientOptions) {
   const usesPkce = provider === 'google';
 
   /** A provider's answer, or OAuthError: 'unavailable' when it could not answer, 'provider' when it answered wrong. */
-  async function call(url: string, request: { form?: URLSearchParams; token?: string }) {
+  async function call(
+    url: string,
+    request: { form?: URLSearchParams; token?: string; signal: AbortSignal },
+  ) {
     try {
       return await fetchJson(url, {
         timeoutMs,
+        signal: request.signal,
         maxBytes: request.form ? TOKEN_MAX_BYTES : PROFILE_MAX_BYTES,
         ...(request.form ? { form: request.form } : {}),
         headers: {
@@ -118,18 +134,22 @@ export function createOAuthClient(options: OAuthClientOptions) {
       if (!(error instanceof HttpRequestError)) throw error;
       const unavailable =
         error instanceof HttpTimeoutError ||
+        error instanceof HttpAbortedError ||
         error instanceof HttpNetworkError ||
         (error instanceof HttpStatusError && error.status >= 500);
       throw new OAuthError(unavailable ? 'unavailable' : 'provider', error.message);
     }
   }
 
-  async function githubEmail(token: string): Promise<{ email: string | null; verified: boolean }> {
+  async function githubEmail(
+    token: string,
+    signal: AbortSignal,
+  ): Promise<{ email: string | null; verified: boolean }> {
     if (!endpoints.emails) return { email: null, verified: false };
-    const emails = await call(endpoints.emails, { token });
+    const emails = await call(endpoints.emails, { token, signal });
     if (!Array.isArray(emails)) throw new OAuthError('provider', 'emails: expected an array');
     const primary = emails.map(record).find((entry) => entry.primary === true);
-    const email = text(primary?.email);
+    const email = address(primary?.email);
     return { email, verified: email !== null && primary?.verified === true };
   }
 
@@ -156,8 +176,13 @@ export function createOAuthClient(options: OAuthClientOptions) {
       ).href;
     },
 
-    /** Trades the callback's code for an access token, then reads who the user is there. */
+    /**
+     * Trades the callback's code for an access token, then reads who the
+     * user is there; the calls share one deadline, so a callback waits at
+     * most `timeoutMs` for the provider however many calls it takes.
+     */
     async profile(code: string, codeVerifier: string | null): Promise<OAuthProfile> {
+      const signal = AbortSignal.timeout(timeoutMs);
       const form = new URLSearchParams({
         grant_type: 'authorization_code',
         code,
@@ -166,7 +191,7 @@ export function createOAuthClient(options: OAuthClientOptions) {
         client_secret: clientSecret,
       });
       if (codeVerifier) form.set('code_verifier', codeVerifier);
-      const answer = record(await call(endpoints.token, { form }));
+      const answer = record(await call(endpoints.token, { form, signal }));
       // GitHub answers a bad code with 200 and an `error` field.
       if (typeof answer.error === 'string')
         throw new OAuthError('provider', `token: ${answer.error}`);
@@ -176,11 +201,11 @@ export function createOAuthClient(options: OAuthClientOptions) {
       } catch {
         throw new OAuthError('provider', 'token: no access token');
       }
-      const profile = record(await call(endpoints.profile, { token }));
+      const profile = record(await call(endpoints.profile, { token, signal }));
       if (provider === 'google') {
         const providerId = text(profile.sub);
         if (!providerId) throw new OAuthError('provider', 'profile: no subject');
-        const email = text(profile.email);
+        const email = address(profile.email);
         return {
           providerId,
           email,
@@ -193,7 +218,7 @@ export function createOAuthClient(options: OAuthClientOptions) {
       if (typeof id !== 'number' || !Number.isSafeInteger(id)) {
         throw new OAuthError('provider', 'profile: no id');
       }
-      const { email, verified } = await githubEmail(token);
+      const { email, verified } = await githubEmail(token, signal);
       return {
         providerId: String(id),
         email,

@@ -1,5 +1,5 @@
 // Every request Tracera makes to another host (market providers, Steam's
-// OpenID endpoint) goes through `fetchBounded`, so none can hang or flood memory: one deadline covers
+// OpenID endpoint, OAuth providers) goes through `fetchBounded`, so none can hang or flood memory: one deadline covers
 // connecting, the headers and the whole body; the body is counted as it
 // streams (after decompression, so a small compressed body cannot expand past
 // the cap) and the request is torn down the moment it passes the cap; and

@@ -257,7 +257,7 @@ function tokenForm(name) {
 /** What each short code of a failed sign-in at another provider means (the API's FlowError). */
 const FLOW_ERRORS = {
   link_required:
-    'A Tracera account already uses this email address. Sign in to it with your password or an emailed link.',
+    'A Tracera account uses this email address but has not confirmed it. Confirm it from the email we sent, or sign in to that account and link this provider from there.',
   rate_limited: 'Too many attempts from your network. Please wait a minute and try again.',
   state: 'That sign-in took too long or was started in another browser. Please try again.',
   provider: 'The provider could not confirm who you are. Please try again.',
@@ -277,7 +277,7 @@ function showFlowError() {
   notice.hidden = false;
 }
 
-/** Shows the sign-in links of the providers this server offers. */
+/** Shows the links of the providers this server offers (sign-in or link). */
 async function showProviders() {
   try {
     const { configured } = await api('GET', '/auth/providers');
@@ -433,6 +433,7 @@ function fact(term, value) {
 }
 
 function accountPage() {
+  showProviders();
   const pageMessage = document.querySelector('[data-message="page"]');
   const signedIn = /** @type {HTMLElement} */ (document.querySelector('[data-view="signed-in"]'));
   const signedOut = /** @type {HTMLElement} */ (document.querySelector('[data-view="signed-out"]'));
