@@ -111,8 +111,6 @@ export function createFlowState(services: AuthServices, baseUrl: string) {
   };
 }
 
-export type FlowState = ReturnType<typeof createFlowState>;
-
 export function failureRedirect(reply: FastifyReply, error: FlowError): FastifyReply {
   return reply.redirect(`${FAILURE_PAGE}?error=${error}`, 302);
 }
