@@ -1,26 +1,21 @@
 // Google or GitHub under /api/v1/auth (one registration per configured
 // provider): `/<provider>` sends the browser to the provider to sign in or
 // up, `/<provider>/link` to link the provider to the signed-in account, and
-// `/<provider>/callback` (the one redirect URI to register) finishes either. Which account that is follows
-// S18: the one linked to this identity; else the account whose verified
-// email the provider also asserts as verified, which gets linked; else a new
-// account (with that verified email, or with none). An email the provider
+// `/<provider>/callback` (the one redirect URI to register) finishes either.
+// The account signed in to follows S18: the one linked to this identity;
+// else the account whose verified email the provider also asserts as
+// verified, which gets linked; else a new account (with that verified email,
+// or with none). An email the provider
 // has not verified is ignored; one on a local account never confirmed links
 // nothing (`link_required`): its owner confirms it or signs in to that
 // account and links from there (`/<provider>/link`).
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import { recordAuditEvent } from '../../audit/events.js';
-import { clientInfo } from '../../http/client-info.js';
-import type { RequestAuth } from '../request-auth.js';
-import type { Audit, AuthServices } from '../services.js';
 import {
   deleteUser,
   findUserByEmail,
   findUserById,
   insertUser,
   insertUserWithoutEmail,
-  publicUser,
   type User,
 } from '../users.js';
 import {
@@ -34,10 +29,17 @@ import {
 } from './flow.js';
 import { findLinkedUserId, linkProvider } from './links.js';
 import { type OAuthClient, OAuthError, type OAuthProfile } from './oauth.js';
+import {
+  auditFor,
+  CallbackQuery,
+  type FederatedRoutes,
+  linkingUserId,
+  linkToSignedIn,
+  StartQuery,
+  signInAndReturn,
+} from './outcomes.js';
 
-export interface OAuthRouteOptions {
-  readonly services: AuthServices;
-  readonly requestAuth: RequestAuth;
+export interface OAuthRouteOptions extends FederatedRoutes {
   readonly baseUrl: string;
   readonly client: OAuthClient;
 }
@@ -45,23 +47,16 @@ export interface OAuthRouteOptions {
 /** A race is lost at most once per kind (a sign-up, a first sign-in); a third loss is a fault. */
 const RESOLVE_ATTEMPTS = 3;
 
-const StartQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
-/** The state, code and any error are read from the raw query string and checked there. */
-const CallbackQuery = Type.Object({}, { additionalProperties: true });
-
 type Resolution =
   | { readonly user: User; readonly how: 'linked' | 'created' | 'linked_by_email' }
   | { readonly error: FlowError; readonly reason: string };
 
 export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, options) => {
-  const { services, requestAuth, baseUrl, client } = options;
+  const { services, baseUrl, client } = options;
   const { provider } = client;
   redirectFailures(app);
   const flows = createFlowState(services, baseUrl);
-  const audit =
-    (request: FastifyRequest): Audit =>
-    (event) =>
-      recordAuditEvent(services.database, request, event);
+  const audit = (request: FastifyRequest) => auditFor(services, request);
 
   /**
    * The identity's account, linked now when S18 allows; made when there is
@@ -133,57 +128,15 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
       },
     },
     async (request: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) => {
-      const active = await requestAuth.session(request);
-      if (!active) {
-        await audit(request)({
-          event: 'provider_link',
-          outcome: 'failure',
-          detail: { provider, reason: 'session' },
-        });
-        return failureRedirect(reply, 'session');
-      }
+      const userId = await linkingUserId(options, request, provider);
+      if (userId === null) return failureRedirect(reply, 'session');
       return start(reply, {
         purpose: 'link',
-        userId: active.session.user.id,
+        userId,
         returnTo: safeReturnTo(request.query.return_to, baseUrl),
       });
     },
   );
-
-  /** Links the identity to the account signed in when the link flow started, if still signed in. */
-  async function link(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    flow: Flow,
-    profile: OAuthProfile,
-  ) {
-    const active = await requestAuth.session(request);
-    const record = (outcome: 'success' | 'failure', reason?: string) =>
-      audit(request)({
-        event: 'provider_link',
-        outcome,
-        userId: flow.userId,
-        detail: reason ? { provider, reason } : { provider },
-      });
-    if (flow.userId === null || active?.session.user.id !== flow.userId) {
-      await record('failure', 'session');
-      return failureRedirect(reply, 'session');
-    }
-    const outcome = await linkProvider(services.database, {
-      userId: flow.userId,
-      provider,
-      providerId: profile.providerId,
-    });
-    if (outcome !== 'linked') {
-      await record('failure', outcome);
-      return failureRedirect(
-        reply,
-        outcome === 'identity_taken' ? 'identity_taken' : 'already_linked',
-      );
-    }
-    await record('success');
-    return reply.redirect(flow.returnTo, 302);
-  }
 
   app.get(
     `/${provider}/callback`,
@@ -215,7 +168,9 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
         request.log.warn({ provider, failure: error.failure }, error.message);
         return fail(error.failure, error.failure);
       }
-      if (finished.flow.purpose === 'link') return link(request, reply, finished.flow, profile);
+      if (finished.flow.purpose === 'link') {
+        return linkToSignedIn(options, request, reply, finished.flow, profile.providerId);
+      }
       const resolved = await resolve(profile);
       if ('error' in resolved) return fail(resolved.error, resolved.reason);
       const { user, how } = resolved;
@@ -234,15 +189,7 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
           detail: { provider, via: 'verified_email' },
         });
       }
-      const signedIn = await services.sessions.create(publicUser(user), clientInfo(request));
-      await requestAuth.startSession(request, reply, signedIn);
-      await audit(request)({
-        event: 'login',
-        outcome: 'success',
-        userId: user.id,
-        detail: { method: provider },
-      });
-      return reply.redirect(finished.flow.returnTo, 302);
+      return signInAndReturn(options, request, reply, finished.flow, user);
     },
   );
 };

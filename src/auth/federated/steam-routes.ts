@@ -6,18 +6,7 @@
 // shown only as a short code.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Type } from 'typebox';
-import { recordAuditEvent } from '../../audit/events.js';
-import { clientInfo } from '../../http/client-info.js';
-import type { RequestAuth } from '../request-auth.js';
-import type { Audit, AuthServices } from '../services.js';
-import {
-  deleteUser,
-  findUserById,
-  insertUserWithoutEmail,
-  publicUser,
-  type User,
-} from '../users.js';
+import { deleteUser, findUserById, insertUserWithoutEmail, type User } from '../users.js';
 import {
   callbackQuery,
   createFlowState,
@@ -28,31 +17,28 @@ import {
   safeReturnTo,
 } from './flow.js';
 import { findLinkedUserId, linkProvider } from './links.js';
+import {
+  auditFor,
+  CallbackQuery,
+  type FederatedRoutes,
+  linkingUserId,
+  linkToSignedIn,
+  StartQuery,
+  signInAndReturn,
+} from './outcomes.js';
 import { type SteamOpenId, type SteamVerdict, steamReturnTo } from './steam-openid.js';
 
-export interface SteamRouteOptions {
-  readonly services: AuthServices;
-  readonly requestAuth: RequestAuth;
+export interface SteamRouteOptions extends FederatedRoutes {
   readonly baseUrl: string;
   readonly steam: SteamOpenId;
 }
 
-const StartQuery = Type.Object({ return_to: Type.Optional(Type.String({ maxLength: 2048 })) });
-/**
- * The state and Steam's dozen openid.* fields are read from the raw query
- * string, repeats and all, and checked there.
- */
-const CallbackQuery = Type.Object({}, { additionalProperties: true });
-
 export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (app, options) => {
-  const { services, requestAuth, baseUrl, steam } = options;
+  const { services, baseUrl, steam } = options;
   redirectFailures(app);
   const flows = createFlowState(services, baseUrl);
   const callbackUrl = (path: string) => new URL(`/api/v1/auth${path}`, baseUrl).href;
-  const audit =
-    (request: FastifyRequest): Audit =>
-    (event) =>
-      recordAuditEvent(services.database, request, event);
+  const audit = (request: FastifyRequest) => auditFor(services, request);
   const noStore = { 'cache-control': 'no-store' };
 
   async function start(reply: FastifyReply, flow: Flow, callbackPath: string) {
@@ -139,15 +125,7 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
           detail: { method: 'steam' },
         });
       }
-      const signedIn = await services.sessions.create(publicUser(user), clientInfo(request));
-      await requestAuth.startSession(request, reply, signedIn);
-      await audit(request)({
-        event: 'login',
-        outcome: 'success',
-        userId: user.id,
-        detail: { method: 'steam' },
-      });
-      return reply.redirect(result.flow.returnTo, 302);
+      return signInAndReturn(options, request, reply, result.flow, user);
     },
   );
 
@@ -155,21 +133,14 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     '/steam',
     { schema: { summary: 'Link Steam to the signed-in account', querystring: StartQuery } },
     async (request, reply) => {
-      const active = await requestAuth.session(request);
-      if (!active) {
-        await audit(request)({
-          event: 'provider_link',
-          outcome: 'failure',
-          detail: { provider: 'steam', reason: 'session' },
-        });
-        return failureRedirect(reply, 'session');
-      }
+      const userId = await linkingUserId(options, request, 'steam');
+      if (userId === null) return failureRedirect(reply, 'session');
       return start(
         reply,
         {
           provider: 'steam',
           purpose: 'link',
-          userId: active.session.user.id,
+          userId,
           returnTo: safeReturnTo(request.query.return_to, baseUrl),
         },
         '/steam/callback',
@@ -183,33 +154,7 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     async (request, reply) => {
       const result = await finish(request, reply, '/steam/callback', 'link');
       if (typeof result === 'string') return failureRedirect(reply, result);
-      const active = await requestAuth.session(request);
-      const userId = result.flow.userId;
-      const record = (outcome: 'success' | 'failure', reason?: string) =>
-        audit(request)({
-          event: 'provider_link',
-          outcome,
-          userId,
-          detail: reason ? { provider: 'steam', reason } : { provider: 'steam' },
-        });
-      if (userId === null || active?.session.user.id !== userId) {
-        await record('failure', 'session');
-        return failureRedirect(reply, 'session');
-      }
-      const outcome = await linkProvider(services.database, {
-        userId,
-        provider: 'steam',
-        providerId: result.steamId,
-      });
-      if (outcome !== 'linked') {
-        await record('failure', outcome);
-        return failureRedirect(
-          reply,
-          outcome === 'identity_taken' ? 'identity_taken' : 'already_linked',
-        );
-      }
-      await record('success');
-      return reply.redirect(result.flow.returnTo, 302);
+      return linkToSignedIn(options, request, reply, result.flow, result.steamId);
     },
   );
 };
