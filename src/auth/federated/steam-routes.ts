@@ -6,7 +6,6 @@
 // shown only as a short code.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { deleteUser, findUserById, insertUserWithoutEmail, type User } from '../users.js';
 import {
   callbackQuery,
   createFlowState,
@@ -16,8 +15,8 @@ import {
   redirectFailures,
   safeReturnTo,
 } from './flow.js';
-import { findLinkedUserId, linkProvider } from './links.js';
 import {
+  accountForIdentity,
   auditFor,
   CallbackQuery,
   type FederatedRoutes,
@@ -77,23 +76,6 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     return { flow: finished.flow, steamId: verdict.steamId };
   }
 
-  /** The account a SteamID signs in to, made (with no email) the first time. */
-  async function accountFor(steamId: string): Promise<{ user: User; created: boolean }> {
-    const linked = await findLinkedUserId(services.database, 'steam', steamId);
-    const existing = linked === null ? null : await findUserById(services.database, linked);
-    if (existing) return { user: existing, created: false };
-    const user = await insertUserWithoutEmail(services.database);
-    const outcome = await linkProvider(services.database, {
-      userId: user.id,
-      provider: 'steam',
-      providerId: steamId,
-    });
-    if (outcome === 'linked') return { user, created: true };
-    // A concurrent first sign-in with the same SteamID linked its own new account first.
-    await deleteUser(services.database, user.id);
-    return accountFor(steamId);
-  }
-
   app.get(
     '/steam/login',
     { schema: { summary: 'Sign in with Steam', querystring: StartQuery } },
@@ -116,16 +98,15 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
     async (request, reply) => {
       const result = await finish(request, reply, '/steam/login/callback', 'sign-in');
       if (typeof result === 'string') return failureRedirect(reply, result);
-      const { user, created } = await accountFor(result.steamId);
-      if (created) {
-        await audit(request)({
-          event: 'signup',
-          outcome: 'success',
-          userId: user.id,
-          detail: { method: 'steam' },
-        });
-      }
-      return signInAndReturn(options, request, reply, result.flow, user);
+      // Steam gives no email: the account is the linked one, or a new one without email.
+      const resolved = await accountForIdentity(services, 'steam', {
+        providerId: result.steamId,
+        email: null,
+        emailVerified: false,
+        name: null,
+      });
+      if ('error' in resolved) return failureRedirect(reply, resolved.error);
+      return signInAndReturn(options, request, reply, result.flow, resolved);
     },
   );
 
