@@ -28,6 +28,7 @@ import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import type { Store } from './platform/store/index.js';
+import { registerRealtime } from './realtime/routes.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
 
@@ -82,6 +83,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(fastifyCookie);
+  // First among the routes: its hooks must see every route registered after it.
+  await registerRealtime(app, { config, store, path: `${API_PREFIX}/ws` });
   const mailer = deps.mailer ?? createMailer(config.mail);
   const accounts = await registerAccounts(app, {
     config,

@@ -71,6 +71,14 @@ export interface Config {
     readonly rawRetentionMs: number;
     readonly staleAfterMs: number;
   };
+  /** The live feed (WebSocket hub). */
+  readonly realtime: {
+    /** Null: no cap. */
+    readonly maxConnectionsPerIp: number | null;
+    readonly maxSubscriptions: number;
+    readonly maxBufferedBytes: number;
+    readonly heartbeatMs: number;
+  };
   readonly shutdownTimeoutMs: number;
   readonly logLevel: SettingValues['LOG_LEVEL'];
 }
@@ -250,6 +258,12 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       ingest: { intervalMs: v.INGEST_INTERVAL_SECONDS * SECOND_MS, inServe: v.INGEST_IN_SERVE },
       rawRetentionMs: v.PRICE_RAW_RETENTION_DAYS * DAY_MS,
       staleAfterMs: v.PRICE_STALE_SECONDS * SECOND_MS,
+    },
+    realtime: {
+      maxConnectionsPerIp: v.WS_MAX_CONNECTIONS_PER_IP === 0 ? null : v.WS_MAX_CONNECTIONS_PER_IP,
+      maxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,
+      maxBufferedBytes: v.WS_MAX_BUFFERED_BYTES,
+      heartbeatMs: v.WS_HEARTBEAT_MS,
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     logLevel: v.LOG_LEVEL,

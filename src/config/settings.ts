@@ -419,6 +419,30 @@ export const settings = {
     default: '3600',
     parse: integer(1, 365 * 86_400),
   },
+  WS_MAX_CONNECTIONS_PER_IP: {
+    doc: 'Live feed (WebSocket) connections one client address may hold on one instance; 0 sets no cap. IPv6 clients count per /64.',
+    rule: 'an integer from 0 to 1000000',
+    default: '0',
+    parse: integer(0, 1_000_000),
+  },
+  WS_MAX_SUBSCRIPTIONS: {
+    doc: 'Items one live feed connection may follow at once.',
+    rule: 'an integer from 1 to 100000',
+    default: '200',
+    parse: integer(1, 100_000),
+  },
+  WS_MAX_BUFFERED_BYTES: {
+    doc: 'Messages a live feed client has not read yet may take this much server memory; a slower client is closed (1008).',
+    rule: 'an integer from 16384 to 1073741824',
+    default: '262144',
+    parse: integer(16 * 1024, 1024 * 1024 * 1024),
+  },
+  WS_HEARTBEAT_MS: {
+    doc: 'Time between the pings the server sends every live feed client; one that misses two is dropped.',
+    rule: 'an integer from 100 to 600000',
+    default: '30000',
+    parse: integer(100, 10 * 60 * SECOND_MS),
+  },
   LOG_LEVEL: {
     doc: 'Least severe log level written.',
     rule: `one of ${LOG_LEVELS.join(', ')}`,

@@ -28,8 +28,8 @@ import type { HistoryWindow, PriceSource, VolatilityWindow } from './types.js';
 import {
   cachedVolatility,
   MINIMUM_POINTS,
+  roundedVolatility,
   topVolatile,
-  type Volatility,
 } from './volatility/index.js';
 
 const SECOND_MS = 1000;
@@ -45,28 +45,6 @@ export interface MarketRouteOptions {
 }
 
 const isSimulated = (source: PriceSource) => source === 'demo';
-
-/** Cents to a hundredth of a cent, ratios to six decimals: more is noise, not precision. */
-function rounded(volatility: Volatility) {
-  const cents = (value: number) => Math.round(value * 100) / 100;
-  const ratio = (value: number | null) => (value === null ? null : Math.round(value * 1e6) / 1e6);
-  const { bollinger } = volatility;
-  return {
-    points: volatility.points,
-    computed_at: volatility.computed_at,
-    mean_cents: cents(volatility.mean_cents),
-    stddev_cents: cents(volatility.stddev_cents),
-    percent_change: ratio(volatility.percent_change),
-    coefficient_of_variation: ratio(volatility.coefficient_of_variation),
-    trend_score: ratio(volatility.trend_score),
-    bollinger: {
-      middle: cents(bollinger.middle),
-      upper: cents(bollinger.upper),
-      lower: cents(bollinger.lower),
-      percent_b: ratio(bollinger.percent_b),
-    },
-  };
-}
 
 export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async (app, options) => {
   const { database, store, market, now } = options;
@@ -185,7 +163,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         item_id: item.id,
         ...about(source, window),
         minimum_points: MINIMUM_POINTS,
-        volatility: volatility && rounded(volatility),
+        volatility: volatility && roundedVolatility(volatility),
       };
     },
   );
@@ -220,7 +198,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         minimum_points: MINIMUM_POINTS,
         items: ranked.flatMap(({ itemId, volatility }, index) => {
           const item = items.get(itemId);
-          return item ? [{ rank: index + 1, item, volatility: rounded(volatility) }] : [];
+          return item ? [{ rank: index + 1, item, volatility: roundedVolatility(volatility) }] : [];
         }),
       };
     },

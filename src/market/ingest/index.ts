@@ -22,6 +22,7 @@ export type { PriorityItems } from './items-to-price.js';
 export {
   latestPriceKey,
   latestPrices,
+  latestPricesOfItems,
   type PriceMessage,
   rebuildLatestPrices,
 } from './latest-prices.js';

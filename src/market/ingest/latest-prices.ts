@@ -136,10 +136,20 @@ export async function latestPrices(
   itemId: number,
   sources: readonly PriceSource[],
 ): Promise<PriceQuote[]> {
-  const held = await Promise.all(
-    sources.map((source) => store.get(latestPriceKey(source, itemId))),
+  return latestPricesOfItems(store, [itemId], sources);
+}
+
+/** The latest price of each of `itemIds` from each of `sources` that has one, in one store read. */
+export async function latestPricesOfItems(
+  store: Store,
+  itemIds: readonly number[],
+  sources: readonly PriceSource[],
+): Promise<PriceQuote[]> {
+  const wanted = itemIds.flatMap((itemId) => sources.map((source) => ({ itemId, source })));
+  const held = await store.getMany(
+    wanted.map(({ itemId, source }) => latestPriceKey(source, itemId)),
   );
-  return sources.flatMap((source, index) => {
+  return wanted.flatMap(({ itemId, source }, index) => {
     const quote = parseCached(held[index] ?? null, itemId, source);
     return quote ? [quote] : [];
   });

@@ -9,4 +9,5 @@ export {
   recomputeVolatility,
   type VolatilityDeps,
 } from './recompute.js';
+export { roundedVolatility } from './rounded.js';
 export { createVolatilityUpdater, type VolatilityUpdater } from './updater.js';

@@ -67,6 +67,11 @@ export class MemoryStore implements Store {
     return this.live(key)?.value ?? null;
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    this.open();
+    return keys.map((key) => this.live(key)?.value ?? null);
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     this.open();
     if (ttlMs !== undefined) assertTtl(ttlMs);

@@ -184,6 +184,11 @@ export class RedisStore implements Store {
     return this.run(this.client.get(this.key(key)));
   }
 
+  async getMany(keys: readonly string[]): Promise<(string | null)[]> {
+    if (keys.length === 0) return [];
+    return this.run(this.client.mget(keys.map((key) => this.key(key))));
+  }
+
   async set(key: string, value: string, ttlMs?: number): Promise<void> {
     if (ttlMs === undefined) {
       await this.run(this.client.set(this.key(key), value));

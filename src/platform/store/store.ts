@@ -26,6 +26,8 @@ export type Unsubscribe = () => Promise<void>;
 export interface Store {
   readonly kind: 'redis' | 'memory';
   get(key: string): Promise<string | null>;
+  /** The value of each key, in order, null where absent: one round trip for all of them. */
+  getMany(keys: readonly string[]): Promise<(string | null)[]>;
   /** Without `ttlMs` the value stays until deleted. */
   set(key: string, value: string, ttlMs?: number): Promise<void>;
   /** Sets only when the key is absent; true when this call set it. */

@@ -30,6 +30,17 @@ describe(`store contract (${testRedisUrl ? 'redis' : 'memory'})`, () => {
     expect(await store.get('k')).toBe('w');
   });
 
+  it('gets many values in order, null for missing and expired keys', async () => {
+    const { store, advance } = harness;
+    expect(await store.getMany([])).toEqual([]);
+    await store.set('a', '1');
+    await store.set('c', '3');
+    await store.set('short', 's', 100);
+    expect(await store.getMany(['c', 'b', 'a', 'short', 'a'])).toEqual(['3', null, '1', 's', '1']);
+    await advance(150);
+    expect(await store.getMany(['short', 'a'])).toEqual([null, '1']);
+  });
+
   it('expires a value after its TTL and keeps one without TTL', async () => {
     const { store, advance } = harness;
     await store.set('short', 'v', 100);

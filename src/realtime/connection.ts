@@ -1,0 +1,216 @@
+// One client of the live feed. S27 bounds what it can cost us: each message
+// spends from a budget that refills over time and a refused one spends more,
+// so a flood, or a client stuck sending garbage, is closed instead of served;
+// it holds at most `maxSubscriptions` items; and what it has not read yet
+// stays under `maxBufferedBytes`, past which it is closed rather than given
+// more memory. Requests are handled one at a time, in order, so a reply never
+// overtakes the one before it.
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import {
+  type ClientRequest,
+  type PriceUpdate,
+  parseClientMessage,
+  RefusedMessage,
+  type Reply,
+  type Update,
+} from './messages.js';
+
+/** RFC 6455 close codes the hub uses. */
+export const CLOSE_CODES = {
+  goingAway: 1001,
+  policyViolation: 1008,
+  internalError: 1011,
+} as const;
+
+export interface ConnectionLimits {
+  readonly maxSubscriptions: number;
+  readonly maxBufferedBytes: number;
+}
+
+/** What a connection asks of the hub it belongs to. */
+export interface ConnectionHost {
+  follow(connection: Connection, itemIds: readonly number[]): void;
+  unfollow(connection: Connection, itemIds: readonly number[]): void;
+  /** The latest price of each item from each source; throws when the store cannot answer. */
+  latestPrices(itemIds: readonly number[]): Promise<PriceUpdate[]>;
+}
+
+/** A burst of this many messages is served at once... */
+const MESSAGE_BURST = 20;
+/** ...and this many a second after it. */
+const MESSAGES_PER_SECOND = 5;
+/** A refused message costs this many: four in a row spend a full budget. */
+const REFUSED_MESSAGE_COST = 5;
+/** Pings a connection may leave unanswered; at the next heartbeat it is dropped. */
+const MAX_MISSED_PONGS = 2;
+
+export class Connection {
+  /** The items this connection receives. */
+  readonly items = new Set<number>();
+  private tokens = MESSAGE_BURST;
+  private refilledAt = performance.now();
+  private missedPongs = 0;
+  private closing = false;
+  private requests: Promise<void> = Promise.resolve();
+  /** While a subscribe waits for its snapshot: the prices sent live meanwhile, newer than any it could hold. */
+  private sentDuringSnapshot: Set<string> | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly host: ConnectionHost,
+    private readonly limits: ConnectionLimits,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('pong', () => {
+      this.missedPongs = 0;
+    });
+  }
+
+  /** Sends `update` unless that would take the unread backlog past its bound. */
+  deliver(update: Update): void {
+    if (!this.send(update.frame)) return;
+    if (this.sentDuringSnapshot && update.priceKey) this.sentDuringSnapshot.add(update.priceKey);
+  }
+
+  /** Pings, or drops a connection that left the last pings unanswered. */
+  heartbeat(): void {
+    if (this.missedPongs >= MAX_MISSED_PONGS) {
+      this.log.info({ missedPongs: this.missedPongs }, 'live feed client stopped answering pings');
+      this.closing = true;
+      this.socket.terminate();
+      return;
+    }
+    this.missedPongs += 1;
+    this.socket.ping();
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.socket.close(code, reason);
+  }
+
+  private send(frame: Buffer | string): boolean {
+    if (this.closing) return false;
+    const size = typeof frame === 'string' ? Buffer.byteLength(frame) : frame.length;
+    if (this.socket.bufferedAmount + size > this.limits.maxBufferedBytes) {
+      this.log.warn(
+        {
+          bufferedBytes: this.socket.bufferedAmount,
+          maxBufferedBytes: this.limits.maxBufferedBytes,
+        },
+        'live feed client too slow: closed',
+      );
+      this.close(CLOSE_CODES.policyViolation, 'Too slow: unread messages over the limit');
+      return false;
+    }
+    this.socket.send(frame, { binary: false });
+    return true;
+  }
+
+  private reply(reply: Reply): void {
+    this.send(JSON.stringify(reply));
+  }
+
+  private receive(data: unknown, isBinary: boolean): void {
+    if (this.closing) return;
+    let request: ClientRequest | null = null;
+    let refusal: string | null = null;
+    if (isBinary) refusal = 'Messages must be text';
+    else {
+      try {
+        request = parseClientMessage(String(data));
+      } catch (error) {
+        if (!(error instanceof RefusedMessage)) throw error;
+        refusal = error.message;
+      }
+    }
+    if (!this.spend(refusal === null ? 1 : REFUSED_MESSAGE_COST)) {
+      this.log.warn({ refused: refusal !== null }, 'live feed client flooding: closed');
+      this.close(CLOSE_CODES.policyViolation, 'Too many messages');
+      return;
+    }
+    if (refusal !== null) {
+      this.reply({ type: 'error', detail: refusal });
+      return;
+    }
+    const accepted = request as ClientRequest;
+    this.requests = this.requests
+      .then(() => this.handle(accepted))
+      .catch((error: unknown) => {
+        this.log.error({ err: error }, 'live feed request failed');
+        this.close(CLOSE_CODES.internalError, 'Internal error');
+      });
+  }
+
+  /** Takes `cost` from the budget; false when the budget cannot pay it. */
+  private spend(cost: number): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(
+      MESSAGE_BURST,
+      this.tokens + ((now - this.refilledAt) / 1000) * MESSAGES_PER_SECOND,
+    );
+    this.refilledAt = now;
+    if (this.tokens < cost) return false;
+    this.tokens -= cost;
+    return true;
+  }
+
+  private async handle(request: ClientRequest): Promise<void> {
+    if (this.closing) return;
+    if (request.action === 'ping') {
+      this.reply({ type: 'pong' });
+      return;
+    }
+    if (request.action === 'unsubscribe') {
+      const held = request.itemIds.filter((id) => this.items.has(id));
+      this.host.unfollow(this, held);
+      this.reply({ type: 'unsubscribed', item_ids: request.itemIds });
+      return;
+    }
+    await this.subscribe(request.itemIds, request.dropped);
+  }
+
+  private async subscribe(itemIds: readonly number[], dropped: number): Promise<void> {
+    const accepted: number[] = [];
+    const added: number[] = [];
+    let room = this.limits.maxSubscriptions - this.items.size;
+    for (const id of itemIds) {
+      if (this.items.has(id)) accepted.push(id);
+      else if (room > 0) {
+        room -= 1;
+        accepted.push(id);
+        added.push(id);
+      }
+    }
+    // Following before reading the snapshot means no price can fall between
+    // the two; a price sent live meanwhile is newer than the snapshot's.
+    this.host.follow(this, added);
+    this.sentDuringSnapshot = new Set();
+    let prices: PriceUpdate[] = [];
+    let unavailable = false;
+    try {
+      prices = await this.host.latestPrices(accepted);
+    } catch (error) {
+      unavailable = true;
+      this.log.warn({ err: error }, 'latest prices unavailable for a live feed subscription');
+    }
+    const sent = this.sentDuringSnapshot;
+    this.sentDuringSnapshot = null;
+    this.reply({
+      type: 'subscribed',
+      item_ids: accepted,
+      dropped: dropped + itemIds.length - accepted.length,
+      limit: this.limits.maxSubscriptions,
+      prices: prices.filter((price) => !sent.has(`${price.item_id}:${price.source}`)),
+    });
+    if (unavailable) {
+      this.reply({
+        type: 'error',
+        detail: 'Latest prices are unavailable right now; updates will follow as they arrive',
+      });
+    }
+  }
+}

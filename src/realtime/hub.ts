@@ -1,0 +1,142 @@
+// The hub of one instance: it listens on the store's `prices` and
+// `volatility` channels (Redis pub/sub when REDIS_URL is set, so every
+// instance hears every update, whichever instance's ingestion leader
+// published it) and hands each update to the sockets following its item, and
+// only to them: an index from item to connections, so an update costs its
+// followers, not every socket. Each update is serialized once and the same
+// bytes are written to every follower.
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket } from 'ws';
+import { latestPricesOfItems } from '../market/ingest/index.js';
+import { PRICES_CHANNEL, type PriceSource, VOLATILITY_CHANNEL } from '../market/types.js';
+import type { Store, Unsubscribe } from '../platform/store/index.js';
+import { CLOSE_CODES, Connection, type ConnectionLimits } from './connection.js';
+import {
+  type PriceUpdate,
+  priceChannelUpdate,
+  priceUpdateOfQuote,
+  type Update,
+  volatilityChannelUpdate,
+} from './messages.js';
+
+export interface HubOptions extends ConnectionLimits {
+  readonly store: Store;
+  readonly logger: FastifyBaseLogger;
+  /** The sources whose latest prices a new subscription is sent. */
+  readonly sources: readonly PriceSource[];
+  readonly heartbeatMs: number;
+}
+
+/** How long shutdown waits for clients to answer its close before cutting them off. */
+const CLOSE_GRACE_MS = 1000;
+
+export interface HubStats {
+  readonly connections: number;
+  /** Items at least one connection follows. */
+  readonly items: number;
+}
+
+export class Hub {
+  private readonly followers = new Map<number, Set<Connection>>();
+  private readonly connections = new Set<Connection>();
+  private readonly sockets = new Set<WebSocket>();
+  private readonly log: FastifyBaseLogger;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private unsubscribes: Unsubscribe[] = [];
+
+  private constructor(private readonly options: HubOptions) {
+    this.log = options.logger.child({ component: 'realtime' });
+  }
+
+  /** A hub listening on the store's channels, pinging its clients every `heartbeatMs`. */
+  static async start(options: HubOptions): Promise<Hub> {
+    const hub = new Hub(options);
+    const { store } = options;
+    hub.unsubscribes = await Promise.all([
+      store.subscribe(PRICES_CHANNEL, (text) => hub.fanOut(priceChannelUpdate(text), text)),
+      store.subscribe(VOLATILITY_CHANNEL, (text) =>
+        hub.fanOut(volatilityChannelUpdate(text), text),
+      ),
+    ]);
+    hub.heartbeat = setInterval(() => {
+      for (const connection of hub.connections) connection.heartbeat();
+    }, options.heartbeatMs);
+    hub.heartbeat.unref();
+    return hub;
+  }
+
+  /** Serves `socket` until it closes. */
+  accept(socket: WebSocket, log: FastifyBaseLogger): void {
+    const connection = new Connection(socket, this, this.options, log);
+    this.connections.add(connection);
+    this.sockets.add(socket);
+    socket.once('close', () => {
+      this.connections.delete(connection);
+      this.sockets.delete(socket);
+      this.unfollow(connection, [...connection.items]);
+    });
+  }
+
+  follow(connection: Connection, itemIds: readonly number[]): void {
+    for (const id of itemIds) {
+      connection.items.add(id);
+      let set = this.followers.get(id);
+      if (!set) {
+        set = new Set();
+        this.followers.set(id, set);
+      }
+      set.add(connection);
+    }
+  }
+
+  unfollow(connection: Connection, itemIds: readonly number[]): void {
+    for (const id of itemIds) {
+      connection.items.delete(id);
+      const set = this.followers.get(id);
+      if (!set) continue;
+      set.delete(connection);
+      if (set.size === 0) this.followers.delete(id);
+    }
+  }
+
+  async latestPrices(itemIds: readonly number[]): Promise<PriceUpdate[]> {
+    if (itemIds.length === 0) return [];
+    const quotes = await latestPricesOfItems(this.options.store, itemIds, this.options.sources);
+    return quotes.map(priceUpdateOfQuote);
+  }
+
+  stats(): HubStats {
+    return { connections: this.connections.size, items: this.followers.size };
+  }
+
+  /**
+   * Stops listening, closes every socket with 1001 (going away) and waits
+   * for them to close; one that has not within CLOSE_GRACE_MS is cut off.
+   */
+  async stop(): Promise<void> {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
+    const unsubscribes = this.unsubscribes;
+    this.unsubscribes = [];
+    await Promise.allSettled(unsubscribes.map((unsubscribe) => unsubscribe()));
+    const closed = [...this.sockets].map(
+      (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
+    );
+    for (const connection of this.connections) {
+      connection.close(CLOSE_CODES.goingAway, 'Server shutting down');
+    }
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    await Promise.race([Promise.all(closed), grace]);
+    for (const socket of this.sockets) socket.terminate();
+  }
+
+  private fanOut(update: Update | null, text: string): void {
+    if (!update) {
+      this.log.warn({ message: text.slice(0, 200) }, 'malformed channel message dropped');
+      return;
+    }
+    const followers = this.followers.get(update.itemId);
+    if (!followers) return;
+    for (const connection of followers) connection.deliver(update);
+  }
+}

@@ -1,0 +1,190 @@
+// The live feed's wire format. What a client sends is untrusted (S27): at
+// most 4 KiB (the socket enforces that before we see it), JSON, one of three
+// actions, and item ids that are positive integers in the catalog's id range;
+// anything else in `item_ids` is dropped, duplicates collapse. What the
+// server sends is built from the market pipeline's channel messages, each
+// serialized once however many sockets receive it.
+import { MARKET_PROVIDERS } from '../config/settings.js';
+import type { PriceMessage } from '../market/ingest/index.js';
+import { type PriceQuote, type PriceSource, VOLATILITY_WINDOWS } from '../market/types.js';
+import { roundedVolatility, type Volatility } from '../market/volatility/index.js';
+
+/** S27: the largest client message, in bytes. */
+export const MAX_CLIENT_MESSAGE_BYTES = 4096;
+/** Item ids are PostgreSQL `integer`s. */
+const MAX_ITEM_ID = 2_147_483_647;
+const SOURCES: ReadonlySet<unknown> = new Set(MARKET_PROVIDERS);
+const WINDOWS: ReadonlySet<unknown> = new Set(VOLATILITY_WINDOWS);
+
+export type ClientRequest =
+  | {
+      readonly action: 'subscribe' | 'unsubscribe';
+      readonly itemIds: readonly number[];
+      /** Entries of `item_ids` that were not item ids, or repeated one. */
+      readonly dropped: number;
+    }
+  | { readonly action: 'ping' };
+
+/** A message the server refuses; the client is told `detail`. */
+export class RefusedMessage extends Error {
+  override name = 'RefusedMessage';
+}
+
+const isItemId = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= MAX_ITEM_ID;
+
+/** The client's request in `text`; throws RefusedMessage saying what is wrong. */
+export function parseClientMessage(text: string): ClientRequest {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    throw new RefusedMessage('Messages must be JSON');
+  }
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+    throw new RefusedMessage('Messages must be JSON objects with an "action"');
+  }
+  const { action, item_ids: itemIds } = message as { action?: unknown; item_ids?: unknown };
+  if (action === 'ping') return { action };
+  if (action !== 'subscribe' && action !== 'unsubscribe') {
+    throw new RefusedMessage('"action" must be "subscribe", "unsubscribe" or "ping"');
+  }
+  if (!Array.isArray(itemIds)) {
+    throw new RefusedMessage('"item_ids" must be an array of item ids');
+  }
+  const ids = new Set<number>();
+  for (const id of itemIds) if (isItemId(id)) ids.add(id);
+  return { action, itemIds: [...ids], dropped: itemIds.length - ids.size };
+}
+
+/** A server message addressed to the subscribers of one item. */
+export interface Update {
+  readonly itemId: number;
+  /** The message as sent, serialized once for every socket. */
+  readonly frame: Buffer;
+  /** For a price: `<item_id>:<source>`, what a newer price replaces. */
+  readonly priceKey?: string;
+}
+
+export interface PriceUpdate {
+  readonly type: 'price';
+  readonly item_id: number;
+  readonly source: PriceSource;
+  /** Minor units (cents) of MARKET_CURRENCY, like every price. */
+  readonly price: number;
+  readonly volume: number | null;
+  /** ISO 8601: when the source observed the price. */
+  readonly timestamp: string;
+}
+
+function priceUpdate(quote: PriceMessage): PriceUpdate {
+  return {
+    type: 'price',
+    item_id: quote.item_id,
+    source: quote.source,
+    price: quote.price_cents,
+    volume: quote.volume ?? null,
+    timestamp: quote.observed_at,
+  };
+}
+
+export function priceUpdateOfQuote(quote: PriceQuote): PriceUpdate {
+  return priceUpdate({
+    item_id: quote.item_id,
+    source: quote.source,
+    price_cents: quote.price_cents,
+    ...(quote.volume === undefined ? {} : { volume: quote.volume }),
+    observed_at: quote.observed_at.toISOString(),
+  });
+}
+
+const isCount = (value: unknown) =>
+  value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
+
+/**
+ * The update for a PRICES_CHANNEL message, or null when the message is not one.
+ * The channel is ours, but it crosses Redis: a malformed message is dropped,
+ * never forwarded.
+ */
+export function priceChannelUpdate(text: string): Update | null {
+  const message = parseObject(text) as Partial<PriceMessage> | null;
+  if (
+    !message ||
+    !isItemId(message.item_id) ||
+    !SOURCES.has(message.source) ||
+    !Number.isSafeInteger(message.price_cents) ||
+    !isCount(message.volume) ||
+    !isTimestamp(message.observed_at)
+  ) {
+    return null;
+  }
+  return {
+    itemId: message.item_id,
+    frame: Buffer.from(JSON.stringify(priceUpdate(message as PriceMessage))),
+    priceKey: `${message.item_id}:${message.source}`,
+  };
+}
+
+/** The update for a VOLATILITY_CHANNEL message, or null when the message is not one. */
+export function volatilityChannelUpdate(text: string): Update | null {
+  const message = parseObject(text) as Partial<Volatility> | null;
+  if (
+    !message ||
+    !isItemId(message.item_id) ||
+    !SOURCES.has(message.source) ||
+    !WINDOWS.has(message.window) ||
+    typeof message.stddev_cents !== 'number' ||
+    !isTimestamp(message.computed_at) ||
+    typeof message.bollinger !== 'object'
+  ) {
+    return null;
+  }
+  const rounded = roundedVolatility(message as Volatility);
+  const update = {
+    type: 'volatility',
+    item_id: message.item_id,
+    source: message.source,
+    window: message.window,
+    rolling_stddev: rounded.stddev_cents,
+    percent_change: rounded.percent_change,
+    trend_score: rounded.trend_score,
+    timestamp: message.computed_at,
+  };
+  return { itemId: message.item_id, frame: Buffer.from(JSON.stringify(update)) };
+}
+
+function parseObject(text: string): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function isTimestamp(value: unknown): value is string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value));
+}
+
+export interface Subscribed {
+  readonly type: 'subscribed';
+  /** Every id of the request now subscribed, whether new or already. */
+  readonly item_ids: readonly number[];
+  /** Entries of the request that were not item ids, repeated one, or were over the limit. */
+  readonly dropped: number;
+  /** The most ids one connection may hold. */
+  readonly limit: number;
+  /** The latest known price of each id from each source, so the client need not wait for a tick. */
+  readonly prices: readonly PriceUpdate[];
+}
+
+export interface Unsubscribed {
+  readonly type: 'unsubscribed';
+  readonly item_ids: readonly number[];
+}
+
+export type Reply =
+  | Subscribed
+  | Unsubscribed
+  | { readonly type: 'pong' }
+  | { readonly type: 'error'; readonly detail: string };

@@ -1,0 +1,105 @@
+// `GET /api/v1/ws`, the live feed. S26: the upgrade is answered 403, before
+// any upgrade, unless Origin is exactly our own (a missing Origin included:
+// browsers always send one on a WebSocket handshake, so its absence is a
+// script or a tool, which the feed does not serve). With
+// WS_MAX_CONNECTIONS_PER_IP a client address past its cap is answered 429.
+//
+// @fastify/websocket is registered on the root instance because its hooks
+// must see every route: an upgrade to any other path is then closed instead
+// of left open on a socket the HTTP server no longer watches.
+import fastifyWebsocket from '@fastify/websocket';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Config } from '../config.js';
+import { ApiError } from '../platform/errors.js';
+import type { Store } from '../platform/store/index.js';
+import { allowedOrigins } from '../security/origin.js';
+import { clientKey } from '../security/rate-limit.js';
+import { Hub } from './hub.js';
+import { MAX_CLIENT_MESSAGE_BYTES } from './messages.js';
+
+export interface RealtimeOptions {
+  readonly config: Pick<Config, 'baseUrl' | 'env' | 'realtime'> & {
+    readonly market: Pick<Config['market'], 'providers'>;
+  };
+  readonly store: Store;
+  readonly path: string;
+}
+
+export interface Realtime {
+  readonly hub: Hub;
+}
+
+/** Counts the live connections of each client address, for WS_MAX_CONNECTIONS_PER_IP. */
+class ConnectionCounts {
+  private readonly counts = new Map<string, number>();
+
+  constructor(private readonly max: number) {}
+
+  /** Counts the connection of `request` until its socket closes; false when over the cap. */
+  take(request: FastifyRequest): boolean {
+    const key = clientKey(request.ip);
+    const count = this.counts.get(key) ?? 0;
+    if (count >= this.max) return false;
+    this.counts.set(key, count + 1);
+    request.raw.socket.once('close', () => {
+      const left = (this.counts.get(key) ?? 1) - 1;
+      if (left > 0) this.counts.set(key, left);
+      else this.counts.delete(key);
+    });
+    return true;
+  }
+}
+
+export async function registerRealtime(
+  app: FastifyInstance,
+  options: RealtimeOptions,
+): Promise<Realtime> {
+  const { config, store, path } = options;
+  const hub = await Hub.start({
+    store,
+    logger: app.log,
+    sources: config.market.providers,
+    maxSubscriptions: config.realtime.maxSubscriptions,
+    maxBufferedBytes: config.realtime.maxBufferedBytes,
+    heartbeatMs: config.realtime.heartbeatMs,
+  });
+  await app.register(fastifyWebsocket, {
+    options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES, perMessageDeflate: false },
+    preClose: async () => {
+      await hub.stop();
+    },
+  });
+
+  const origins = allowedOrigins(config);
+  const counts =
+    config.realtime.maxConnectionsPerIp === null
+      ? null
+      : new ConnectionCounts(config.realtime.maxConnectionsPerIp);
+
+  app.route({
+    method: 'GET',
+    url: path,
+    schema: {
+      summary: 'Live prices and volatility over WebSocket',
+      description:
+        'Upgrade to a WebSocket from an allowed Origin, then send {"action":"subscribe","item_ids":[...]}. Without an upgrade the answer is 426.',
+      tags: ['realtime'],
+    },
+    onRequest: async (request) => {
+      const origin = request.headers.origin;
+      if (origin === undefined || !origins.has(origin)) {
+        throw new ApiError(403, 'The live feed accepts connections from this site only');
+      }
+      if (request.ws && counts && !counts.take(request)) {
+        throw new ApiError(429, 'Too many live feed connections from this address');
+      }
+    },
+    handler: async () => {
+      throw new ApiError(426, 'This endpoint speaks WebSocket only; send an upgrade request', {
+        upgrade: 'websocket',
+      });
+    },
+    wsHandler: (socket, request) => hub.accept(socket, request.log),
+  });
+  return { hub };
+}

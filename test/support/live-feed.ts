@@ -1,0 +1,250 @@
+// Clients of the live feed for tests: `FeedClient`, a well-behaved one on the
+// `ws` library, and `RawFeedSocket`, which speaks the WebSocket handshake and
+// frames over a plain TCP socket so a test can make it misbehave the way real
+// clients do (stop reading, ignore pings) without the library's help.
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { WebSocket } from 'ws';
+
+export interface FeedMessage {
+  readonly type: string;
+  readonly [field: string]: unknown;
+}
+
+export interface Closed {
+  readonly code: number;
+  readonly reason: string;
+}
+
+const WAIT_MS = 5000;
+
+export class FeedClient {
+  private readonly received: FeedMessage[] = [];
+  private readonly waiters = new Set<() => void>();
+  readonly closed: Promise<Closed>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.received.push(JSON.parse(String(data)) as FeedMessage);
+      for (const wake of this.waiters) wake();
+    });
+    this.closed = new Promise((resolve) => {
+      socket.on('close', (code, reason) => {
+        resolve({ code, reason: reason.toString() });
+        for (const wake of this.waiters) wake();
+      });
+    });
+  }
+
+  /** Connects to `url` sending `origin` as Origin (none when null). */
+  static open(url: string, origin: string | null): Promise<FeedClient> {
+    const socket = new WebSocket(url, origin === null ? {} : { origin });
+    return new Promise((resolve, reject) => {
+      socket.once('open', () => resolve(new FeedClient(socket)));
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_request, response) => {
+        reject(new Error(`upgrade refused with ${response.statusCode}`));
+      });
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Every message received so far, in order. */
+  messages(): readonly FeedMessage[] {
+    return this.received;
+  }
+
+  /** Removes and returns the first message received that matches `match`, waiting for one. */
+  async next(
+    match: (message: FeedMessage) => boolean = () => true,
+    timeoutMs = WAIT_MS,
+  ): Promise<FeedMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const index = this.received.findIndex(match);
+      if (index >= 0) return this.received.splice(index, 1)[0] as FeedMessage;
+      if (this.socket.readyState === WebSocket.CLOSED) {
+        throw new Error('the feed closed before the message came');
+      }
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching message within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const wake = () => {
+          this.waiters.delete(wake);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(wake, left);
+        this.waiters.add(wake);
+      });
+    }
+  }
+
+  /** The next message of `type`. */
+  nextOf(type: string, timeoutMs?: number): Promise<FeedMessage> {
+    return this.next((message) => message.type === type, timeoutMs);
+  }
+
+  /** Sends a request and waits for the reply of `type`. */
+  async request(message: unknown, type: string): Promise<FeedMessage> {
+    this.send(message);
+    return this.nextOf(type);
+  }
+
+  close(): Promise<Closed> {
+    this.socket.close();
+    return this.closed;
+  }
+}
+
+export interface RefusedUpgrade {
+  readonly status: number;
+  readonly body: string;
+}
+
+/** Attempts an upgrade the server should refuse; resolves with its HTTP answer. */
+export function refusedUpgrade(
+  url: string,
+  headers: Readonly<Record<string, string>>,
+): Promise<RefusedUpgrade> {
+  const socket = new WebSocket(url, { headers });
+  return new Promise((resolve, reject) => {
+    socket.once('open', () => {
+      socket.terminate();
+      reject(new Error('the upgrade was accepted'));
+    });
+    socket.once('unexpected-response', (_request, response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+    });
+    socket.once('error', () => {});
+  });
+}
+
+export interface Frame {
+  readonly opcode: number;
+  readonly payload: Buffer;
+}
+
+/** The complete unmasked (server) frames at the start of `data`. */
+export function parseFrames(data: Buffer): Frame[] {
+  const frames: Frame[] = [];
+  let at = 0;
+  while (at + 2 <= data.length) {
+    const opcode = (data[at] as number) & 0x0f;
+    let length = (data[at + 1] as number) & 0x7f;
+    let header = 2;
+    if (length === 126) {
+      if (at + 4 > data.length) break;
+      length = data.readUInt16BE(at + 2);
+      header = 4;
+    } else if (length === 127) {
+      if (at + 10 > data.length) break;
+      length = Number(data.readBigUInt64BE(at + 2));
+      header = 10;
+    }
+    if (at + header + length > data.length) break;
+    frames.push({ opcode, payload: data.subarray(at + header, at + header + length) });
+    at += header + length;
+  }
+  return frames;
+}
+
+export const OPCODES = { text: 0x1, close: 0x8, ping: 0x9, pong: 0xa } as const;
+
+/** A client frame: masked, as RFC 6455 requires of clients. */
+function clientFrame(opcode: number, payload: Buffer): Buffer {
+  const mask = randomBytes(4);
+  const length =
+    payload.length < 126
+      ? Buffer.from([0x80 | payload.length])
+      : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
+  const masked = Buffer.from(payload.map((byte, index) => byte ^ (mask[index % 4] as number)));
+  return Buffer.concat([Buffer.from([0x80 | opcode]), length, mask, masked]);
+}
+
+/**
+ * A live feed client on a bare TCP socket: it completes the handshake, then
+ * reads only while `resume`d and never answers a ping.
+ */
+export class RawFeedSocket {
+  private data = Buffer.alloc(0);
+  readonly closed: Promise<void>;
+
+  private constructor(private readonly socket: Socket) {
+    socket.on('data', (chunk: Buffer) => {
+      this.data = Buffer.concat([this.data, chunk]);
+    });
+    this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
+  }
+
+  static async open(url: string, origin: string): Promise<RawFeedSocket> {
+    const { hostname, port, pathname } = new URL(url);
+    const socket = connect({ host: hostname, port: Number(port) });
+    socket.on('error', () => {});
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    socket.write(
+      [
+        `GET ${pathname} HTTP/1.1`,
+        `Host: ${hostname}:${port}`,
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+        'Sec-WebSocket-Version: 13',
+        `Origin: ${origin}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
+    const head = await new Promise<Buffer>((resolve, reject) => {
+      let received = Buffer.alloc(0);
+      const onData = (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        const end = received.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        socket.off('data', onData);
+        socket.pause();
+        if (end + 4 < received.length) socket.unshift(received.subarray(end + 4));
+        resolve(received.subarray(0, end));
+      };
+      socket.on('data', onData);
+      socket.once('close', () => reject(new Error('closed during the handshake')));
+    });
+    if (!head.toString().startsWith('HTTP/1.1 101')) {
+      throw new Error(`upgrade refused: ${head.toString().split('\r\n')[0]}`);
+    }
+    return new RawFeedSocket(socket);
+  }
+
+  sendText(text: string): void {
+    this.socket.write(clientFrame(OPCODES.text, Buffer.from(text)));
+  }
+
+  /** Reads what the server sent and keeps reading. */
+  resume(): void {
+    this.socket.resume();
+  }
+
+  /** Stops reading: what the server sends piles up in the kernel, then in the server. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  frames(): Frame[] {
+    return parseFrames(this.data);
+  }
+
+  destroy(): void {
+    this.socket.destroy();
+  }
+}
