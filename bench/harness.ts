@@ -31,7 +31,7 @@ export interface Target {
   readonly child: ChildProcess;
 }
 
-async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
+export async function waitUntilServing(url: string, child: ChildProcess): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
@@ -90,7 +90,7 @@ export interface Measurement {
 }
 
 /** CPU seconds a process has used so far, from /proc (fields 14 and 15 of stat, in clock ticks). */
-function cpuSeconds(pid: number): number {
+export function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;

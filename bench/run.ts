@@ -4,12 +4,14 @@ import { runAuth } from './auth.js';
 import { runHttpOverhead } from './http-overhead.js';
 import { runIngest } from './ingest.js';
 import { runMarket } from './market.js';
+import { runWsFanout } from './ws-fanout.js';
 
 const benchmarks: [string, () => Promise<boolean>][] = [
   ['http-overhead', runHttpOverhead],
   ['auth', runAuth],
   ['ingest', runIngest],
   ['market', runMarket],
+  ['ws-fanout', runWsFanout],
 ];
 const only = process.argv[2];
 let passed = true;

@@ -5,6 +5,7 @@
 // only to them: an index from item to connections, so an update costs its
 // followers, not every socket. Each update is serialized once and the same
 // bytes are written to every follower.
+import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { latestPricesOfItems } from '../market/ingest/index.js';
@@ -41,6 +42,8 @@ export class Hub {
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<WebSocket>();
   private readonly log: FastifyBaseLogger;
+  /** Connections with updates queued for the end of this turn of the event loop. */
+  private readonly flushing = new Set<Connection>();
   private heartbeat: NodeJS.Timeout | null = null;
   private unsubscribes: Unsubscribe[] = [];
 
@@ -65,9 +68,9 @@ export class Hub {
     return hub;
   }
 
-  /** Serves `socket` until it closes. */
-  accept(socket: WebSocket, log: FastifyBaseLogger): void {
-    const connection = new Connection(socket, this, this.options, log);
+  /** Serves `socket`, over `transport`, until it closes. */
+  accept(socket: WebSocket, transport: Socket, log: FastifyBaseLogger): void {
+    const connection = new Connection(socket, transport, this, this.options, log);
     this.connections.add(connection);
     this.sockets.add(socket);
     socket.once('close', () => {
@@ -137,6 +140,17 @@ export class Hub {
     }
     const followers = this.followers.get(update.itemId);
     if (!followers) return;
-    for (const connection of followers) connection.deliver(update);
+    // Channel messages arrive in bursts (a tick of every item, read from
+    // Redis in a few chunks): a follower's updates wait for the end of the
+    // current turn of the event loop and leave together.
+    if (this.flushing.size === 0) setImmediate(() => this.flushAll());
+    for (const connection of followers) {
+      if (connection.deliver(update)) this.flushing.add(connection);
+    }
+  }
+
+  private flushAll(): void {
+    for (const connection of this.flushing) connection.flush();
+    this.flushing.clear();
   }
 }

@@ -3,11 +3,12 @@
 // actions, and item ids that are positive integers in the catalog's id range;
 // anything else in `item_ids` is dropped, duplicates collapse. What the
 // server sends is built from the market pipeline's channel messages, each
-// serialized once however many sockets receive it.
+// serialized and framed once however many sockets receive it.
 import { MARKET_PROVIDERS } from '../config/settings.js';
 import type { PriceMessage } from '../market/ingest/index.js';
 import { type PriceQuote, type PriceSource, VOLATILITY_WINDOWS } from '../market/types.js';
 import { roundedVolatility, type Volatility } from '../market/volatility/index.js';
+import { textFrame } from './frames.js';
 
 /** S27: the largest client message, in bytes. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -60,7 +61,7 @@ export function parseClientMessage(text: string): ClientRequest {
 /** A server message addressed to the subscribers of one item. */
 export interface Update {
   readonly itemId: number;
-  /** The message as sent, serialized once for every socket. */
+  /** The message as a complete WebSocket frame, serialized and framed once for every socket. */
   readonly frame: Buffer;
   /** For a price: `<item_id>:<source>`, what a newer price replaces. */
   readonly priceKey?: string;
@@ -120,7 +121,7 @@ export function priceChannelUpdate(text: string): Update | null {
   }
   return {
     itemId: message.item_id,
-    frame: Buffer.from(JSON.stringify(priceUpdate(message as PriceMessage))),
+    frame: textFrame(Buffer.from(JSON.stringify(priceUpdate(message as PriceMessage)))),
     priceKey: `${message.item_id}:${message.source}`,
   };
 }
@@ -150,7 +151,7 @@ export function volatilityChannelUpdate(text: string): Update | null {
     trend_score: rounded.trend_score,
     timestamp: message.computed_at,
   };
-  return { itemId: message.item_id, frame: Buffer.from(JSON.stringify(update)) };
+  return { itemId: message.item_id, frame: textFrame(Buffer.from(JSON.stringify(update))) };
 }
 
 function parseObject(text: string): Record<string, unknown> | null {

@@ -99,7 +99,7 @@ export async function registerRealtime(
         upgrade: 'websocket',
       });
     },
-    wsHandler: (socket, request) => hub.accept(socket, request.log),
+    wsHandler: (socket, request) => hub.accept(socket, request.raw.socket, request.log),
   });
   return { hub };
 }

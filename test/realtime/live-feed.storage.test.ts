@@ -11,11 +11,11 @@ import { openTestStore, testRedisUrl, uniqueName } from '../support/backends.js'
 import {
   FeedClient,
   type FeedMessage,
-  OPCODES,
   RawFeedSocket,
   refusedUpgrade,
 } from '../support/live-feed.js';
 import { useMigratedDatabase } from '../support/market.js';
+import { OPCODES } from '../support/websocket-wire.js';
 
 const FEED_PATH = '/api/v1/ws';
 const T0 = Date.parse('2026-11-01T12:00:00Z');

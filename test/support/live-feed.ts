@@ -2,9 +2,9 @@
 // `ws` library, and `RawFeedSocket`, which speaks the WebSocket handshake and
 // frames over a plain TCP socket so a test can make it misbehave the way real
 // clients do (stop reading, ignore pings) without the library's help.
-import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { clientFrame, type Frame, OPCODES, openWebSocket, parseFrames } from './websocket-wire.js';
 
 export interface FeedMessage {
   readonly type: string;
@@ -128,48 +128,6 @@ export function refusedUpgrade(
   });
 }
 
-export interface Frame {
-  readonly opcode: number;
-  readonly payload: Buffer;
-}
-
-/** The complete unmasked (server) frames at the start of `data`. */
-export function parseFrames(data: Buffer): Frame[] {
-  const frames: Frame[] = [];
-  let at = 0;
-  while (at + 2 <= data.length) {
-    const opcode = (data[at] as number) & 0x0f;
-    let length = (data[at + 1] as number) & 0x7f;
-    let header = 2;
-    if (length === 126) {
-      if (at + 4 > data.length) break;
-      length = data.readUInt16BE(at + 2);
-      header = 4;
-    } else if (length === 127) {
-      if (at + 10 > data.length) break;
-      length = Number(data.readBigUInt64BE(at + 2));
-      header = 10;
-    }
-    if (at + header + length > data.length) break;
-    frames.push({ opcode, payload: data.subarray(at + header, at + header + length) });
-    at += header + length;
-  }
-  return frames;
-}
-
-export const OPCODES = { text: 0x1, close: 0x8, ping: 0x9, pong: 0xa } as const;
-
-/** A client frame: masked, as RFC 6455 requires of clients. */
-function clientFrame(opcode: number, payload: Buffer): Buffer {
-  const mask = randomBytes(4);
-  const length =
-    payload.length < 126
-      ? Buffer.from([0x80 | payload.length])
-      : Buffer.from([0x80 | 126, payload.length >> 8, payload.length & 0xff]);
-  const masked = Buffer.from(payload.map((byte, index) => byte ^ (mask[index % 4] as number)));
-  return Buffer.concat([Buffer.from([0x80 | opcode]), length, mask, masked]);
-}
-
 /**
  * A live feed client on a bare TCP socket: it completes the handshake, then
  * reads only while `resume`d and never answers a ping.
@@ -186,43 +144,8 @@ export class RawFeedSocket {
   }
 
   static async open(url: string, origin: string): Promise<RawFeedSocket> {
-    const { hostname, port, pathname } = new URL(url);
-    const socket = connect({ host: hostname, port: Number(port) });
-    socket.on('error', () => {});
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', resolve);
-      socket.once('error', reject);
-    });
-    socket.write(
-      [
-        `GET ${pathname} HTTP/1.1`,
-        `Host: ${hostname}:${port}`,
-        'Upgrade: websocket',
-        'Connection: Upgrade',
-        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
-        'Sec-WebSocket-Version: 13',
-        `Origin: ${origin}`,
-        '',
-        '',
-      ].join('\r\n'),
-    );
-    const head = await new Promise<Buffer>((resolve, reject) => {
-      let received = Buffer.alloc(0);
-      const onData = (chunk: Buffer) => {
-        received = Buffer.concat([received, chunk]);
-        const end = received.indexOf('\r\n\r\n');
-        if (end < 0) return;
-        socket.off('data', onData);
-        socket.pause();
-        if (end + 4 < received.length) socket.unshift(received.subarray(end + 4));
-        resolve(received.subarray(0, end));
-      };
-      socket.on('data', onData);
-      socket.once('close', () => reject(new Error('closed during the handshake')));
-    });
-    if (!head.toString().startsWith('HTTP/1.1 101')) {
-      throw new Error(`upgrade refused: ${head.toString().split('\r\n')[0]}`);
-    }
+    const { socket, rest } = await openWebSocket(url, origin);
+    if (rest.length > 0) socket.unshift(rest);
     return new RawFeedSocket(socket);
   }
 

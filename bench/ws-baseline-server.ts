@@ -1,0 +1,58 @@
+// The baseline of bench/ws-fanout: a bare `ws` server on the same Redis
+// channel the hub listens on, doing the naive broadcast: every update walks
+// every socket, and each subscriber gets its own JSON.stringify of it. It
+// speaks just enough of the live feed's protocol for the bench clients
+// (subscribe, price messages); no origin check, limits or heartbeats.
+import { createServer } from 'node:http';
+import { Redis } from 'ioredis';
+import { type WebSocket, WebSocketServer } from 'ws';
+
+const [portArgument, redisUrl, channel] = process.argv.slice(2);
+if (!portArgument || !redisUrl || !channel) {
+  throw new Error('usage: ws-baseline-server.ts <port> <redis url> <channel>');
+}
+
+const server = createServer((request, response) => {
+  response.writeHead(request.url === '/api/v1/health' ? 200 : 404).end();
+});
+const wss = new WebSocketServer({ server, maxPayload: 4096 });
+const subscriptions = new Map<WebSocket, Set<number>>();
+
+wss.on('connection', (socket) => {
+  const items = new Set<number>();
+  subscriptions.set(socket, items);
+  socket.on('close', () => subscriptions.delete(socket));
+  socket.on('message', (data) => {
+    const message = JSON.parse(String(data)) as { action?: string; item_ids?: number[] };
+    if (message.action !== 'subscribe') return;
+    for (const id of message.item_ids ?? []) items.add(id);
+    socket.send(JSON.stringify({ type: 'subscribed', item_ids: message.item_ids, prices: [] }));
+  });
+});
+
+const redis = new Redis(redisUrl);
+await redis.subscribe(channel);
+redis.on('message', (_channel: string, text: string) => {
+  const quote = JSON.parse(text) as {
+    item_id: number;
+    source: string;
+    price_cents: number;
+    volume?: number;
+    observed_at: string;
+  };
+  for (const socket of wss.clients) {
+    if (!subscriptions.get(socket)?.has(quote.item_id)) continue;
+    socket.send(
+      JSON.stringify({
+        type: 'price',
+        item_id: quote.item_id,
+        source: quote.source,
+        price: quote.price_cents,
+        volume: quote.volume ?? null,
+        timestamp: quote.observed_at,
+      }),
+    );
+  }
+});
+
+server.listen(Number(portArgument), '127.0.0.1');
