@@ -29,7 +29,7 @@ const ITEMS = 1000;
 const PER_CLIENT = 20;
 const TICKS = Number(process.env.WS_BENCH_TICKS ?? 30);
 const TICK_MS = 1000;
-const CLIENT_PROCESSES = 2;
+const CLIENT_PROCESSES = Number(process.env.WS_BENCH_CLIENT_PROCESSES ?? 2);
 /** After the last tick, how long delivery may take to finish before what is missing counts as lost. */
 const DRAIN_MS = 10_000;
 const SETTLE_MS = 2000;

@@ -83,7 +83,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(fastifyCookie);
-  // First among the routes: its hooks must see every route registered after it.
   await registerRealtime(app, { config, store, path: `${API_PREFIX}/ws` });
   const mailer = deps.mailer ?? createMailer(config.mail);
   const accounts = await registerAccounts(app, {

@@ -72,6 +72,11 @@ export class Connection {
     socket.on('pong', () => {
       this.missedPongs = 0;
     });
+    // A protocol error (an oversize or malformed frame): `ws` has already
+    // closed with the matching code (1009, 1002, ...); there is nothing to add.
+    socket.on('error', (error) => {
+      this.log.info({ err: { message: error.message } }, 'live feed client broke the protocol');
+    });
   }
 
   /**

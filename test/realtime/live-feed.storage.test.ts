@@ -13,6 +13,7 @@ import {
   type FeedMessage,
   RawFeedSocket,
   refusedUpgrade,
+  upgradeElsewhere,
 } from '../support/live-feed.js';
 import { useMigratedDatabase } from '../support/market.js';
 import { OPCODES } from '../support/websocket-wire.js';
@@ -120,11 +121,14 @@ describe('upgrade (S26)', () => {
     });
   });
 
-  it('closes an upgrade to any other path instead of leaving the socket open', async () => {
+  it.each([
+    ['/api/v1/health', 'HTTP/1.1 200'],
+    ['/api/v1/nowhere', 'HTTP/1.1 404'],
+  ])('answers an upgrade to %s in HTTP and closes the connection', async (path, status) => {
     const app = await serve();
-    const other = app.url.replace(FEED_PATH, '/api/v1/health');
-    const feed = await FeedClient.open(other, app.origin);
-    expect((await feed.closed).code).toBe(1005);
+    const answer = await upgradeElsewhere(app.url.replace(FEED_PATH, path), app.origin);
+    expect(answer.startsWith(status)).toBe(true);
+    expect(answer).not.toContain('101 Switching Protocols');
   });
 
   it('caps connections per client address with WS_MAX_CONNECTIONS_PER_IP', async () => {

@@ -2,9 +2,17 @@
 // `ws` library, and `RawFeedSocket`, which speaks the WebSocket handshake and
 // frames over a plain TCP socket so a test can make it misbehave the way real
 // clients do (stop reading, ignore pings) without the library's help.
-import type { Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
-import { clientFrame, type Frame, OPCODES, openWebSocket, parseFrames } from './websocket-wire.js';
+import {
+  clientFrame,
+  type Frame,
+  OPCODES,
+  openWebSocket,
+  parseFrames,
+  upgradeRequest,
+} from './websocket-wire.js';
 
 export interface FeedMessage {
   readonly type: string;
@@ -126,6 +134,23 @@ export function refusedUpgrade(
     });
     socket.once('error', () => {});
   });
+}
+
+/** Sends an upgrade request to `url`; resolves with all the server sent once it has closed the connection. */
+export async function upgradeElsewhere(url: string, origin: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  const socket = connect({ host: hostname, port: Number(port) });
+  socket.write(upgradeRequest(url, origin, randomBytes(16).toString('base64')));
+  let received = '';
+  socket.setEncoding('latin1');
+  socket.on('data', (chunk: string) => {
+    received += chunk;
+  });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('close', () => resolve());
+    socket.once('error', reject);
+  });
+  return received;
 }
 
 /**

@@ -64,6 +64,22 @@ export function clientFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x80 | opcode]), length, mask, masked]);
 }
 
+/** An opening handshake for `url` (ws:// or http://) from `origin`. */
+export function upgradeRequest(url: string, origin: string, key: string): string {
+  const { host, pathname } = new URL(url);
+  return [
+    `GET ${pathname} HTTP/1.1`,
+    `Host: ${host}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    `Sec-WebSocket-Key: ${key}`,
+    'Sec-WebSocket-Version: 13',
+    `Origin: ${origin}`,
+    '',
+    '',
+  ].join('\r\n');
+}
+
 export interface OpenedSocket {
   /** Paused, past the handshake. */
   readonly socket: Socket;
@@ -73,7 +89,7 @@ export interface OpenedSocket {
 
 /** Connects to `url` (ws://) sending `origin`; rejects unless the server switches protocols properly. */
 export async function openWebSocket(url: string, origin: string): Promise<OpenedSocket> {
-  const { hostname, port, pathname } = new URL(url);
+  const { hostname, port } = new URL(url);
   const socket = connect({ host: hostname, port: Number(port) });
   socket.on('error', () => {});
   await new Promise<void>((resolve, reject) => {
@@ -81,19 +97,7 @@ export async function openWebSocket(url: string, origin: string): Promise<Opened
     socket.once('error', reject);
   });
   const key = randomBytes(16).toString('base64');
-  socket.write(
-    [
-      `GET ${pathname} HTTP/1.1`,
-      `Host: ${hostname}:${port}`,
-      'Upgrade: websocket',
-      'Connection: Upgrade',
-      `Sec-WebSocket-Key: ${key}`,
-      'Sec-WebSocket-Version: 13',
-      `Origin: ${origin}`,
-      '',
-      '',
-    ].join('\r\n'),
-  );
+  socket.write(upgradeRequest(url, origin, key));
   const { head, rest } = await new Promise<{ head: string; rest: Buffer }>((resolve, reject) => {
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {
