@@ -363,6 +363,37 @@ describe('delivery', () => {
     expect(resubscribed.prices).toEqual([expect.objectContaining({ item_id: 2, price: 6 })]);
   });
 
+  it('leaves out of a snapshot a price already sent live while it was read', async () => {
+    const harness = await openTestStore();
+    const app = await serve({ store: harness.store });
+    await updateLatestPrices(app.store, [quote(1, 100, T0), quote(2, 200, T0)]);
+    const feed = await client(app);
+    const getMany = harness.store.getMany.bind(harness.store);
+    let readDone: () => void = () => {};
+    const read = new Promise<void>((resolve) => {
+      readDone = resolve;
+    });
+    let liveSeen: () => void = () => {};
+    const live = new Promise<void>((resolve) => {
+      liveSeen = resolve;
+    });
+    // The snapshot is read; a newer price of item 1 is published and reaches
+    // the client; only then does the snapshot's answer go out.
+    harness.store.getMany = async (keys) => {
+      const held = await getMany(keys);
+      readDone();
+      await live;
+      return held;
+    };
+    feed.send({ action: 'subscribe', item_ids: [1, 2] });
+    await read;
+    await updateLatestPrices(app.store, [quote(1, 101, T0 + 1000)]);
+    expect(await feed.next(priceOf(1))).toMatchObject({ price: 101 });
+    liveSeen();
+    const reply = await feed.nextOf('subscribed');
+    expect(reply.prices).toEqual([expect.objectContaining({ item_id: 2, price: 200 })]);
+  });
+
   it('keeps a subscription when the latest prices cannot be read, and says so', async () => {
     const harness = await openTestStore();
     const app = await serve({ store: harness.store });
