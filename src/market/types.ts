@@ -64,6 +64,13 @@ export const WINDOW_MS: Readonly<Record<HistoryWindow, number>> = {
   '1y': 365 * DAY_MS,
 };
 
-/** Pub/sub channels the pipeline publishes on (the realtime hub subscribes). */
+/**
+ * Pub/sub channels the pipeline publishes on (the realtime hub subscribes).
+ * Each message is a JSON array of the changes of one write, at most
+ * CHANGES_PER_MESSAGE of them: a tick of a thousand items is two messages
+ * rather than a thousand, for the publisher, Redis and every instance's hub.
+ */
 export const PRICES_CHANNEL = 'prices';
 export const VOLATILITY_CHANNEL = 'volatility';
+/** At most this many changes per channel message (a price is about 130 bytes). */
+export const CHANGES_PER_MESSAGE = 500;

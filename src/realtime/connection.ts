@@ -80,31 +80,40 @@ export class Connection {
   }
 
   /**
-   * Queues `update` to go out with the rest of its burst, unless that would
-   * take the unread backlog past its bound. True when it is the first of a
-   * burst: the caller then owes this connection a `flush`.
+   * Queues `update` to go out with the rest of its burst. True when it is
+   * the first of a burst: the caller then owes this connection a `flush`.
+   * Queued frames are the ones every follower shares, so a queue costs its
+   * references only; the backlog is judged when they are written.
    */
   deliver(update: Update): boolean {
-    if (!this.hasRoomFor(update.frame.length)) return false;
+    if (this.closing) return false;
+    const size = update.frame.length;
+    if (this.pendingBytes + size > this.limits.maxBufferedBytes) {
+      // A burst larger than the bound by itself: what is queued goes to the
+      // kernel now, which takes what a reading client has room for.
+      this.flush();
+      if (this.closing) return false;
+    }
     this.pending.push(update.frame);
-    this.pendingBytes += update.frame.length;
+    this.pendingBytes += size;
     if (this.sentDuringSnapshot && update.priceKey) this.sentDuringSnapshot.add(update.priceKey);
     return this.pending.length === 1;
   }
 
   /**
    * Writes the queued frames in one write: the updates of a burst cost a
-   * follower one system call and one small copy, instead of one of each per update.
+   * follower one system call and one small copy, instead of one of each per
+   * update. A client whose unread backlog they would take past its bound is
+   * closed instead.
    */
   flush(): void {
     if (this.pending.length === 0) return;
-    const frames = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
+    const size = this.pendingBytes;
+    const frames = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, size);
     this.pending = [];
     this.pendingBytes = 0;
     // Complete frames: written as they are, after anything `ws` wrote before them.
-    if (frames && !this.closing && this.socket.readyState === WebSocket.OPEN) {
-      this.transport.write(frames);
-    }
+    if (frames && this.hasRoomFor(size)) this.transport.write(frames);
   }
 
   /** Pings, or drops a connection that left the last pings unanswered. */
@@ -131,12 +140,7 @@ export class Connection {
   private hasRoomFor(size: number): boolean {
     if (this.closing || this.socket.readyState !== WebSocket.OPEN) return false;
     const max = this.limits.maxBufferedBytes;
-    if (this.pendingBytes > 0 && this.socket.bufferedAmount + this.pendingBytes + size > max) {
-      // Queued frames are not yet the client's backlog: hand them to the
-      // kernel, which takes what a reading client has room for, then judge.
-      this.flush();
-    }
-    if (this.socket.bufferedAmount + this.pendingBytes + size <= max) return true;
+    if (this.socket.bufferedAmount + size <= max) return true;
     this.log.warn(
       { bufferedBytes: this.socket.bufferedAmount, maxBufferedBytes: max },
       'live feed client too slow: closed',
@@ -146,11 +150,10 @@ export class Connection {
   }
 
   private reply(reply: Reply): void {
-    const text = JSON.stringify(reply);
-    if (!this.hasRoomFor(Buffer.byteLength(text))) return;
     // Updates queued before the reply go before it.
     this.flush();
-    this.socket.send(text);
+    const text = JSON.stringify(reply);
+    if (this.hasRoomFor(Buffer.byteLength(text))) this.socket.send(text);
   }
 
   private receive(data: unknown, isBinary: boolean): void {

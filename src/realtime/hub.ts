@@ -12,12 +12,13 @@ import { latestPricesOfItems } from '../market/ingest/index.js';
 import { PRICES_CHANNEL, type PriceSource, VOLATILITY_CHANNEL } from '../market/types.js';
 import type { Store, Unsubscribe } from '../platform/store/index.js';
 import { CLOSE_CODES, Connection, type ConnectionLimits } from './connection.js';
+import { HeartbeatWheel } from './heartbeat-wheel.js';
 import {
+  type ChannelUpdates,
   type PriceUpdate,
-  priceChannelUpdate,
+  priceChannelUpdates,
   priceUpdateOfQuote,
-  type Update,
-  volatilityChannelUpdate,
+  volatilityChannelUpdates,
 } from './messages.js';
 
 export interface HubOptions extends ConnectionLimits {
@@ -30,6 +31,10 @@ export interface HubOptions extends ConnectionLimits {
 
 /** How long shutdown waits for clients to answer its close before cutting them off. */
 const CLOSE_GRACE_MS = 1000;
+/** Steps of a heartbeat interval: at the default 30 s, a thirtieth of the connections each second. */
+const HEARTBEAT_SLICES = 30;
+/** Turns of the event loop an unbroken stream of channel messages may hold queued updates back. */
+const QUIET_TURNS = 8;
 
 export interface HubStats {
   readonly connections: number;
@@ -41,9 +46,13 @@ export class Hub {
   private readonly followers = new Map<number, Set<Connection>>();
   private readonly connections = new Set<Connection>();
   private readonly sockets = new Set<WebSocket>();
+  private readonly wheel = new HeartbeatWheel<Connection>(HEARTBEAT_SLICES);
   private readonly log: FastifyBaseLogger;
-  /** Connections with updates queued for the end of this turn of the event loop. */
+  /** Connections with updates queued, to be written once the channels are quiet. */
   private readonly flushing = new Set<Connection>();
+  private flushScheduled = false;
+  /** Whether a channel message arrived since the last look. */
+  private heardSinceLook = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private unsubscribes: Unsubscribe[] = [];
 
@@ -51,19 +60,19 @@ export class Hub {
     this.log = options.logger.child({ component: 'realtime' });
   }
 
-  /** A hub listening on the store's channels, pinging its clients every `heartbeatMs`. */
+  /** A hub listening on the store's channels, pinging each client every `heartbeatMs`. */
   static async start(options: HubOptions): Promise<Hub> {
     const hub = new Hub(options);
     const { store } = options;
     hub.unsubscribes = await Promise.all([
-      store.subscribe(PRICES_CHANNEL, (text) => hub.fanOut(priceChannelUpdate(text), text)),
+      store.subscribe(PRICES_CHANNEL, (text) => hub.fanOut(priceChannelUpdates(text), text)),
       store.subscribe(VOLATILITY_CHANNEL, (text) =>
-        hub.fanOut(volatilityChannelUpdate(text), text),
+        hub.fanOut(volatilityChannelUpdates(text), text),
       ),
     ]);
     hub.heartbeat = setInterval(() => {
-      for (const connection of hub.connections) connection.heartbeat();
-    }, options.heartbeatMs);
+      for (const connection of hub.wheel.turn()) connection.heartbeat();
+    }, options.heartbeatMs / HEARTBEAT_SLICES);
     hub.heartbeat.unref();
     return hub;
   }
@@ -73,8 +82,10 @@ export class Hub {
     const connection = new Connection(socket, transport, this, this.options, log);
     this.connections.add(connection);
     this.sockets.add(socket);
+    this.wheel.add(connection);
     socket.once('close', () => {
       this.connections.delete(connection);
+      this.wheel.delete(connection);
       this.sockets.delete(socket);
       this.unfollow(connection, [...connection.items]);
     });
@@ -133,23 +144,43 @@ export class Hub {
     for (const socket of this.sockets) socket.terminate();
   }
 
-  private fanOut(update: Update | null, text: string): void {
-    if (!update) {
-      this.log.warn({ message: text.slice(0, 200) }, 'malformed channel message dropped');
-      return;
+  private fanOut({ updates, malformed }: ChannelUpdates, text: string): void {
+    if (malformed > 0) {
+      this.log.warn(
+        { malformed, message: text.slice(0, 200) },
+        'malformed channel changes dropped',
+      );
     }
-    const followers = this.followers.get(update.itemId);
-    if (!followers) return;
-    // Channel messages arrive in bursts (a tick of every item, read from
-    // Redis in a few chunks): a follower's updates wait for the end of the
-    // current turn of the event loop and leave together.
-    if (this.flushing.size === 0) setImmediate(() => this.flushAll());
-    for (const connection of followers) {
-      if (connection.deliver(update)) this.flushing.add(connection);
+    this.heardSinceLook = true;
+    for (const update of updates) {
+      const followers = this.followers.get(update.itemId);
+      if (!followers) continue;
+      for (const connection of followers) {
+        if (connection.deliver(update)) this.flushing.add(connection);
+      }
+    }
+    if (this.flushing.size > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushWhenQuiet(0));
     }
   }
 
-  private flushAll(): void {
+  /**
+   * Writes what the followers have queued once a turn of the event loop has
+   * read no channel message, or after QUIET_TURNS turns that all did. A tick
+   * comes as a few channel messages, and Redis may hand over the second
+   * after the turn that read the first: one more turn, a few microseconds
+   * when nothing waits, reads it, so a follower gets its tick in one write
+   * rather than two with a whole round of writes between them.
+   */
+  private flushWhenQuiet(turns: number): void {
+    if (this.heardSinceLook && turns < QUIET_TURNS) {
+      this.heardSinceLook = false;
+      setImmediate(() => this.flushWhenQuiet(turns + 1));
+      return;
+    }
+    this.heardSinceLook = false;
+    this.flushScheduled = false;
     for (const connection of this.flushing) connection.flush();
     this.flushing.clear();
   }

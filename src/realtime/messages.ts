@@ -103,65 +103,83 @@ const isCount = (value: unknown) =>
   value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
 
 /**
- * The update for a PRICES_CHANNEL message, or null when the message is not one.
- * The channel is ours, but it crosses Redis: a malformed message is dropped,
- * never forwarded.
+ * The updates of a channel message, a JSON array of changes (see
+ * PRICES_CHANNEL), each turned into an update by `updateOf`, which answers
+ * null for a change that is not one. The channel is ours, but it crosses
+ * Redis: a malformed message or change is dropped and counted, never forwarded.
  */
-export function priceChannelUpdate(text: string): Update | null {
-  const message = parseObject(text) as Partial<PriceMessage> | null;
+export interface ChannelUpdates {
+  readonly updates: Update[];
+  /** Changes dropped as malformed; the whole message counts as one when it is not an array. */
+  readonly malformed: number;
+}
+
+function channelUpdates(
+  text: string,
+  updateOf: (change: Record<string, unknown>) => Update | null,
+): ChannelUpdates {
+  let changes: unknown;
+  try {
+    changes = JSON.parse(text);
+  } catch {
+    return { updates: [], malformed: 1 };
+  }
+  if (!Array.isArray(changes)) return { updates: [], malformed: 1 };
+  const updates: Update[] = [];
+  for (const change of changes) {
+    const update = typeof change === 'object' && change !== null ? updateOf(change) : null;
+    if (update) updates.push(update);
+  }
+  return { updates, malformed: changes.length - updates.length };
+}
+
+function priceChange(change: Partial<PriceMessage>): Update | null {
   if (
-    !message ||
-    !isItemId(message.item_id) ||
-    !SOURCES.has(message.source) ||
-    !Number.isSafeInteger(message.price_cents) ||
-    !isCount(message.volume) ||
-    !isTimestamp(message.observed_at)
+    !isItemId(change.item_id) ||
+    !SOURCES.has(change.source) ||
+    !Number.isSafeInteger(change.price_cents) ||
+    !isCount(change.volume) ||
+    !isTimestamp(change.observed_at)
   ) {
     return null;
   }
   return {
-    itemId: message.item_id,
-    frame: textFrame(Buffer.from(JSON.stringify(priceUpdate(message as PriceMessage)))),
-    priceKey: `${message.item_id}:${message.source}`,
+    itemId: change.item_id,
+    frame: textFrame(Buffer.from(JSON.stringify(priceUpdate(change as PriceMessage)))),
+    priceKey: `${change.item_id}:${change.source}`,
   };
 }
 
-/** The update for a VOLATILITY_CHANNEL message, or null when the message is not one. */
-export function volatilityChannelUpdate(text: string): Update | null {
-  const message = parseObject(text) as Partial<Volatility> | null;
+function volatilityChange(change: Partial<Volatility>): Update | null {
   if (
-    !message ||
-    !isItemId(message.item_id) ||
-    !SOURCES.has(message.source) ||
-    !WINDOWS.has(message.window) ||
-    typeof message.stddev_cents !== 'number' ||
-    !isTimestamp(message.computed_at) ||
-    typeof message.bollinger !== 'object'
+    !isItemId(change.item_id) ||
+    !SOURCES.has(change.source) ||
+    !WINDOWS.has(change.window) ||
+    typeof change.stddev_cents !== 'number' ||
+    !isTimestamp(change.computed_at) ||
+    typeof change.bollinger !== 'object'
   ) {
     return null;
   }
-  const rounded = roundedVolatility(message as Volatility);
+  const rounded = roundedVolatility(change as Volatility);
   const update = {
     type: 'volatility',
-    item_id: message.item_id,
-    source: message.source,
-    window: message.window,
+    item_id: change.item_id,
+    source: change.source,
+    window: change.window,
     rolling_stddev: rounded.stddev_cents,
     percent_change: rounded.percent_change,
     trend_score: rounded.trend_score,
-    timestamp: message.computed_at,
+    timestamp: change.computed_at,
   };
-  return { itemId: message.item_id, frame: textFrame(Buffer.from(JSON.stringify(update))) };
+  return { itemId: change.item_id, frame: textFrame(Buffer.from(JSON.stringify(update))) };
 }
 
-function parseObject(text: string): Record<string, unknown> | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
+/** The updates of a PRICES_CHANNEL message. */
+export const priceChannelUpdates = (text: string) => channelUpdates(text, priceChange);
+
+/** The updates of a VOLATILITY_CHANNEL message. */
+export const volatilityChannelUpdates = (text: string) => channelUpdates(text, volatilityChange);
 
 function isTimestamp(value: unknown): value is string {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value));

@@ -68,10 +68,10 @@ function quote(itemId: number, cents: number, atMs: number, volume?: number): Pr
   };
 }
 
-/** A message as ingestion publishes it on the `prices` channel. */
+/** A price as ingestion publishes it on the `prices` channel, in a message of its own. */
 function channelPrice(itemId: number, cents: number, atMs: number): string {
   const { observed_at: observedAt, ...rest } = quote(itemId, cents, atMs);
-  return JSON.stringify({ ...rest, observed_at: observedAt.toISOString() });
+  return JSON.stringify([{ ...rest, observed_at: observedAt.toISOString() }]);
 }
 
 const priceOf = (itemId: number) => (message: FeedMessage) =>
@@ -292,8 +292,10 @@ describe('delivery', () => {
       trend_score: -0.00012345678,
       bollinger: { middle: 1000, upper: 1024.69, lower: 975.31, percent_b: 0.5 },
     };
-    await app.store.publish(VOLATILITY_CHANNEL, JSON.stringify({ ...volatility, item_id: 8 }));
-    await app.store.publish(VOLATILITY_CHANNEL, JSON.stringify(volatility));
+    await app.store.publish(
+      VOLATILITY_CHANNEL,
+      JSON.stringify([{ ...volatility, item_id: 8 }, volatility]),
+    );
     expect(await feed.nextOf('volatility')).toEqual({
       type: 'volatility',
       item_id: 9,
@@ -307,17 +309,26 @@ describe('delivery', () => {
     expect(feed.messages()).toEqual([]);
   });
 
-  it('drops a malformed channel message and logs it', async () => {
+  it('drops malformed channel messages and changes, delivers the rest, and logs each', async () => {
     const app = await serve();
     const feed = await client(app);
-    await feed.request({ action: 'subscribe', item_ids: [1] }, 'subscribed');
-    await app.store.publish(PRICES_CHANNEL, '{"item_id":1,"source":"demo","price_cents":"12"}');
+    await feed.request({ action: 'subscribe', item_ids: [1, 2] }, 'subscribed');
+    const valid = JSON.parse(channelPrice(2, 200, T0)) as unknown[];
+    for (const message of [
+      '{"item_id":1,"source":"demo","price_cents":12,"observed_at":"2026-11-01T12:00:00Z"}',
+      'not json',
+      JSON.stringify([{ item_id: 1, source: 'demo', price_cents: '12' }, null, 7, ...valid]),
+    ]) {
+      await app.store.publish(PRICES_CHANNEL, message);
+    }
     await updateLatestPrices(app.store, [quote(1, 100, T0)]);
+    expect(await feed.next(priceOf(2))).toMatchObject({ price: 200 });
     expect(await feed.next(priceOf(1))).toMatchObject({ price: 100 });
     expect(feed.messages()).toEqual([]);
-    expect(app.logs.lines.some((line) => line.msg === 'malformed channel message dropped')).toBe(
-      true,
+    const dropped = app.logs.lines.filter(
+      (line) => line.msg === 'malformed channel changes dropped',
     );
+    expect(dropped.map((line) => line.malformed)).toEqual([1, 1, 3]);
   });
 
   it('stops delivering an item once unsubscribed', async () => {
@@ -464,6 +475,18 @@ describe('slow and silent clients', () => {
     const pings = silent.frames().filter((frame) => frame.opcode === OPCODES.ping);
     expect(pings.length).toBe(2);
     expect(await answering.request({ action: 'ping' }, 'pong')).toEqual({ type: 'pong' });
+  });
+
+  it('spreads its pings over WS_HEARTBEAT_MS instead of pinging every client at once', async () => {
+    const app = await serve({ env: { WS_HEARTBEAT_MS: '3000' } });
+    const feeds = await Promise.all(Array.from({ length: 30 }, () => client(app)));
+    const pinged = new Set<number>();
+    for (const [index, feed] of feeds.entries()) feed.socket.on('ping', () => pinged.add(index));
+    await expect.poll(() => pinged.size, { timeout: 5000, interval: 5 }).toBeGreaterThan(0);
+    // Pinged all at once, every client would have its ping by now.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(pinged.size).toBeLessThanOrEqual(5);
+    await expect.poll(() => pinged.size, { timeout: 5000 }).toBe(feeds.length);
   });
 
   it('closes every socket with 1001 when the server shuts down', async () => {

@@ -2,7 +2,7 @@
 // item API and the live feed never query the prices table for it. A value
 // only moves forward in time: a quote older than the one held, arriving late
 // or twice, leaves it alone, so every change is a real one and is published
-// once on PRICES_CHANNEL.
+// once on PRICES_CHANNEL (in a message with the other changes of its batch).
 //
 // The read-compare-write is not atomic across processes. Only the ingestion
 // leader writes, and it writes each source from one loop, so two writers meet
@@ -16,9 +16,10 @@
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
 import type { Store } from '../../platform/store/index.js';
+import { publishChanges } from '../publish-changes.js';
 import { PRICES_CHANNEL, type PriceQuote, type PriceSource } from '../types.js';
 
-/** The message published on PRICES_CHANNEL for every latest price that changed. */
+/** What PRICES_CHANNEL carries of every latest price that changed. */
 export interface PriceMessage {
   readonly item_id: number;
   readonly source: PriceSource;
@@ -123,9 +124,7 @@ export async function updateLatestPrices(
     ),
   );
   if (options.publish ?? true) {
-    await Promise.all(
-      changed.map((quote) => store.publish(PRICES_CHANNEL, JSON.stringify(priceMessage(quote)))),
-    );
+    await publishChanges(store, PRICES_CHANNEL, changed.map(priceMessage));
   }
   return changed;
 }

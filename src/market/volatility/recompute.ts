@@ -19,6 +19,7 @@ import { MARKET_PROVIDERS } from '../../config/settings.js';
 import { inBatches } from '../../platform/batches.js';
 import type { Database } from '../../platform/db/index.js';
 import type { SortedSetEntry, Store } from '../../platform/store/index.js';
+import { publishChanges } from '../publish-changes.js';
 import {
   type PriceSource,
   VOLATILITY_CHANNEL,
@@ -108,15 +109,20 @@ async function recomputeWindow(
   );
   const ttlMs = volatilityTtlMs(window);
   await Promise.all(
-    computed.map(async (volatility, index) => {
-      const json = JSON.stringify(volatility);
-      await store.set(volatilityKey(source, window, volatility.item_id), json, ttlMs);
-      const before = previous[index];
-      if (before && sameMetrics(before, volatility)) return;
-      await store.publish(VOLATILITY_CHANNEL, json);
-      report.published += 1;
-    }),
+    computed.map((volatility) =>
+      store.set(
+        volatilityKey(source, window, volatility.item_id),
+        JSON.stringify(volatility),
+        ttlMs,
+      ),
+    ),
   );
+  const changed = computed.filter((volatility, index) => {
+    const before = previous[index];
+    return !before || !sameMetrics(before, volatility);
+  });
+  await publishChanges(store, VOLATILITY_CHANNEL, changed);
+  report.published += changed.length;
   report.computed += computed.length;
 
   const key = rankingKey(source, window);

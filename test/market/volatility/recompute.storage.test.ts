@@ -46,7 +46,7 @@ let items: number[];
 let messages: string[];
 let unsubscribe: () => Promise<void>;
 
-/** Every message published up to now, in order: waits for a marker sent after them. */
+/** Every change published up to now, in order: waits for a marker sent after them. */
 async function published(): Promise<Volatility[]> {
   const marker = `marker ${Math.random()}`;
   await store.publish(VOLATILITY_CHANNEL, marker);
@@ -55,7 +55,7 @@ async function published(): Promise<Volatility[]> {
   messages = [];
   return delivered
     .filter((message) => !message.startsWith('marker'))
-    .map((message) => JSON.parse(message) as Volatility);
+    .flatMap((message) => JSON.parse(message) as Volatility[]);
 }
 
 beforeEach(async () => {
