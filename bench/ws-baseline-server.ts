@@ -32,26 +32,29 @@ wss.on('connection', (socket) => {
 
 const redis = new Redis(redisUrl);
 await redis.subscribe(channel);
+interface PriceChange {
+  readonly item_id: number;
+  readonly source: string;
+  readonly price_cents: number;
+  readonly volume?: number;
+  readonly observed_at: string;
+}
+
 redis.on('message', (_channel: string, text: string) => {
-  const quote = JSON.parse(text) as {
-    item_id: number;
-    source: string;
-    price_cents: number;
-    volume?: number;
-    observed_at: string;
-  };
-  for (const socket of wss.clients) {
-    if (!subscriptions.get(socket)?.has(quote.item_id)) continue;
-    socket.send(
-      JSON.stringify({
-        type: 'price',
-        item_id: quote.item_id,
-        source: quote.source,
-        price: quote.price_cents,
-        volume: quote.volume ?? null,
-        timestamp: quote.observed_at,
-      }),
-    );
+  for (const change of JSON.parse(text) as PriceChange[]) {
+    for (const socket of wss.clients) {
+      if (!subscriptions.get(socket)?.has(change.item_id)) continue;
+      socket.send(
+        JSON.stringify({
+          type: 'price',
+          item_id: change.item_id,
+          source: change.source,
+          price: change.price_cents,
+          volume: change.volume ?? null,
+          timestamp: change.observed_at,
+        }),
+      );
+    }
   }
 });
 

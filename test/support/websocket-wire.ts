@@ -80,6 +80,18 @@ export function upgradeRequest(url: string, origin: string, key: string): string
   ].join('\r\n');
 }
 
+/** A new Sec-WebSocket-Key. */
+export const handshakeKey = () => randomBytes(16).toString('base64');
+
+/** Whether `head`, a response's head, completes the handshake that sent `key`. */
+export function switchedProtocols(head: string, key: string): boolean {
+  const accept = createHash('sha1').update(`${key}${ACCEPT_GUID}`).digest('base64');
+  return (
+    head.startsWith('HTTP/1.1 101') &&
+    head.toLowerCase().includes(`sec-websocket-accept: ${accept.toLowerCase()}`)
+  );
+}
+
 export interface OpenedSocket {
   /** Paused, past the handshake. */
   readonly socket: Socket;
@@ -96,7 +108,7 @@ export async function openWebSocket(url: string, origin: string): Promise<Opened
     socket.once('connect', resolve);
     socket.once('error', reject);
   });
-  const key = randomBytes(16).toString('base64');
+  const key = handshakeKey();
   socket.write(upgradeRequest(url, origin, key));
   const { head, rest } = await new Promise<{ head: string; rest: Buffer }>((resolve, reject) => {
     let received = Buffer.alloc(0);
@@ -114,11 +126,7 @@ export async function openWebSocket(url: string, origin: string): Promise<Opened
     socket.on('data', onData);
     socket.once('close', () => reject(new Error('closed during the handshake')));
   });
-  const accept = createHash('sha1').update(`${key}${ACCEPT_GUID}`).digest('base64');
-  if (
-    !head.startsWith('HTTP/1.1 101') ||
-    !head.toLowerCase().includes(`sec-websocket-accept: ${accept.toLowerCase()}`)
-  ) {
+  if (!switchedProtocols(head, key)) {
     socket.destroy();
     throw new Error(`upgrade refused: ${head.split('\r\n')[0]}`);
   }
