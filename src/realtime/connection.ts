@@ -3,8 +3,8 @@
 // so a flood, or a client stuck sending garbage, is closed instead of served;
 // it holds at most `maxSubscriptions` items; and what it has not read yet
 // stays under `maxBufferedBytes`, past which it is closed rather than given
-// more memory. Requests are handled one at a time, in order, so a reply never
-// overtakes the one before it.
+// more memory. Messages are answered one at a time, in order, a refusal
+// included, so a reply never overtakes the one before it.
 import type { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocket } from 'ws';
@@ -53,6 +53,8 @@ export class Connection {
   private refilledAt = performance.now();
   private missedPongs = 0;
   private closing = false;
+  /** Over its budget: further messages are ignored, and the close follows the answers owed. */
+  private flooded = false;
   /** Frames of the current burst not yet written, and their size. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
@@ -71,6 +73,19 @@ export class Connection {
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => {
       this.missedPongs = 0;
+    });
+    // A ping spends from the budget like any message, or a stream of pings
+    // would cost us a pong each without end (`ws` leaves pongs to us).
+    socket.on('ping', (data) => {
+      if (this.spend(1) && !this.closing && socket.readyState === WebSocket.OPEN) {
+        socket.pong(data);
+      }
+    });
+    // Closed by the client or the network: requests still queued are not served.
+    socket.once('close', () => {
+      this.closing = true;
+      this.pending = [];
+      this.pendingBytes = 0;
     });
     // A protocol error (an oversize or malformed frame): `ws` has already
     // closed with the matching code (1009, 1002, ...); there is nothing to add.
@@ -136,11 +151,16 @@ export class Connection {
     this.socket.close(code, reason);
   }
 
-  /** Whether `size` more bytes keep the backlog within its bound; a client past it is closed. */
+  /**
+   * Whether `size` more bytes keep the backlog within its bound; a client
+   * past it is closed. A client that has read everything may take one
+   * message of any size: a full subscription's snapshot can pass a small bound.
+   */
   private hasRoomFor(size: number): boolean {
     if (this.closing || this.socket.readyState !== WebSocket.OPEN) return false;
     const max = this.limits.maxBufferedBytes;
-    if (this.socket.bufferedAmount + size <= max) return true;
+    const unread = this.socket.bufferedAmount;
+    if (unread === 0 || unread + size <= max) return true;
     this.log.warn(
       { bufferedBytes: this.socket.bufferedAmount, maxBufferedBytes: max },
       'live feed client too slow: closed',
@@ -157,7 +177,7 @@ export class Connection {
   }
 
   private receive(data: unknown, isBinary: boolean): void {
-    if (this.closing) return;
+    if (this.closing || this.flooded) return;
     let request: ClientRequest | null = null;
     let refusal: string | null = null;
     if (isBinary) refusal = 'Messages must be text';
@@ -169,25 +189,26 @@ export class Connection {
         refusal = error.message;
       }
     }
-    if (!this.spend(refusal === null ? 1 : REFUSED_MESSAGE_COST)) {
-      this.log.warn({ refused: refusal !== null }, 'live feed client flooding: closed');
-      this.close(CLOSE_CODES.policyViolation, 'Too many messages');
-      return;
-    }
-    if (refusal !== null) {
-      this.reply({ type: 'error', detail: refusal });
-      return;
-    }
-    const accepted = request as ClientRequest;
-    this.requests = this.requests
-      .then(() => this.handle(accepted))
-      .catch((error: unknown) => {
-        this.log.error({ err: error }, 'live feed request failed');
-        this.close(CLOSE_CODES.internalError, 'Internal error');
-      });
+    if (!this.spend(refusal === null ? 1 : REFUSED_MESSAGE_COST)) return;
+    this.answer(
+      refusal === null
+        ? () => this.handle(request as ClientRequest)
+        : async () => this.reply({ type: 'error', detail: refusal }),
+    );
   }
 
-  /** Takes `cost` from the budget; false when the budget cannot pay it. */
+  /** Runs `answer` once the answers before it are done. */
+  private answer(answer: () => Promise<void>): void {
+    this.requests = this.requests.then(answer).catch((error: unknown) => {
+      this.log.error({ err: error }, 'live feed request failed');
+      this.close(CLOSE_CODES.internalError, 'Internal error');
+    });
+  }
+
+  /**
+   * Takes `cost` from the budget; false when the budget cannot pay it, and
+   * the client is closed once the answers it is owed have gone.
+   */
   private spend(cost: number): boolean {
     const now = performance.now();
     this.tokens = Math.min(
@@ -195,9 +216,16 @@ export class Connection {
       this.tokens + ((now - this.refilledAt) / 1000) * MESSAGES_PER_SECOND,
     );
     this.refilledAt = now;
-    if (this.tokens < cost) return false;
-    this.tokens -= cost;
-    return true;
+    if (this.tokens >= cost) {
+      this.tokens -= cost;
+      return true;
+    }
+    if (!this.flooded) {
+      this.flooded = true;
+      this.log.warn({ cost }, 'live feed client flooding: closed');
+      this.answer(async () => this.close(CLOSE_CODES.policyViolation, 'Too many messages'));
+    }
+    return false;
   }
 
   private async handle(request: ClientRequest): Promise<void> {

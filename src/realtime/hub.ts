@@ -92,6 +92,8 @@ export class Hub {
   }
 
   follow(connection: Connection, itemIds: readonly number[]): void {
+    // A request may finish after its connection closed and left the index.
+    if (!this.connections.has(connection)) return;
     for (const id of itemIds) {
       connection.items.add(id);
       let set = this.followers.get(id);
@@ -126,13 +128,16 @@ export class Hub {
   /**
    * Stops listening, closes every socket with 1001 (going away) and waits
    * for them to close; one that has not within CLOSE_GRACE_MS is cut off.
+   * The store drops the hub's handlers at once, but telling Redis waits on
+   * its connection, which may be down: that wait gets the same grace, and
+   * the sockets do not wait for it.
    */
   async stop(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     const unsubscribes = this.unsubscribes;
     this.unsubscribes = [];
-    await Promise.allSettled(unsubscribes.map((unsubscribe) => unsubscribe()));
+    const unsubscribed = Promise.allSettled(unsubscribes.map((unsubscribe) => unsubscribe()));
     const closed = [...this.sockets].map(
       (socket) => new Promise<void>((resolve) => socket.once('close', () => resolve())),
     );
@@ -140,7 +145,7 @@ export class Hub {
       connection.close(CLOSE_CODES.goingAway, 'Server shutting down');
     }
     const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
-    await Promise.race([Promise.all(closed), grace]);
+    await Promise.race([Promise.all([...closed, unsubscribed]), grace]);
     for (const socket of this.sockets) socket.terminate();
   }
 

@@ -99,8 +99,11 @@ export function priceUpdateOfQuote(quote: PriceQuote): PriceUpdate {
   });
 }
 
-const isCount = (value: unknown) =>
-  value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
+const isRatio = (value: unknown) => value === null || typeof value === 'number';
+
+const isWhole = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
+
+const isCount = (value: unknown) => value === undefined || isWhole(value);
 
 /**
  * The updates of a channel message, a JSON array of changes (see
@@ -137,7 +140,7 @@ function priceChange(change: Partial<PriceMessage>): Update | null {
   if (
     !isItemId(change.item_id) ||
     !SOURCES.has(change.source) ||
-    !Number.isSafeInteger(change.price_cents) ||
+    !isWhole(change.price_cents) ||
     !isCount(change.volume) ||
     !isTimestamp(change.observed_at)
   ) {
@@ -156,8 +159,11 @@ function volatilityChange(change: Partial<Volatility>): Update | null {
     !SOURCES.has(change.source) ||
     !WINDOWS.has(change.window) ||
     typeof change.stddev_cents !== 'number' ||
+    !isRatio(change.percent_change) ||
+    !isRatio(change.trend_score) ||
     !isTimestamp(change.computed_at) ||
-    typeof change.bollinger !== 'object'
+    typeof change.bollinger !== 'object' ||
+    change.bollinger === null
   ) {
     return null;
   }

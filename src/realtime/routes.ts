@@ -34,6 +34,13 @@ export interface Realtime {
   readonly hub: Hub;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The live feed's hub: its figures, for operators and tests. */
+    liveFeed: Hub;
+  }
+}
+
 /** Counts the live connections of each client address, for WS_MAX_CONNECTIONS_PER_IP. */
 class ConnectionCounts {
   private readonly counts = new Map<string, number>();
@@ -76,21 +83,32 @@ export async function registerRealtime(
     heartbeatMs: config.realtime.heartbeatMs,
   });
   app.addHook('preClose', () => hub.stop());
+  app.decorate('liveFeed', hub);
 
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_CLIENT_MESSAGE_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
+    // Each connection answers pings within its message budget (connection.ts).
+    autoPong: false,
   });
   const upgrades = new WeakMap<IncomingMessage, PendingUpgrade>();
   app.server.on('upgrade', (raw: IncomingMessage, socket: Socket, head: Buffer) => {
     // Node takes its own error listener off the socket before this event.
     const onError = () => socket.destroy();
     socket.on('error', onError);
-    upgrades.set(raw, { socket, head, onError });
     const response = new ServerResponse(raw);
-    response.assignSocket(socket);
+    try {
+      response.assignSocket(socket);
+    } catch {
+      // An upgrade pipelined behind a request still being answered: the
+      // socket belongs to that answer. Nothing serves such a client, and an
+      // exception here would escape into Node's parser and end the process.
+      socket.destroy();
+      return;
+    }
+    upgrades.set(raw, { socket, head, onError });
     // Answered in HTTP rather than upgraded (refused, or not the feed's
     // path): the HTTP server no longer watches this socket, so the answer ends it.
     response.once('finish', () => socket.destroy());

@@ -6,6 +6,7 @@ import { updateLatestPrices } from '../../src/market/ingest/latest-prices.js';
 import { PRICES_CHANNEL, type PriceQuote, VOLATILITY_CHANNEL } from '../../src/market/types.js';
 import type { Volatility } from '../../src/market/volatility/index.js';
 import type { Database } from '../../src/platform/db/index.js';
+import type { Store } from '../../src/platform/store/index.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { openTestStore, testRedisUrl, uniqueName } from '../support/backends.js';
 import {
@@ -74,6 +75,22 @@ function channelPrice(itemId: number, cents: number, atMs: number): string {
   return JSON.stringify([{ ...rest, observed_at: observedAt.toISOString() }]);
 }
 
+/** Holds every read of latest prices from `store` until the returned function is called. */
+function holdLatestPrices(store: Store): () => void {
+  const getMany = store.getMany.bind(store);
+  let release: () => void = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  store.getMany = async (keys) => {
+    await released;
+    return getMany(keys);
+  };
+  return release;
+}
+
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 const priceOf = (itemId: number) => (message: FeedMessage) =>
   message.type === 'price' && message.item_id === itemId;
 
@@ -129,6 +146,15 @@ describe('upgrade (S26)', () => {
     const answer = await upgradeElsewhere(app.url.replace(FEED_PATH, path), app.origin);
     expect(answer.startsWith(status)).toBe(true);
     expect(answer).not.toContain('101 Switching Protocols');
+  });
+
+  it('survives an upgrade pipelined behind a request still being answered', async () => {
+    const app = await serve();
+    const { host } = new URL(app.url);
+    const health = `GET /api/v1/health HTTP/1.1\r\nHost: ${host}\r\n\r\n`;
+    await upgradeElsewhere(app.url, app.origin, health);
+    const feed = await client(app);
+    expect(await feed.request({ action: 'ping' }, 'pong')).toEqual({ type: 'pong' });
   });
 
   it('caps connections per client address with WS_MAX_CONNECTIONS_PER_IP', async () => {
@@ -294,7 +320,11 @@ describe('delivery', () => {
     };
     await app.store.publish(
       VOLATILITY_CHANNEL,
-      JSON.stringify([{ ...volatility, item_id: 8 }, volatility]),
+      JSON.stringify([
+        { ...volatility, item_id: 8 },
+        { ...volatility, bollinger: null },
+        volatility,
+      ]),
     );
     expect(await feed.nextOf('volatility')).toEqual({
       type: 'volatility',
@@ -307,6 +337,8 @@ describe('delivery', () => {
       timestamp: '2026-11-01T12:00:00.000Z',
     });
     expect(feed.messages()).toEqual([]);
+    const dropped = app.logs.lines.find((line) => line.msg === 'malformed channel changes dropped');
+    expect(dropped?.malformed).toBe(1);
   });
 
   it('drops malformed channel messages and changes, delivers the rest, and logs each', async () => {
@@ -405,6 +437,34 @@ describe('delivery', () => {
     expect(reply.prices).toEqual([expect.objectContaining({ item_id: 2, price: 200 })]);
   });
 
+  it('answers messages in order, a refusal behind a subscribe included', async () => {
+    const harness = await openTestStore();
+    const app = await serve({ store: harness.store });
+    const release = holdLatestPrices(harness.store);
+    const feed = await client(app);
+    feed.send({ action: 'subscribe', item_ids: [1] });
+    feed.send('not json');
+    await pause(100);
+    release();
+    await expect
+      .poll(() => feed.messages().map((message) => message.type))
+      .toEqual(['subscribed', 'error']);
+  });
+
+  it('sends a full snapshot to a client that keeps up, even past WS_MAX_BUFFERED_BYTES', async () => {
+    const app = await serve({ env: { WS_MAX_BUFFERED_BYTES: '16384' } });
+    const ids = Array.from({ length: 200 }, (_, index) => index + 1);
+    await updateLatestPrices(
+      app.store,
+      ids.map((id) => quote(id, 100_000 + id, T0, 1000)),
+    );
+    const feed = await client(app);
+    const reply = await feed.request({ action: 'subscribe', item_ids: ids }, 'subscribed');
+    expect(reply.prices).toHaveLength(200);
+    expect(JSON.stringify(reply).length).toBeGreaterThan(16_384);
+    expect(await feed.request({ action: 'ping' }, 'pong')).toEqual({ type: 'pong' });
+  });
+
   it('keeps a subscription when the latest prices cannot be read, and says so', async () => {
     const harness = await openTestStore();
     const app = await serve({ store: harness.store });
@@ -489,6 +549,34 @@ describe('slow and silent clients', () => {
     await expect.poll(() => pinged.size, { timeout: 5000 }).toBe(feeds.length);
   });
 
+  it('closes a client that floods pings with 1008', async () => {
+    const app = await serve();
+    const flooder = await RawFeedSocket.open(app.url, app.origin);
+    flooder.resume();
+    for (let ping = 0; ping < 30; ping += 1) flooder.sendPing();
+    const closeFrame = () => flooder.frames().find((frame) => frame.opcode === OPCODES.close);
+    await expect.poll(closeFrame).toBeDefined();
+    expect(closeFrame()?.payload.readUInt16BE(0)).toBe(1008);
+    expect(flooder.frames().filter((frame) => frame.opcode === OPCODES.pong)).toHaveLength(20);
+  });
+
+  it('forgets a client once it disconnects, even with a subscribe still waiting on the store', async () => {
+    const harness = await openTestStore();
+    const app = await serve({ store: harness.store });
+    const release = holdLatestPrices(harness.store);
+    const feed = await client(app);
+    feed.send({ action: 'subscribe', item_ids: [1, 2] });
+    feed.send({ action: 'subscribe', item_ids: [3, 4] });
+    await expect.poll(() => app.app.liveFeed.stats()).toEqual({ connections: 1, items: 2 });
+    // Lets the second subscribe reach the server, where it waits behind the first.
+    await pause(100);
+    feed.socket.terminate();
+    await expect.poll(() => app.app.liveFeed.stats().connections).toBe(0);
+    release();
+    await pause(100);
+    expect(app.app.liveFeed.stats()).toEqual({ connections: 0, items: 0 });
+  });
+
   it('closes every socket with 1001 when the server shuts down', async () => {
     const app = await serve();
     const feeds = [await client(app), await client(app)];
@@ -496,6 +584,20 @@ describe('slow and silent clients', () => {
     served.splice(served.indexOf(app), 1);
     for (const feed of feeds) expect((await feed.closed).code).toBe(1001);
   });
+});
+
+it('closes every socket with 1001 on shutdown while the store cannot unsubscribe', async () => {
+  const harness = await openTestStore();
+  const subscribe = harness.store.subscribe.bind(harness.store);
+  harness.store.subscribe = async (channel, handler) => {
+    await subscribe(channel, handler);
+    return () => new Promise<void>(() => {});
+  };
+  const app = await serve({ store: harness.store });
+  const feed = await client(app);
+  await app.app.close();
+  served.splice(served.indexOf(app), 1);
+  expect((await feed.closed).code).toBe(1001);
 });
 
 describe('across instances', () => {

@@ -136,11 +136,14 @@ export function refusedUpgrade(
   });
 }
 
-/** Sends an upgrade request to `url`; resolves with all the server sent once it has closed the connection. */
-export async function upgradeElsewhere(url: string, origin: string): Promise<string> {
+/**
+ * Sends an upgrade request to `url`, after `before` in the same write when
+ * given; resolves with all the server sent once it has closed the connection.
+ */
+export async function upgradeElsewhere(url: string, origin: string, before = ''): Promise<string> {
   const { hostname, port } = new URL(url);
   const socket = connect({ host: hostname, port: Number(port) });
-  socket.write(upgradeRequest(url, origin, randomBytes(16).toString('base64')));
+  socket.write(before + upgradeRequest(url, origin, randomBytes(16).toString('base64')));
   let received = '';
   socket.setEncoding('latin1');
   socket.on('data', (chunk: string) => {
@@ -176,6 +179,10 @@ export class RawFeedSocket {
 
   sendText(text: string): void {
     this.socket.write(clientFrame(OPCODES.text, Buffer.from(text)));
+  }
+
+  sendPing(): void {
+    this.socket.write(clientFrame(OPCODES.ping, Buffer.alloc(0)));
   }
 
   /** Reads what the server sent and keeps reading. */
