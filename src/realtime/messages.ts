@@ -105,18 +105,19 @@ const isWhole = (value: unknown) => Number.isSafeInteger(value) && (value as num
 
 const isCount = (value: unknown) => value === undefined || isWhole(value);
 
-/**
- * The updates of a channel message, a JSON array of changes (see
- * PRICES_CHANNEL), each turned into an update by `updateOf`, which answers
- * null for a change that is not one. The channel is ours, but it crosses
- * Redis: a malformed message or change is dropped and counted, never forwarded.
- */
+/** What a channel message brings: its updates, and how much of it was dropped. */
 export interface ChannelUpdates {
   readonly updates: Update[];
   /** Changes dropped as malformed; the whole message counts as one when it is not an array. */
   readonly malformed: number;
 }
 
+/**
+ * The updates of a channel message, a JSON array of changes (see
+ * PRICES_CHANNEL), each turned into an update by `updateOf`, which answers
+ * null for a change that is not one. The channel is ours, but it crosses
+ * Redis: a malformed message or change is dropped and counted, never forwarded.
+ */
 function channelUpdates(
   text: string,
   updateOf: (change: Record<string, unknown>) => Update | null,
