@@ -127,7 +127,7 @@ async function drained(clients: readonly ChildProcess[], expected: number): Prom
 
 /**
  * A tick: every item's new latest price published on the `prices` channel
- * exactly as ingestion publishes it, each stamped with the moment it is sent.
+ * exactly as ingestion publishes it, stamped with the moment it is published.
  */
 async function publishTicks(store: RedisStore, ticks: number): Promise<number> {
   const started = Date.now();

@@ -81,11 +81,10 @@ export class Connection {
         socket.pong(data);
       }
     });
-    // Closed by the client or the network: requests still queued are not served.
+    // Closed by the client or the network: requests still queued are not
+    // served, and the burst's flush drops what was queued.
     socket.once('close', () => {
       this.closing = true;
-      this.pending = [];
-      this.pendingBytes = 0;
     });
     // A protocol error (an oversize or malformed frame): `ws` has already
     // closed with the matching code (1009, 1002, ...); there is nothing to add.
@@ -145,8 +144,6 @@ export class Connection {
 
   close(code: number, reason: string): void {
     if (this.closing) return;
-    this.pending = [];
-    this.pendingBytes = 0;
     this.closing = true;
     this.socket.close(code, reason);
   }

@@ -30,10 +30,6 @@ export interface RealtimeOptions {
   readonly path: string;
 }
 
-export interface Realtime {
-  readonly hub: Hub;
-}
-
 declare module 'fastify' {
   interface FastifyInstance {
     /** The live feed's hub: its figures, for operators and tests. */
@@ -72,7 +68,7 @@ interface PendingUpgrade {
 export async function registerRealtime(
   app: FastifyInstance,
   options: RealtimeOptions,
-): Promise<Realtime> {
+): Promise<void> {
   const { config, store, path } = options;
   const hub = await Hub.start({
     store,
@@ -153,5 +149,4 @@ export async function registerRealtime(
       );
     },
   });
-  return { hub };
 }

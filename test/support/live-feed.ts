@@ -2,12 +2,12 @@
 // `ws` library, and `RawFeedSocket`, which speaks the WebSocket handshake and
 // frames over a plain TCP socket so a test can make it misbehave the way real
 // clients do (stop reading, ignore pings) without the library's help.
-import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import {
   clientFrame,
   type Frame,
+  handshakeKey,
   OPCODES,
   openWebSocket,
   parseFrames,
@@ -143,7 +143,7 @@ export function refusedUpgrade(
 export async function upgradeElsewhere(url: string, origin: string, before = ''): Promise<string> {
   const { hostname, port } = new URL(url);
   const socket = connect({ host: hostname, port: Number(port) });
-  socket.write(before + upgradeRequest(url, origin, randomBytes(16).toString('base64')));
+  socket.write(before + upgradeRequest(url, origin, handshakeKey()));
   let received = '';
   socket.setEncoding('latin1');
   socket.on('data', (chunk: string) => {
