@@ -454,10 +454,16 @@ describe('delivery', () => {
   it('sends a full snapshot to a client that keeps up, even past WS_MAX_BUFFERED_BYTES', async () => {
     const app = await serve({ env: { WS_MAX_BUFFERED_BYTES: '16384' } });
     const ids = Array.from({ length: 200 }, (_, index) => index + 1);
+    // The prices go out live too; a subscribe whose snapshot is read while
+    // they are still on their way (Redis under load) would get them live
+    // instead, so wait until a watcher has them.
+    const watcher = await client(app);
+    await watcher.request({ action: 'subscribe', item_ids: [200] }, 'subscribed');
     await updateLatestPrices(
       app.store,
       ids.map((id) => quote(id, 100_000 + id, T0, 1000)),
     );
+    await watcher.next(priceOf(200));
     const feed = await client(app);
     const reply = await feed.request({ action: 'subscribe', item_ids: ids }, 'subscribed');
     expect(reply.prices).toHaveLength(200);
