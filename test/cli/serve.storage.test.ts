@@ -1,7 +1,12 @@
 // `tracera serve` on the configured storage: embedded defaults, or the real
 // PostgreSQL and Redis when the storage tests run against them.
 import { afterEach, expect, it } from 'vitest';
-import { openTestDatabase, type TestDatabase, testRedisUrl } from '../support/backends.js';
+import {
+  openTestDatabase,
+  type TestDatabase,
+  testKeyPrefix,
+  testRedisUrl,
+} from '../support/backends.js';
 import { freePort, tracera } from '../support/cli.js';
 
 let database: TestDatabase | undefined;
@@ -15,7 +20,8 @@ it('serves health on the configured storage, then stops cleanly on SIGTERM', asy
   const env: Record<string, string> = { PORT: String(await freePort()), DATA_DIR: './data' };
   database = await openTestDatabase();
   if (database.url) env.DATABASE_URL = database.url;
-  if (testRedisUrl) env.REDIS_URL = testRedisUrl;
+  if (testRedisUrl)
+    Object.assign(env, { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: testKeyPrefix() });
   const run = tracera(['serve'], env);
   await expect
     .poll(

@@ -6,7 +6,12 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { type Database, migrate, openDatabase } from '../../src/platform/db/index.js';
-import { openTestDatabase, type TestDatabase, testRedisUrl } from '../support/backends.js';
+import {
+  openTestDatabase,
+  type TestDatabase,
+  testKeyPrefix,
+  testRedisUrl,
+} from '../support/backends.js';
 import { tracera } from '../support/cli.js';
 
 let database: TestDatabase | undefined;
@@ -41,7 +46,8 @@ it('ingests the demo market without a web server, then stops cleanly on SIGTERM'
     await seedItems(embedded);
     await embedded.close();
   }
-  if (testRedisUrl) env.REDIS_URL = testRedisUrl;
+  if (testRedisUrl)
+    Object.assign(env, { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: testKeyPrefix() });
   const run = tracera(['worker'], env);
   await expect
     .poll(() => run.output(), { timeout: 20_000, interval: 100 })

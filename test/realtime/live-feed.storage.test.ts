@@ -8,7 +8,7 @@ import type { Volatility } from '../../src/market/volatility/index.js';
 import type { Database } from '../../src/platform/db/index.js';
 import type { Store } from '../../src/platform/store/index.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
-import { openTestStore, testRedisUrl, uniqueName } from '../support/backends.js';
+import { openTestStore, testKeyPrefix, testRedisUrl } from '../support/backends.js';
 import {
   FeedClient,
   type FeedMessage,
@@ -608,7 +608,7 @@ it('closes every socket with 1001 on shutdown while the store cannot unsubscribe
 
 describe('across instances', () => {
   it('delivers to a client on one instance what is published through another', async () => {
-    const keyPrefix = `${uniqueName('test')}:`;
+    const keyPrefix = testKeyPrefix();
     const shared = testRedisUrl ? null : await openTestStore();
     const storeA = shared ?? (await openTestStore({ keyPrefix }));
     const storeB = shared

@@ -11,7 +11,12 @@ import {
   startAccountsApp,
 } from '../support/accounts.js';
 import { testConfig } from '../support/app.js';
-import { openTestDatabase, openTestStore, testRedisUrl, uniqueName } from '../support/backends.js';
+import {
+  openTestDatabase,
+  openTestStore,
+  testKeyPrefix,
+  testRedisUrl,
+} from '../support/backends.js';
 import type { Browser } from '../support/browser.js';
 import { startTcpProxy } from '../support/tcp-proxy.js';
 
@@ -202,7 +207,7 @@ describe('S21, S32 a store that cannot count', () => {
 describe('S21 shared budget', () => {
   it('two app instances on one store let exactly 20 of 40 concurrent requests through', async () => {
     // On Redis each instance has its own connection; embedded, they share the one in-process store.
-    const keyPrefix = `${uniqueName('shared')}:`;
+    const keyPrefix = testKeyPrefix();
     const shared = testRedisUrl ? null : (await openTestStore()).store;
     const apps: FastifyInstance[] = [];
     for (let index = 0; index < 2; index += 1) {

@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 import { type Database, openDatabase } from '../../src/platform/db/index.js';
 import type { SortedSetEntry, Store } from '../../src/platform/store/index.js';
 import { MemoryStore } from '../../src/platform/store/memory-store.js';
@@ -17,6 +18,30 @@ export const testRedisUrl = real ? (process.env.TEST_REDIS_URL ?? null) : null;
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
 }
+
+const redisPrefixes = new Set<string>();
+
+/** A Redis key prefix of a test's own; what it holds is deleted once the file's tests are done. */
+export function testKeyPrefix(): string {
+  const prefix = `${uniqueName('test')}:`;
+  redisPrefixes.add(prefix);
+  return prefix;
+}
+
+afterAll(async () => {
+  if (!testRedisUrl || redisPrefixes.size === 0) return;
+  const client = new Redis(testRedisUrl);
+  try {
+    for (const prefix of redisPrefixes) {
+      for await (const keys of client.scanStream({ match: `${prefix}*`, count: 1000 })) {
+        if ((keys as string[]).length > 0) await client.del(...(keys as string[]));
+      }
+    }
+  } finally {
+    redisPrefixes.clear();
+    client.disconnect();
+  }
+});
 
 function databaseUrl(base: string, name: string): string {
   const url = new URL(base);
@@ -108,7 +133,7 @@ export async function openTestStore(options: TestStoreOptions = {}): Promise<Tes
       },
     };
   }
-  const keyPrefix = options.keyPrefix ?? `${uniqueName('test')}:`;
+  const keyPrefix = options.keyPrefix ?? testKeyPrefix();
   const store = await RedisStore.connect({
     url: redisUrl,
     keyPrefix,
