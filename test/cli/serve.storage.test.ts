@@ -20,8 +20,10 @@ it('serves health on the configured storage, then stops cleanly on SIGTERM', asy
   const env: Record<string, string> = { PORT: String(await freePort()), DATA_DIR: './data' };
   database = await openTestDatabase();
   if (database.url) env.DATABASE_URL = database.url;
-  if (testRedisUrl)
-    Object.assign(env, { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: testKeyPrefix() });
+  if (testRedisUrl) {
+    env.REDIS_URL = testRedisUrl;
+    env.REDIS_KEY_PREFIX = testKeyPrefix();
+  }
   const run = tracera(['serve'], env);
   await expect
     .poll(

@@ -46,8 +46,10 @@ it('ingests the demo market without a web server, then stops cleanly on SIGTERM'
     await seedItems(embedded);
     await embedded.close();
   }
-  if (testRedisUrl)
-    Object.assign(env, { REDIS_URL: testRedisUrl, REDIS_KEY_PREFIX: testKeyPrefix() });
+  if (testRedisUrl) {
+    env.REDIS_URL = testRedisUrl;
+    env.REDIS_KEY_PREFIX = testKeyPrefix();
+  }
   const run = tracera(['worker'], env);
   await expect
     .poll(() => run.output(), { timeout: 20_000, interval: 100 })

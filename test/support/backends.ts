@@ -33,8 +33,9 @@ afterAll(async () => {
   const client = new Redis(testRedisUrl);
   try {
     for (const prefix of redisPrefixes) {
-      for await (const keys of client.scanStream({ match: `${prefix}*`, count: 1000 })) {
-        if ((keys as string[]).length > 0) await client.del(...(keys as string[]));
+      const batches = client.scanStream({ match: `${prefix}*`, count: 1000 });
+      for await (const keys of batches as AsyncIterable<string[]>) {
+        if (keys.length > 0) await client.del(...keys);
       }
     }
   } finally {
