@@ -48,9 +48,8 @@ export class Hub {
   private readonly sockets = new Set<WebSocket>();
   private readonly wheel = new HeartbeatWheel<Connection>(HEARTBEAT_SLICES);
   private readonly log: FastifyBaseLogger;
-  /** Connections with updates queued, to be written once the channels are quiet. */
+  /** Connections with updates queued, to be written once the channels are quiet; a flush is due while it has any. */
   private readonly flushing = new Set<Connection>();
-  private flushScheduled = false;
   /** Whether a channel message arrived since the last look. */
   private heardSinceLook = false;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -157,6 +156,7 @@ export class Hub {
       );
     }
     this.heardSinceLook = true;
+    const flushDue = this.flushing.size > 0;
     for (const update of updates) {
       const followers = this.followers.get(update.itemId);
       if (!followers) continue;
@@ -164,10 +164,7 @@ export class Hub {
         if (connection.deliver(update)) this.flushing.add(connection);
       }
     }
-    if (this.flushing.size > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flushWhenQuiet(0));
-    }
+    if (!flushDue && this.flushing.size > 0) setImmediate(() => this.flushWhenQuiet(0));
   }
 
   /**
@@ -185,7 +182,6 @@ export class Hub {
       return;
     }
     this.heardSinceLook = false;
-    this.flushScheduled = false;
     for (const connection of this.flushing) connection.flush();
     this.flushing.clear();
   }
