@@ -5,7 +5,7 @@
 // server sends is built from the market pipeline's channel messages, each
 // serialized and framed once however many sockets receive it.
 import { MARKET_PROVIDERS } from '../config/settings.js';
-import type { PriceMessage } from '../market/ingest/index.js';
+import { isCountOrAbsent, type PriceMessage } from '../market/ingest/index.js';
 import { type PriceQuote, type PriceSource, VOLATILITY_WINDOWS } from '../market/types.js';
 import { roundedVolatility, type Volatility } from '../market/volatility/index.js';
 import { textFrame } from './frames.js';
@@ -103,8 +103,6 @@ const isRatio = (value: unknown) => value === null || typeof value === 'number';
 
 const isWhole = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
 
-const isCount = (value: unknown) => value === undefined || isWhole(value);
-
 /** What a channel message brings: its updates, and how much of it was dropped. */
 export interface ChannelUpdates {
   readonly updates: Update[];
@@ -142,7 +140,7 @@ function priceChange(change: Partial<PriceMessage>): Update | null {
     !isItemId(change.item_id) ||
     !SOURCES.has(change.source) ||
     !isWhole(change.price_cents) ||
-    !isCount(change.volume) ||
+    !isCountOrAbsent(change.volume) ||
     !isTimestamp(change.observed_at)
   ) {
     return null;

@@ -20,6 +20,7 @@ export type { Clock } from '../../platform/clock.js';
 export type { OnStored, ProviderOutcome } from './ingest-cycle.js';
 export type { PriorityItems } from './items-to-price.js';
 export {
+  isCountOrAbsent,
   latestPriceKey,
   latestPrices,
   latestPricesOfItems,

@@ -57,7 +57,8 @@ function priceMessage(quote: PriceQuote): PriceMessage {
   return { item_id: quote.item_id, source: quote.source, ...cachedPrice(quote) };
 }
 
-function isCount(value: unknown): value is number | undefined {
+/** A volume or listing count as PriceMessage carries it: absent, or a whole number. */
+export function isCountOrAbsent(value: unknown): value is number | undefined {
   return value === undefined || (Number.isSafeInteger(value) && (value as number) >= 0);
 }
 
@@ -73,7 +74,7 @@ function parseCached(text: string | null, itemId: number, source: PriceSource): 
   const observedAt = new Date(value.observed_at ?? Number.NaN);
   const price = value.price_cents;
   if (Number.isNaN(observedAt.getTime()) || !Number.isSafeInteger(price)) return null;
-  if (!isCount(value.volume) || !isCount(value.listings)) return null;
+  if (!isCountOrAbsent(value.volume) || !isCountOrAbsent(value.listings)) return null;
   return {
     item_id: itemId,
     source,
