@@ -227,6 +227,8 @@ export async function runWsFanout(): Promise<boolean> {
       DATABASE_URL: scratch.url,
       REDIS_URL: BENCH_REDIS_URL,
       REDIS_KEY_PREFIX: keyPrefix,
+      // Every client connects from 127.0.0.1: the per-address cap would refuse all but 50.
+      WS_MAX_CONNECTIONS_PER_IP: '0',
     });
     targets.push(appTarget);
     const hub = await measure(appTarget, store);

@@ -9,13 +9,17 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type onRouteHookHandler,
+} from 'fastify';
 import type { Logger } from 'pino';
 import {
   type AccountsOptions,
   argon2Hasher,
+  createAccounts,
   type PasswordHasher,
-  registerAccounts,
 } from './auth/index.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
@@ -29,7 +33,9 @@ import { createLogger } from './platform/logger.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import type { Store } from './platform/store/index.js';
 import { registerRealtime } from './realtime/routes.js';
+import { registerCsrfProtection } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
+import { allowedOrigins } from './security/origin.js';
 import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
 
 export const API_PREFIX = '/api/v1';
@@ -51,6 +57,8 @@ export interface AppDeps {
   readonly steamOpenIdEndpoint?: string;
   /** OAuth providers' endpoints; only tests point them at a stand-in. */
   readonly oauthEndpoints?: AccountsOptions['oauthEndpoints'];
+  /** Sees every route as it is added, after the app's own controls; tests list routes with it. */
+  readonly onRoute?: onRouteHookHandler;
 }
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
@@ -74,18 +82,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerValidation(app);
   registerErrorHandling(app);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'Tracera API', version: '1' },
-      servers: [{ url: config.baseUrl }],
-    },
-  });
-  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
-
   await app.register(fastifyCookie);
-  await registerRealtime(app, { config, store, path: `${API_PREFIX}/ws` });
   const mailer = deps.mailer ?? createMailer(config.mail);
-  const accounts = await registerAccounts(app, {
+  const accounts = createAccounts(app, {
     config,
     database,
     store,
@@ -96,6 +95,20 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ...(deps.steamOpenIdEndpoint ? { steamOpenIdEndpoint: deps.steamOpenIdEndpoint } : {}),
     ...(deps.oauthEndpoints ? { oauthEndpoints: deps.oauthEndpoints } : {}),
   });
+  // Before the first route: every route added after this is checked (S37).
+  registerCsrfProtection(app, { ...accounts.csrf, origins: allowedOrigins(config) });
+  if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Tracera API', version: '1' },
+      servers: [{ url: config.baseUrl }],
+    },
+  });
+  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await registerRealtime(app, { config, store, path: `${API_PREFIX}/ws` });
+  await accounts.registerRoutes();
 
   await app.register(marketRoutes, {
     prefix: API_PREFIX,

@@ -36,7 +36,11 @@ export interface Config {
   };
   readonly session: { readonly lifetimeMs: number; readonly idleMs: number };
   readonly auth: {
+    /** Per client IP and route: what checks a credential, spends a token or sends mail (S21). */
     readonly rateLimitPerMinute: number;
+    /** Per client IP and route: what a page load reads (S44). */
+    readonly readRateLimitPerMinute: number;
+    readonly hashQueueMax: number;
     readonly magicLinkExpiryMs: number;
     /** The OAuth clients configured; a provider without one is not offered. */
     readonly oauth: {
@@ -49,6 +53,8 @@ export interface Config {
     readonly smtpUrl: string | null;
     readonly from: string;
     readonly outboxDir: string;
+    readonly perAddressPerHour: number;
+    readonly queueMax: number;
   };
   readonly trustedProxies: readonly Cidr[];
   readonly http: {
@@ -59,6 +65,11 @@ export interface Config {
     readonly bodyLimitBytes: number;
   };
   readonly health: { readonly timeoutMs: number; readonly cacheMs: number };
+  /** Load shedding (S42); null turns a check off. */
+  readonly loadShedding: {
+    readonly maxEventLoopDelayMs: number | null;
+    readonly maxHeapUsedBytes: number | null;
+  };
   readonly market: {
     readonly providers: readonly SettingValues['MARKET_PROVIDERS'][number][];
     readonly currency: SettingValues['MARKET_CURRENCY'];
@@ -101,6 +112,7 @@ const SECOND_MS = 1000;
 const MINUTE_MS = 60 * SECOND_MS;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
+const MIB = 1024 * 1024;
 
 function describeValue(name: SettingName, raw: string): string {
   const setting: Setting<unknown> = settings[name];
@@ -228,6 +240,8 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
     },
     auth: {
       rateLimitPerMinute: v.AUTH_RATE_LIMIT_PER_MIN,
+      readRateLimitPerMinute: v.AUTH_READ_RATE_LIMIT_PER_MIN,
+      hashQueueMax: v.HASH_QUEUE_MAX,
       magicLinkExpiryMs: v.MAGIC_LINK_EXPIRY_MINUTES * MINUTE_MS,
       oauth: {
         google: credentials(values.GOOGLE_CLIENT_ID, values.GOOGLE_CLIENT_SECRET),
@@ -238,6 +252,8 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       smtpUrl: values.SMTP_URL ?? null,
       from: v.MAIL_FROM,
       outboxDir: join(dataDir, 'outbox'),
+      perAddressPerHour: v.MAIL_PER_ADDRESS_PER_HOUR,
+      queueMax: v.MAIL_QUEUE_MAX,
     },
     trustedProxies: v.TRUSTED_PROXIES,
     http: {
@@ -248,6 +264,10 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       bodyLimitBytes: v.BODY_LIMIT_BYTES,
     },
     health: { timeoutMs: v.HEALTH_CHECK_TIMEOUT_MS, cacheMs: v.HEALTH_CACHE_MS },
+    loadShedding: {
+      maxEventLoopDelayMs: v.LOAD_SHED_EVENT_LOOP_DELAY_MS || null,
+      maxHeapUsedBytes: v.LOAD_SHED_HEAP_USED_MB * MIB || null,
+    },
     market: {
       providers: v.MARKET_PROVIDERS,
       currency: v.MARKET_CURRENCY,

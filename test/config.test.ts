@@ -162,12 +162,23 @@ describe('configuration rules', () => {
     expect(config.session).toEqual({ lifetimeMs: 72 * 3_600_000, idleMs: 24 * 3_600_000 });
     expect(config.auth).toEqual({
       rateLimitPerMinute: 20,
+      readRateLimitPerMinute: 600,
+      hashQueueMax: 32,
       magicLinkExpiryMs: 10 * 60_000,
       oauth: { google: null, github: null },
     });
     expect(config.mail.smtpUrl).toBeNull();
     expect(config.mail.from).toBe('Tracera <no-reply@localhost>');
     expect(config.mail.outboxDir).toMatch(/[/\\]data[/\\]outbox$/);
+    expect(config.mail.perAddressPerHour).toBe(5);
+    expect(config.mail.queueMax).toBe(1000);
+    expect(config.realtime.maxConnectionsPerIp).toBe(50);
+    expect(config.loadShedding.maxEventLoopDelayMs).toBe(1000);
+    expect(config.loadShedding.maxHeapUsedBytes).toBeGreaterThan(0);
+    expect(
+      loadConfig({ ...base, LOAD_SHED_EVENT_LOOP_DELAY_MS: '0', LOAD_SHED_HEAP_USED_MB: '0' })
+        .config.loadShedding,
+    ).toEqual({ maxEventLoopDelayMs: null, maxHeapUsedBytes: null });
   });
 });
 

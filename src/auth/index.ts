@@ -1,11 +1,9 @@
-// Accounts as one unit the app registers: the services, the cookies, CSRF
-// protection for every unsafe /api request (bound to the session, or to the
-// pre-session cookie of a visitor without one), the /auth routes and the
-// profile route.
+// Accounts as one unit the app registers: the services, the cookies, what
+// CSRF protection binds a token to (the session, or the pre-session cookie of
+// a visitor without one), the /auth routes and the profile route.
 import type { FastifyInstance } from 'fastify';
-import { registerCsrfProtection } from '../security/csrf.js';
+import type { CsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
-import { allowedOrigins } from '../security/origin.js';
 import { createAuthCookies } from './cookies.js';
 import {
   createOAuthClient,
@@ -28,6 +26,10 @@ export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
 }
 
 export interface Accounts {
+  /** What the app's CSRF protection needs: the key and each request's binding (S9). */
+  readonly csrf: Pick<CsrfProtection, 'key' | 'bindingOf'>;
+  /** Adds the /auth routes and the profile route. */
+  registerRoutes(): Promise<void>;
   /** Resolves when the mail already handed off has been delivered or has failed. */
   drainMail(): Promise<void>;
 }
@@ -52,23 +54,23 @@ function oauthClients(
   });
 }
 
-export async function registerAccounts(
-  app: FastifyInstance,
-  options: AccountsOptions,
-): Promise<Accounts> {
+/**
+ * The account services and the request's view of its session, made before
+ * any route exists, so the app can attach CSRF protection to every route of
+ * every plugin; the routes come later, with `registerRoutes`.
+ */
+export function createAccounts(app: FastifyInstance, options: AccountsOptions): Accounts {
   const { config } = options;
   const services = createAuthServices({ ...options, log: app.log });
   const cookies = createAuthCookies(config.baseUrl);
-  const requestAuth = createRequestAuth(app, services.sessions, cookies, services.store);
+  const requestAuth = createRequestAuth(
+    app,
+    services.sessions,
+    cookies,
+    services.store,
+    services.now,
+  );
   const csrfKey = deriveKey(config.sessionSecret, 'csrf');
-
-  registerCsrfProtection(app, {
-    key: csrfKey,
-    origins: allowedOrigins(config),
-    pathPrefix: `${options.apiPrefix}/`,
-    bindingOf: requestAuth.csrfBinding,
-  });
-
   const routeOptions = {
     services,
     steam: createSteamOpenId({
@@ -81,11 +83,19 @@ export async function registerAccounts(
     cookies,
     csrfKey,
     baseUrl: config.baseUrl,
-    rateLimitPerMinute: config.auth.rateLimitPerMinute,
+    rateLimits: {
+      perMinute: config.auth.rateLimitPerMinute,
+      readsPerMinute: config.auth.readRateLimitPerMinute,
+    },
   };
-  await app.register(authRoutes, { prefix: `${options.apiPrefix}/auth`, ...routeOptions });
-  await app.register(profileRoutes, { prefix: options.apiPrefix, ...routeOptions });
-  return { drainMail: () => services.mail.drain() };
+  return {
+    csrf: { key: csrfKey, bindingOf: requestAuth.csrfBinding },
+    async registerRoutes() {
+      await app.register(authRoutes, { prefix: `${options.apiPrefix}/auth`, ...routeOptions });
+      await app.register(profileRoutes, { prefix: options.apiPrefix, ...routeOptions });
+    },
+    drainMail: () => services.mail.drain(),
+  };
 }
 
 export { argon2Hasher, type PasswordHasher } from './passwords.js';

@@ -4,11 +4,11 @@
 // that need a session, with 503 rather than a silent sign-out (S7). On the
 // auth routes a request with a well-formed session cookie is looked up as it
 // is counted against the rate limit, in the same store call
-// (`countAndLookUp`), whether or not the route then needs it.
+// (`admitAndLookUp`), whether or not the route then needs it.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { clientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
-import type { Counter, Store } from '../platform/store/index.js';
+import type { Admission, Store, WindowLimit } from '../platform/store/index.js';
 import type { CsrfBinding } from '../security/csrf.js';
 import type { AuthCookies } from './cookies.js';
 import type { ActiveSession, Sessions } from './sessions.js';
@@ -34,6 +34,7 @@ export function createRequestAuth(
   sessions: Sessions,
   cookies: AuthCookies,
   store: Store,
+  now: () => number,
 ) {
   app.decorateRequest('sessionLookup', null);
   const session = (request: FastifyRequest): Promise<ActiveSession | null> => {
@@ -43,29 +44,25 @@ export function createRequestAuth(
   return {
     session,
     /**
-     * Counts the request against `counterKey` and reads its session in the
-     * same store round trip, which becomes the request's lookup. Nearly every
-     * auth route reads the session (CSRF binding, sign-in, /me), and a second
-     * trip to Redis cost about a tenth of a signed-in request's CPU
-     * (bench/auth). It runs as the first route hook, before anything else
-     * can have asked for the session.
+     * Offers the request to the rate limit's window `key` and reads its
+     * session in the same store round trip, which becomes the request's
+     * lookup. Nearly every auth route reads the session (CSRF binding,
+     * sign-in, /me), and a second trip to Redis cost a measurable share of a
+     * signed-in request's CPU (bench/auth). It runs as the first route hook,
+     * before anything else can have asked for the session.
      */
-    async countAndLookUp(
+    async admitAndLookUp(
       request: FastifyRequest,
-      counterKey: string,
-      windowMs: number,
-    ): Promise<Counter> {
+      key: string,
+      window: WindowLimit,
+    ): Promise<Admission> {
       const location = sessions.locate(cookies.sessionToken(request));
-      if (!location) return store.increment(counterKey, windowMs);
-      const { count, ttlMs, value } = await store.incrementAndGet(
-        counterKey,
-        windowMs,
-        location.key,
-      );
+      if (!location) return store.admit(key, window, now());
+      const { value, ...admission } = await store.admitAndGet(key, window, now(), location.key);
       request.sessionLookup = sessions.settle(location, value, clientInfo(request));
       // A failure surfaces where the session is awaited, or nowhere if the request is refused first.
       request.sessionLookup.catch(() => {});
-      return { count, ttlMs };
+      return admission;
     },
     async requireSession(request: FastifyRequest): Promise<ActiveSession> {
       const active = await session(request);

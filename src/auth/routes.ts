@@ -53,7 +53,8 @@ export interface AuthRouteOptions {
   readonly cookies: AuthCookies;
   readonly csrfKey: Buffer;
   readonly baseUrl: string;
-  readonly rateLimitPerMinute: number;
+  /** Per client IP and route (S21, S44). */
+  readonly rateLimits: { readonly perMinute: number; readonly readsPerMinute: number };
 }
 
 function emailOf(raw: string): string {
@@ -70,9 +71,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
   const { services, requestAuth, cookies, csrfKey } = options;
   registerRateLimit(app, {
     name: 'auth',
-    max: options.rateLimitPerMinute,
+    max: options.rateLimits.perMinute,
+    readMax: options.rateLimits.readsPerMinute,
     windowMs: MINUTE_MS,
-    count: requestAuth.countAndLookUp,
+    admit: requestAuth.admitAndLookUp,
   });
   const limits = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
   await app.register(steamRoutes, {
@@ -99,9 +101,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     };
   }
 
+  /** What a page load reads: its own, larger budget (S44). */
+  const pageLoadRead = { rateLimit: 'read' } as const;
+
   app.get(
     '/csrf',
     {
+      config: pageLoadRead,
       schema: { summary: 'A CSRF token for this session or visitor', response: { 200: CsrfJson } },
     },
     async (request, reply) => {
@@ -185,7 +191,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 
   app.get(
     '/me',
-    { schema: { summary: 'The signed-in user', response: { 200: UserJson } } },
+    {
+      config: pageLoadRead,
+      schema: { summary: 'The signed-in user', response: { 200: UserJson } },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       return (await requestAuth.requireSession(request)).session.user;
@@ -301,7 +310,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 
   app.get(
     '/sessions',
-    { schema: { summary: 'The signed-in user’s sessions', response: { 200: SessionList } } },
+    {
+      config: pageLoadRead,
+      schema: { summary: 'The signed-in user’s sessions', response: { 200: SessionList } },
+    },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
       const active = await requestAuth.requireSession(request);

@@ -3,6 +3,7 @@
 // validates against it, and the README table and `.env.example` are generated
 // from it (`npm run docs:config`), so the three cannot drift apart.
 import { isIP } from 'node:net';
+import { getHeapStatistics } from 'node:v8';
 import { sessionSecretProblem } from './secret-strength.js';
 
 export interface Setting<T> {
@@ -146,6 +147,7 @@ function mailbox(raw: string): string {
 }
 
 const SECOND_MS = 1000;
+const MIB = 1024 * 1024;
 const HOUR_MS = 60 * 60 * SECOND_MS;
 
 export const settings = {
@@ -239,6 +241,30 @@ export const settings = {
     rule: 'an integer from 1 to 100000000',
     default: '20',
     parse: integer(1, 100_000_000),
+  },
+  AUTH_READ_RATE_LIMIT_PER_MIN: {
+    doc: 'Requests per minute one client IP may make to each /api/v1/auth route that a page load reads (`csrf`, `me`, `providers`, `sessions`); they check no credential, and one shared address (an office, a mobile carrier) serves many visitors.',
+    rule: 'an integer from 1 to 100000000',
+    default: '600',
+    parse: integer(1, 100_000_000),
+  },
+  MAIL_PER_ADDRESS_PER_HOUR: {
+    doc: 'Messages of each kind (confirmation, sign-in link, reset, notice) sent to one address in any hour; past it nothing is sent and the answer does not change.',
+    rule: 'an integer from 1 to 1000',
+    default: '5',
+    parse: integer(1, 1000),
+  },
+  MAIL_QUEUE_MAX: {
+    doc: 'Account mail work (sign-up, sign-in link, reset) that may wait to be done after its request was answered; past it such requests are answered 503 with Retry-After.',
+    rule: 'an integer from 1 to 1000000',
+    default: '1000',
+    parse: integer(1, 1_000_000),
+  },
+  HASH_QUEUE_MAX: {
+    doc: 'Password hashes that may wait for a hashing thread; past it a request that needs one is answered 503 with Retry-After at once instead of waiting behind them.',
+    rule: 'an integer from 1 to 100000',
+    default: '32',
+    parse: integer(1, 100_000),
   },
   MAGIC_LINK_EXPIRY_MINUTES: {
     doc: 'How long an emailed sign-in link stays valid.',
@@ -422,7 +448,7 @@ export const settings = {
   WS_MAX_CONNECTIONS_PER_IP: {
     doc: 'Live feed (WebSocket) connections one client address may hold on one instance; 0 sets no cap. IPv6 clients count per /64.',
     rule: 'an integer from 0 to 1000000',
-    default: '0',
+    default: '50',
     parse: integer(0, 1_000_000),
   },
   WS_MAX_SUBSCRIPTIONS: {
@@ -442,6 +468,19 @@ export const settings = {
     rule: 'an integer from 100 to 600000',
     default: '30000',
     parse: integer(100, 10 * 60 * SECOND_MS),
+  },
+  LOAD_SHED_EVENT_LOOP_DELAY_MS: {
+    doc: 'Mean event-loop delay over a second past which requests (the health check excepted) are answered 503 with Retry-After until the process recovers; 0 turns this off.',
+    rule: 'an integer from 0 to 60000',
+    default: '1000',
+    parse: integer(0, 60 * SECOND_MS),
+  },
+  LOAD_SHED_HEAP_USED_MB: {
+    doc: 'JavaScript heap in use past which requests (the health check excepted) are answered 503 with Retry-After; 0 turns this off.',
+    rule: 'an integer from 0 to 1048576',
+    default: () => String(Math.floor((getHeapStatistics().heap_size_limit * 0.9) / MIB)),
+    defaultDoc: "90% of V8's heap limit",
+    parse: integer(0, 1024 * 1024),
   },
   LOG_LEVEL: {
     doc: 'Least severe log level written.',

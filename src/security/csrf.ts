@@ -5,7 +5,12 @@
 // nor mint one for the victim's binding, and a token taken from one session
 // is worthless in another. Comparison is constant-time.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  preParsingAsyncHookHandler,
+  RouteOptions,
+} from 'fastify';
 import { ApiError } from '../platform/errors.js';
 import { isCrossSiteRequest } from './origin.js';
 
@@ -38,28 +43,48 @@ export const CSRF_HEADER = 'x-csrf-token';
 export const CSRF_REFUSED = 'Missing or invalid CSRF token';
 export const CROSS_SITE_REFUSED = 'Cross-site request refused';
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Exempts a route from the CSRF and origin checks (S37). The only way
+     * out: the route test holds the reviewed list of exempt routes, empty
+     * today, and fails on any other.
+     */
+    csrfExempt?: true;
+  }
+}
+
 export interface CsrfProtection {
   readonly key: Buffer;
   /** Our own origins (see `allowedOrigins`), e.g. `https://tracera.example`. */
   readonly origins: ReadonlySet<string>;
-  /** Only requests under this path are checked. */
-  readonly pathPrefix: string;
   /** The binding the request's token must be signed for, or null when it has none. */
   readonly bindingOf: (request: FastifyRequest) => Promise<CsrfBinding | null>;
 }
 
+const methodsOf = (route: RouteOptions): string[] => [route.method].flat();
+
 /**
- * Checks every unsafe request under `pathPrefix`, anonymous ones included
- * (login CSRF), before its body is read. Runs after the per-route rate
- * limits, so refused requests still count against them.
+ * Checks every unsafe request (S8-S10), anonymous ones included (login
+ * CSRF), before its body is read. The check is attached to each route that
+ * accepts an unsafe method as the route is added, so it is the route the
+ * router matched that decides, however the request spelled its path (S37):
+ * percent-encoding, an absolute-form target or any other spelling the router
+ * accepts reaches the same check. Register this before any route. It runs
+ * after the route's rate limit (an onRequest hook), so refused requests
+ * still count against it.
  */
 export function registerCsrfProtection(app: FastifyInstance, options: CsrfProtection): void {
-  app.addHook('preParsing', async (request) => {
-    if (!UNSAFE_METHODS.has(request.method) || !request.url.startsWith(options.pathPrefix)) return;
+  const check: preParsingAsyncHookHandler = async (request) => {
+    if (!UNSAFE_METHODS.has(request.method)) return;
     if (isCrossSiteRequest(request, options.origins)) throw new ApiError(403, CROSS_SITE_REFUSED);
     const binding = await options.bindingOf(request);
     if (!binding || !isValidCsrfToken(options.key, binding, request.headers[CSRF_HEADER])) {
       throw new ApiError(403, CSRF_REFUSED);
     }
+  };
+  app.addHook('onRoute', (route) => {
+    if (route.config?.csrfExempt || !methodsOf(route).some((m) => UNSAFE_METHODS.has(m))) return;
+    route.preParsing = [check, ...[route.preParsing ?? []].flat()];
   });
 }

@@ -1,32 +1,49 @@
-// Per-IP rate limits (S21, S22), counted in the app's store so every instance
-// sharing one Redis shares one budget. Each route has its own budget per
-// client. The client is Fastify's `request.ip`, which believes
-// X-Forwarded-For only from TRUSTED_PROXIES, and an IPv6 client is counted
-// per /64, the block one subscriber usually holds. When the store cannot be
-// reached, the request fails with 503 instead of passing (S32).
+// Per-IP rate limits (S21, S22, S44), kept in the app's store so every
+// instance sharing one Redis shares one budget. Each route has its own budget
+// per client, a sliding window: at most `max` requests in any `windowMs`, so
+// no burst of twice the limit passes across a window's edge. The client is
+// Fastify's `request.ip`, which believes X-Forwarded-For only from
+// TRUSTED_PROXIES, and an IPv6 client is counted per /64, the block one
+// subscriber usually holds. When the store cannot be reached, the request
+// fails with 503 instead of passing (S32).
 //
 // A hook of our own rather than @fastify/rate-limit: the plugin's per-request
-// bookkeeping was about a tenth of a signed-in /auth/me request's CPU, and it
-// cannot let the count share a store round trip with other work (`count`).
+// bookkeeping was a measurable share of a signed-in /auth/me request's CPU
+// (docs/benchmarks.md), and it cannot let the count share a store round trip
+// with other work (`admit`).
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { Address6 } from 'ip-address';
 import { ApiError } from '../platform/errors.js';
-import type { Counter } from '../platform/store/index.js';
+import type { Admission, WindowLimit } from '../platform/store/index.js';
 
 const IPV6_SUBNET_BITS = 64;
 const SECOND_MS = 1000;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * `read`: the route is counted against the larger budget of what a page
+     * load reads (S44). Unset: the strict budget, for routes that check a
+     * credential, spend a token or send mail (S21).
+     */
+    rateLimit?: 'read';
+  }
+}
+
 export interface RateLimitOptions {
   /** Names the budget in store keys, e.g. `auth`. */
   readonly name: string;
+  /** Requests per window of a route that declares no budget. */
   readonly max: number;
+  /** Requests per window of a route declared `rateLimit: 'read'`. */
+  readonly readMax: number;
   readonly windowMs: number;
   /**
-   * Counts one request against the store counter `key`, whose window is
-   * `windowMs`, with the store's `increment` or with something that does
-   * other work for the request in the same round trip.
+   * Offers one request to the store's sliding window `key` (`Store.admit`),
+   * or to something that does other work for the request in the same round
+   * trip.
    */
-  readonly count: (request: FastifyRequest, key: string, windowMs: number) => Promise<Counter>;
+  readonly admit: (request: FastifyRequest, key: string, window: WindowLimit) => Promise<Admission>;
 }
 
 /**
@@ -45,12 +62,13 @@ export function clientKey(ip: string): string {
 /**
  * The error to answer with once the budget is spent, with when to come back.
  * Requests within budget get no X-RateLimit-* headers: three more headers
- * on every response cost about a tenth of a signed-in /auth/me request's
- * CPU (bench/auth), for a budget no client of ours reads until it is spent.
+ * on every response cost a measurable share of a signed-in /auth/me
+ * request's CPU (bench/auth), for a budget no client of ours reads until it
+ * is spent.
  */
-function refusal(counter: Counter, max: number, reply: FastifyReply): ApiError | undefined {
-  if (counter.count <= max) return undefined;
-  const resetSeconds = Math.max(1, Math.ceil(counter.ttlMs / SECOND_MS));
+function refusal(admission: Admission, max: number, reply: FastifyReply): ApiError | undefined {
+  if (admission.admitted) return undefined;
+  const resetSeconds = Math.max(1, Math.ceil(admission.retryAfterMs / SECOND_MS));
   reply.header('retry-after', resetSeconds);
   reply.header('x-ratelimit-limit', max);
   reply.header('x-ratelimit-remaining', 0);
@@ -60,17 +78,19 @@ function refusal(counter: Counter, max: number, reply: FastifyReply): ApiError |
 
 /**
  * Limits every route registered after this in the same plugin and its
- * children. The count is the first of each route's own onRequest hooks, so
- * everything later (CSRF included) sees only requests within budget, and
- * refused ones still count.
+ * children, each by the budget it declares. The count is the first of each
+ * route's own onRequest hooks, so everything later (CSRF included) sees only
+ * requests within budget.
  */
 export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): void {
-  const { name, max, windowMs, count } = options;
+  const { name, windowMs, admit } = options;
   app.addHook('onRoute', (route) => {
     const { url } = route;
+    const max = route.config?.rateLimit === 'read' ? options.readMax : options.max;
+    const window: WindowLimit = { limit: max, windowMs };
     const limit: onRequestHookHandler = (request, reply, done) => {
-      const key = `rate-limit:${name}:${request.method}:${url}:${clientKey(request.ip)}`;
-      count(request, key, windowMs).then((counter) => done(refusal(counter, max, reply)), done);
+      const key = `rate-window:${name}:${request.method}:${url}:${clientKey(request.ip)}`;
+      admit(request, key, window).then((admission) => done(refusal(admission, max, reply)), done);
     };
     const own = route.onRequest;
     route.onRequest = own === undefined ? [limit] : [limit, ...(Array.isArray(own) ? own : [own])];

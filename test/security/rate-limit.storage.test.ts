@@ -55,6 +55,55 @@ async function forgotStatuses(
   return statuses;
 }
 
+describe('S44 sliding windows and the two budgets', () => {
+  it('in any 60 s at most AUTH_RATE_LIMIT_PER_MIN pass, 20 at 0:59 and 20 at 1:01 included', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser('198.51.100.40');
+    await browser.fetchCsrf();
+    accounts.advance(59_000);
+    expect(await forgotStatuses(browser, LIMIT)).toEqual(Array(LIMIT).fill(200));
+    accounts.advance(2_000);
+    expect(await forgotStatuses(browser, LIMIT)).toEqual(Array(LIMIT).fill(429));
+    accounts.advance(57_999);
+    const edge = await browser.request({ method: 'POST', url: FORGOT, body: { email: 'a@b.co' } });
+    expect(edge.statusCode).toBe(429);
+    expect(edge.headers['retry-after']).toBe('1');
+    accounts.advance(1);
+    expect(await forgotStatuses(browser, 1)).toEqual([200]);
+  });
+
+  it('page-load reads have their own larger budget, exact at its boundary', async () => {
+    const reads = 30;
+    const accounts = await accountsApp({ AUTH_READ_RATE_LIMIT_PER_MIN: String(reads) });
+    const ip = '198.51.100.41';
+    const get = async (url: string, count: number) => {
+      const codes: number[] = [];
+      for (let index = 0; index < count; index += 1) {
+        codes.push((await accounts.app.inject({ url, remoteAddress: ip })).statusCode);
+      }
+      return codes;
+    };
+    for (const url of ['/api/v1/auth/csrf', '/api/v1/auth/providers']) {
+      expect(await get(url, reads)).toEqual(Array(reads).fill(200));
+      expect(await get(url, 1)).toEqual([429]);
+    }
+    expect(await get('/api/v1/auth/me', reads)).toEqual(Array(reads).fill(401));
+    expect(await get('/api/v1/auth/me', 1)).toEqual([429]);
+    expect(await get('/api/v1/auth/sessions', reads)).toEqual(Array(reads).fill(401));
+    expect(await get('/api/v1/auth/sessions', 1)).toEqual([429]);
+    // What checks a credential keeps the strict budget meanwhile.
+    const browser = accounts.browser('198.51.100.42');
+    await browser.fetchCsrf();
+    expect(await forgotStatuses(browser, LIMIT + 1)).toEqual([...Array(LIMIT).fill(200), 429]);
+  });
+
+  it('the read budget defaults to 600 a minute and the strict one to 20', async () => {
+    const accounts = await accountsApp();
+    expect(accounts.config.auth.readRateLimitPerMinute).toBe(600);
+    expect(accounts.config.auth.rateLimitPerMinute).toBe(LIMIT);
+  });
+});
+
 describe('S21 per-IP limit on auth routes', () => {
   it('the 21st request in a minute from one IP is 429 with Retry-After', async () => {
     const accounts = await accountsApp();
@@ -81,7 +130,7 @@ describe('S21 per-IP limit on auth routes', () => {
   });
 
   it('gives each route and method its own budget, and counts a HEAD once', async () => {
-    const accounts = await accountsApp();
+    const accounts = await accountsApp({ AUTH_READ_RATE_LIMIT_PER_MIN: String(LIMIT) });
     const ip = '198.51.100.9';
     const statuses = async (method: 'GET' | 'HEAD', url: string, count: number) => {
       const codes: number[] = [];
@@ -139,7 +188,7 @@ describe('S21 counting and the session lookup share one store round trip', () =>
     const store = accounts.store as unknown as Record<string, (...args: unknown[]) => unknown>;
     const calls: string[] = [];
     const originals = new Map<string, (...args: unknown[]) => unknown>();
-    for (const method of ['get', 'increment', 'incrementAndGet']) {
+    for (const method of ['get', 'admit', 'admitAndGet']) {
       const original = store[method] as (...args: unknown[]) => unknown;
       originals.set(method, original);
       store[method] = (...args: unknown[]) => {
@@ -165,14 +214,14 @@ describe('S21 counting and the session lookup share one store round trip', () =>
       me = await browser.request({ url: '/api/v1/auth/me' });
     });
     expect(me.statusCode).toBe(200);
-    expect(signedIn).toEqual(['incrementAndGet']);
+    expect(signedIn).toEqual(['admitAndGet']);
 
     const stranger = accounts.browser('198.51.100.30');
     const anonymous = await storeCallsDuring(accounts, async () => {
       me = await stranger.request({ url: '/api/v1/auth/me' });
     });
     expect(me.statusCode).toBe(401);
-    expect(anonymous).toEqual(['increment']);
+    expect(anonymous).toEqual(['admit']);
   });
 });
 
@@ -180,8 +229,8 @@ describe('S21, S32 a store that cannot count', () => {
   /** Makes the store's counting calls fail as an unreachable Redis does. */
   function breakCounting(accounts: AccountsApp): void {
     const unreachable = () => Promise.reject(new StoreUnavailableError('Redis unavailable: test'));
-    vi.spyOn(accounts.store, 'increment').mockImplementation(unreachable);
-    vi.spyOn(accounts.store, 'incrementAndGet').mockImplementation(unreachable);
+    vi.spyOn(accounts.store, 'admit').mockImplementation(unreachable);
+    vi.spyOn(accounts.store, 'admitAndGet').mockImplementation(unreachable);
   }
 
   it('refuses an anonymous request with 503 instead of letting it through', async () => {
@@ -211,11 +260,14 @@ describe('S21 shared budget', () => {
     const shared = testRedisUrl ? null : (await openTestStore()).store;
     const apps: FastifyInstance[] = [];
     for (let index = 0; index < 2; index += 1) {
-      const app = await buildApp(testConfig({ LOG_LEVEL: 'silent' }), {
-        database: await openTestDatabase(),
-        store: shared ?? (await openTestStore({ keyPrefix })).store,
-        staticRoot: null,
-      });
+      const app = await buildApp(
+        testConfig({ LOG_LEVEL: 'silent', AUTH_READ_RATE_LIMIT_PER_MIN: '20' }),
+        {
+          database: await openTestDatabase(),
+          store: shared ?? (await openTestStore({ keyPrefix })).store,
+          staticRoot: null,
+        },
+      );
       cleanups.push(() => app.close());
       apps.push(app);
     }

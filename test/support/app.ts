@@ -62,6 +62,8 @@ export interface TestAppOptions {
   readonly oauthEndpoints?: AppDeps['oauthEndpoints'];
   /** Adds routes before the app is made ready. */
   readonly routes?: (app: FastifyInstance) => void;
+  /** Sees every route of the app as it is added (AppDeps.onRoute). */
+  readonly onRoute?: AppDeps['onRoute'];
 }
 
 /** A whole app on test storage, ready for `inject`; closing it closes its storage. */
@@ -80,6 +82,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.now ? { now: options.now } : {}),
     ...(options.steamOpenIdEndpoint ? { steamOpenIdEndpoint: options.steamOpenIdEndpoint } : {}),
     ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
+    ...(options.onRoute ? { onRoute: options.onRoute } : {}),
   });
   options.routes?.(app);
   await app.ready();

@@ -60,6 +60,8 @@ export const providerRoutes: FastifyPluginAsyncTypebox<ProviderRouteOptions> = a
   app.get(
     '/providers',
     {
+      // A page-load read, with its own larger budget (S44).
+      config: { rateLimit: 'read' },
       schema: {
         summary: 'Providers offered here, and those linked to the signed-in user',
         response: { 200: ProvidersJson },

@@ -139,7 +139,7 @@ function outboxMailer(outboxDir: string, from: string): Mailer {
 }
 
 /** SMTP when `mail.smtpUrl` is set, the outbox folder otherwise; every message is From `mail.from`. */
-export function createMailer(mail: Config['mail']): Mailer {
+export function createMailer(mail: Pick<Config['mail'], 'smtpUrl' | 'from' | 'outboxDir'>): Mailer {
   return mail.smtpUrl === null
     ? outboxMailer(mail.outboxDir, mail.from)
     : smtpMailer(mail.smtpUrl, mail.from);

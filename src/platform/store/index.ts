@@ -4,12 +4,14 @@ import { RedisStore, type RedisStoreEvents } from './redis-store.js';
 import type { Store } from './store.js';
 
 export type {
+  Admission,
+  AdmissionAndValue,
   Counter,
-  CounterAndValue,
   MessageHandler,
   SortedSetEntry,
   Store,
   Unsubscribe,
+  WindowLimit,
 } from './store.js';
 export { StoreUnavailableError } from './store.js';
 

@@ -3,13 +3,16 @@
 // not grow with keys nobody reads again. Messages are delivered on a later
 // turn of the event loop, as they would arrive from Redis.
 import {
+  type Admission,
+  type AdmissionAndValue,
   assertTtl,
+  assertWindow,
   type Counter,
-  type CounterAndValue,
   type MessageHandler,
   type SortedSetEntry,
   type Store,
   type Unsubscribe,
+  type WindowLimit,
 } from './store.js';
 
 export type Clock = () => number;
@@ -18,6 +21,12 @@ interface Entry {
   readonly value: string;
   /** Epoch ms, or null for no expiry. */
   readonly expiresAt: number | null;
+}
+
+/** A sliding window's admitted times, newest first, kept until a window after the newest. */
+interface Admitted {
+  readonly times: number[];
+  readonly expiresAt: number;
 }
 
 const SWEEP_INTERVAL_MS = 60_000;
@@ -32,6 +41,7 @@ export class MemoryStore implements Store {
   readonly kind = 'memory';
   private readonly values = new Map<string, Entry>();
   private readonly sortedSets = new Map<string, Map<string, number>>();
+  private readonly windows = new Map<string, Admitted>();
   private readonly channels = new Map<string, Set<MessageHandler>>();
   private readonly now: Clock;
   private readonly onHandlerError: (error: unknown) => void;
@@ -54,8 +64,18 @@ export class MemoryStore implements Store {
     return entry;
   }
 
+  private liveWindow(key: string): Admitted | undefined {
+    const window = this.windows.get(key);
+    if (window && window.expiresAt <= this.now()) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
   private sweep(): void {
     for (const key of this.values.keys()) this.live(key);
+    for (const key of this.windows.keys()) this.liveWindow(key);
   }
 
   private open(): void {
@@ -122,7 +142,8 @@ export class MemoryStore implements Store {
     for (const key of keys) {
       const hadValue = this.live(key) !== undefined && this.values.delete(key);
       const hadSet = this.sortedSets.delete(key);
-      if (hadValue || hadSet) existed += 1;
+      const hadWindow = this.liveWindow(key) !== undefined && this.windows.delete(key);
+      if (hadValue || hadSet || hadWindow) existed += 1;
     }
     return existed;
   }
@@ -143,9 +164,31 @@ export class MemoryStore implements Store {
     return this.count(key, ttlMs);
   }
 
-  async incrementAndGet(key: string, ttlMs: number, readKey: string): Promise<CounterAndValue> {
-    const { count, ttlMs: remainingMs } = this.count(key, ttlMs);
-    return { count, ttlMs: remainingMs, value: this.live(readKey)?.value ?? null };
+  private admitNow(key: string, window: WindowLimit, now: number): Admission {
+    this.open();
+    assertWindow(window, now);
+    const { limit, windowMs } = window;
+    const admitted = this.liveWindow(key);
+    const oldest = admitted?.times[limit - 1];
+    if (oldest !== undefined && oldest > now - windowMs) {
+      return { admitted: false, retryAfterMs: oldest + windowMs - now };
+    }
+    const times = [now, ...(admitted?.times ?? [])].slice(0, limit);
+    this.windows.set(key, { times, expiresAt: this.now() + windowMs });
+    return { admitted: true, retryAfterMs: 0 };
+  }
+
+  async admit(key: string, window: WindowLimit, now: number): Promise<Admission> {
+    return this.admitNow(key, window, now);
+  }
+
+  async admitAndGet(
+    key: string,
+    window: WindowLimit,
+    now: number,
+    readKey: string,
+  ): Promise<AdmissionAndValue> {
+    return { ...this.admitNow(key, window, now), value: this.live(readKey)?.value ?? null };
   }
 
   async sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void> {
@@ -227,6 +270,7 @@ export class MemoryStore implements Store {
     clearInterval(this.sweeper);
     this.values.clear();
     this.sortedSets.clear();
+    this.windows.clear();
     this.channels.clear();
   }
 }

@@ -6,14 +6,17 @@
 import { Redis, ReplyError } from 'ioredis';
 import { withTimeout } from '../timeout.js';
 import {
+  type Admission,
+  type AdmissionAndValue,
   assertTtl,
+  assertWindow,
   type Counter,
-  type CounterAndValue,
   type MessageHandler,
   type SortedSetEntry,
   type Store,
   StoreUnavailableError,
   type Unsubscribe,
+  type WindowLimit,
 } from './store.js';
 
 export interface RedisStoreOptions {
@@ -39,20 +42,38 @@ const CLOSE_TIMEOUT_MS = 1000;
 // INCR and the expiry of the window it opens must be one step: a crash between
 // them would leave a counter that never resets. A key left without expiry by
 // anything else gets one here too.
-const COUNT = `
+const INCREMENT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[1])
   ttl = tonumber(ARGV[1])
-end`;
-const INCREMENT_SCRIPT = `${COUNT}
+end
 return {count, ttl}`;
+
+// A sliding window (S44) as a list of the last ARGV[1] admitted times, newest
+// first: an event is admitted when the oldest of them left the window. The
+// time is the caller's (ARGV[3]), so one clock decides, injected in tests.
+const ADMIT = `
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local now = tonumber(ARGV[3])
+local oldest = redis.call('LINDEX', KEYS[1], limit - 1)
+local admitted, retry = 1, 0
+if oldest and tonumber(oldest) > now - window then
+  admitted, retry = 0, tonumber(oldest) + window - now
+else
+  redis.call('LPUSH', KEYS[1], now)
+  redis.call('LTRIM', KEYS[1], 0, limit - 1)
+  redis.call('PEXPIRE', KEYS[1], window)
+end`;
+const ADMIT_SCRIPT = `${ADMIT}
+return {admitted, retry}`;
 // Two keys in one script need one node: fine for the single Redis this store
 // connects to, and the place to split into two commands under Redis Cluster.
-const INCREMENT_AND_GET_SCRIPT = `${COUNT}
-return {count, ttl, redis.call('GET', KEYS[2])}`;
+const ADMIT_AND_GET_SCRIPT = `${ADMIT}
+return {admitted, retry, redis.call('GET', KEYS[2])}`;
 
 // Comparing and then acting must be one step, or a lock could expire and be
 // taken by another holder between the GET and the PEXPIRE or DEL.
@@ -71,7 +92,14 @@ return 0`;
 /** The client with the scripts above defined as commands: sent by their SHA1 (EVALSHA), not their text. */
 type ScriptedRedis = Redis & {
   traceraIncrement(key: string, ttlMs: number): Promise<unknown>;
-  traceraIncrementAndGet(key: string, readKey: string, ttlMs: number): Promise<unknown>;
+  traceraAdmit(key: string, limit: number, windowMs: number, now: number): Promise<unknown>;
+  traceraAdmitAndGet(
+    key: string,
+    readKey: string,
+    limit: number,
+    windowMs: number,
+    now: number,
+  ): Promise<unknown>;
   traceraExtendIfEquals(key: string, value: string, ttlMs: number): Promise<unknown>;
   traceraDeleteIfEquals(key: string, value: string): Promise<unknown>;
 };
@@ -113,10 +141,8 @@ export class RedisStore implements Store {
       enableAutoPipelining: true,
     });
     client.defineCommand('traceraIncrement', { numberOfKeys: 1, lua: INCREMENT_SCRIPT });
-    client.defineCommand('traceraIncrementAndGet', {
-      numberOfKeys: 2,
-      lua: INCREMENT_AND_GET_SCRIPT,
-    });
+    client.defineCommand('traceraAdmit', { numberOfKeys: 1, lua: ADMIT_SCRIPT });
+    client.defineCommand('traceraAdmitAndGet', { numberOfKeys: 2, lua: ADMIT_AND_GET_SCRIPT });
     client.defineCommand('traceraExtendIfEquals', {
       numberOfKeys: 1,
       lua: EXTEND_IF_EQUALS_SCRIPT,
@@ -239,14 +265,33 @@ export class RedisStore implements Store {
     return { count: reply[0], ttlMs: reply[1] };
   }
 
-  async incrementAndGet(key: string, ttlMs: number, readKey: string): Promise<CounterAndValue> {
-    assertTtl(ttlMs);
-    const command = this.client.traceraIncrementAndGet(this.key(key), this.key(readKey), ttlMs);
+  async admit(key: string, window: WindowLimit, now: number): Promise<Admission> {
+    assertWindow(window, now);
+    const command = this.client.traceraAdmit(this.key(key), window.limit, window.windowMs, now);
+    const reply = (await this.run(command)) as [number, number];
+    return { admitted: reply[0] === 1, retryAfterMs: reply[1] };
+  }
+
+  async admitAndGet(
+    key: string,
+    window: WindowLimit,
+    now: number,
+    readKey: string,
+  ): Promise<AdmissionAndValue> {
+    assertWindow(window, now);
+    const { limit, windowMs } = window;
+    const command = this.client.traceraAdmitAndGet(
+      this.key(key),
+      this.key(readKey),
+      limit,
+      windowMs,
+      now,
+    );
     const reply = (await this.run(command)) as [number, number, unknown];
     // A missing key is Lua's false: nil in RESP2, but 0 if the connection ever speaks RESP3.
     return {
-      count: reply[0],
-      ttlMs: reply[1],
+      admitted: reply[0] === 1,
+      retryAfterMs: reply[1],
       value: typeof reply[2] === 'string' ? reply[2] : null,
     };
   }

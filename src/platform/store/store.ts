@@ -15,9 +15,22 @@ export interface Counter {
   readonly ttlMs: number;
 }
 
-export interface CounterAndValue extends Counter {
+/** One event offered to a sliding window (`admit`). */
+export interface Admission {
+  readonly admitted: boolean;
+  /** When refused, milliseconds until the window has room again; 0 when admitted. */
+  readonly retryAfterMs: number;
+}
+
+export interface AdmissionAndValue extends Admission {
   /** What `readKey` held, or null. */
   readonly value: string | null;
+}
+
+/** A sliding window: at most `limit` events admitted in any `windowMs`. */
+export interface WindowLimit {
+  readonly limit: number;
+  readonly windowMs: number;
 }
 
 export type MessageHandler = (message: string) => void;
@@ -52,10 +65,23 @@ export interface Store {
   /** Atomically adds one; the first increment starts a window of `ttlMs`. */
   increment(key: string, ttlMs: number): Promise<Counter>;
   /**
-   * `increment`, and the value at `readKey` read in the same step: a request
+   * Admits an event at `now` (epoch ms, the caller's clock) when fewer than
+   * `limit` events were admitted at `key` in the `windowMs` before it, and
+   * records it; a refused event is not recorded. The key keeps the times of
+   * the last `limit` admitted events, so the bound holds in every window,
+   * not only in fixed ones (S44).
+   */
+  admit(key: string, window: WindowLimit, now: number): Promise<Admission>;
+  /**
+   * `admit`, and the value at `readKey` read in the same step: a request
    * that must be counted and needs a value costs one round trip, not two.
    */
-  incrementAndGet(key: string, ttlMs: number, readKey: string): Promise<CounterAndValue>;
+  admitAndGet(
+    key: string,
+    window: WindowLimit,
+    now: number,
+    readKey: string,
+  ): Promise<AdmissionAndValue>;
   /** Adds members or updates their scores. */
   sortedSetAdd(key: string, entries: readonly SortedSetEntry[]): Promise<void>;
   /** Members by rank, `start` and `stop` inclusive, negative counting from the end. */
@@ -77,6 +103,16 @@ export interface Store {
 /** The store could not answer; callers fail closed (S7, S32) and answer 503. */
 export class StoreUnavailableError extends Error {
   override name = 'StoreUnavailableError';
+}
+
+export function assertWindow({ limit, windowMs }: WindowLimit, now: number): void {
+  if (!Number.isSafeInteger(limit) || limit <= 0) {
+    throw new RangeError(`limit must be a positive integer, got ${limit}`);
+  }
+  assertTtl(windowMs);
+  if (!Number.isSafeInteger(now) || now < 0) {
+    throw new RangeError(`now must be epoch milliseconds, got ${now}`);
+  }
 }
 
 export function assertTtl(ttlMs: number): void {

@@ -1,6 +1,7 @@
 // The store contract: the in-process store and Redis must behave alike, since
 // every capability is written against the interface, not the implementation.
 import { spawn } from 'node:child_process';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StoreUnavailableError } from '../../../src/platform/store/index.js';
 import { openTestStore, type TestStore, testRedisUrl } from '../../support/backends.js';
@@ -155,26 +156,96 @@ describe(`store contract (${testRedisUrl ? 'redis' : 'memory'})`, () => {
     expect((await store.increment('hits', 1000)).count).toBe(1);
   });
 
-  it('counts and reads another key in one step, with the same window as increment', async () => {
-    const { store, advance } = harness;
-    await store.set('session', 'value');
-    expect(await store.incrementAndGet('hits', 1000, 'session')).toEqual({
-      count: 1,
-      ttlMs: expect.any(Number),
-      value: 'value',
+  describe('S44 sliding windows', () => {
+    const T0 = 1_700_000_000_000;
+    const minute = { limit: 20, windowMs: 60_000 };
+
+    it('admits at most the limit in any window, across the edge of a fixed one', async () => {
+      const { store } = harness;
+      const at = async (ms: number, count: number) => {
+        const admissions = [];
+        for (let index = 0; index < count; index += 1) {
+          admissions.push(await store.admit('auth', minute, T0 + ms));
+        }
+        return admissions;
+      };
+      expect((await at(59_000, 20)).every((a) => a.admitted)).toBe(true);
+      expect(await at(61_000, 20)).toEqual(
+        Array(20).fill({ admitted: false, retryAfterMs: 58_000 }),
+      );
+      expect(await at(118_999, 1)).toEqual([{ admitted: false, retryAfterMs: 1 }]);
+      expect(await at(119_000, 1)).toEqual([{ admitted: true, retryAfterMs: 0 }]);
+      expect(await at(119_000, 1)).toEqual([{ admitted: true, retryAfterMs: 0 }]);
     });
-    expect(await store.increment('hits', 1000)).toMatchObject({ count: 2 });
-    await advance(400);
-    const later = await store.incrementAndGet('hits', 1000, 'missing');
-    expect(later).toMatchObject({ count: 3, value: null });
-    expect(later.ttlMs).toBeGreaterThan(0);
-    expect(later.ttlMs).toBeLessThanOrEqual(600 + 50);
-    await advance(700);
-    expect(await store.incrementAndGet('hits', 1000, 'session')).toMatchObject({
-      count: 1,
-      value: 'value',
+
+    it('admits exactly the limit of concurrent offers', async () => {
+      const { store } = harness;
+      const offers = await Promise.all(
+        Array.from({ length: 25 }, () => store.admit('burst', { limit: 10, windowMs: 1000 }, T0)),
+      );
+      expect(offers.filter((offer) => offer.admitted)).toHaveLength(10);
     });
-    await expect(store.incrementAndGet('hits', 0, 'session')).rejects.toThrow(RangeError);
+
+    it('in any window admits no more than the limit and refuses only when it is full', async () => {
+      const { store } = harness;
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.integer({ min: 1, max: 5 }),
+          fc.array(fc.integer({ min: 0, max: 400 }), { minLength: 1, maxLength: 40 }),
+          async (limit, gaps) => {
+            run += 1;
+            const window = { limit, windowMs: 1000 };
+            const admitted: number[] = [];
+            let time = T0;
+            for (const gap of gaps) {
+              time += gap;
+              const { admitted: yes } = await store.admit(`property-${run}`, window, time);
+              const inWindow = admitted.filter((t) => t > time - window.windowMs).length;
+              // Admitted exactly when the window ending now holds fewer than the limit.
+              expect(yes).toBe(inWindow < limit);
+              if (yes) admitted.push(time);
+            }
+          },
+        ),
+        { seed: 44, numRuns: 40 },
+      );
+    });
+
+    it('admits and reads another key in one step', async () => {
+      const { store } = harness;
+      await store.set('session', 'value');
+      const window = { limit: 1, windowMs: 1000 };
+      expect(await store.admitAndGet('hits', window, T0, 'session')).toEqual({
+        admitted: true,
+        retryAfterMs: 0,
+        value: 'value',
+      });
+      expect(await store.admitAndGet('hits', window, T0 + 400, 'missing')).toEqual({
+        admitted: false,
+        retryAfterMs: 600,
+        value: null,
+      });
+      expect(await store.admit('hits', window, T0 + 1000)).toEqual({
+        admitted: true,
+        retryAfterMs: 0,
+      });
+      await expect(
+        store.admitAndGet('hits', { limit: 1, windowMs: 0 }, T0, 'session'),
+      ).rejects.toThrow(RangeError);
+      await expect(store.admit('hits', { limit: 0, windowMs: 1000 }, T0)).rejects.toThrow(
+        RangeError,
+      );
+    });
+
+    it('forgets a window once it has passed', async () => {
+      const { store, advance } = harness;
+      await store.admit('brief', { limit: 1, windowMs: 100 }, T0);
+      expect(await store.delete('brief')).toBe(1);
+      await store.admit('brief', { limit: 1, windowMs: 100 }, T0);
+      await advance(150);
+      expect(await store.delete('brief')).toBe(0);
+    });
   });
 
   it('gives a counter stored without expiry a window instead of keeping it forever', async () => {
