@@ -15,6 +15,7 @@ import Fastify, {
   type onRouteHookHandler,
 } from 'fastify';
 import type { Logger } from 'pino';
+import type { DeferredWork } from './auth/deferred-work.js';
 import {
   type AccountsOptions,
   argon2Hasher,
@@ -24,6 +25,7 @@ import {
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
 import { registerErrorHandling } from './http/errors.js';
+import { registerLoadShedding } from './http/load-shedding.js';
 import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/request-tracing.js';
 import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
@@ -39,6 +41,13 @@ import { allowedOrigins } from './security/origin.js';
 import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
 
 export const API_PREFIX = '/api/v1';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Account work done after requests are answered: tests and shutdown wait on it. */
+    accountWork: DeferredWork;
+  }
+}
 export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL('../web/public', import.meta.url));
 
 export interface AppDeps {
@@ -81,6 +90,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerRequestIdHeader(app);
   registerValidation(app);
   registerErrorHandling(app);
+  await registerLoadShedding(app, config.loadShedding);
 
   await app.register(fastifyCookie);
   const mailer = deps.mailer ?? createMailer(config.mail);
@@ -95,6 +105,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ...(deps.steamOpenIdEndpoint ? { steamOpenIdEndpoint: deps.steamOpenIdEndpoint } : {}),
     ...(deps.oauthEndpoints ? { oauthEndpoints: deps.oauthEndpoints } : {}),
   });
+  app.decorate('accountWork', accounts.work);
   // Before the first route: every route added after this is checked (S37).
   registerCsrfProtection(app, { ...accounts.csrf, origins: allowedOrigins(config) });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
@@ -139,7 +150,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   }
 
   app.addHook('onClose', async () => {
-    await accounts.drainMail();
+    await accounts.work.drain();
     await Promise.allSettled([database.close(), store.close(), mailer.close()]);
   });
   return app;

@@ -32,8 +32,8 @@ export function accountEmails(baseUrl: string) {
         to,
         'Confirm your email for Tracera',
         [
-          'Welcome to Tracera. Confirm this address to finish creating your account.',
-          'The link works once, for 24 hours. If you did not sign up, ignore this message.',
+          'Welcome to Tracera. Confirm this address to finish creating your account: the page asks for the password you chose when you signed up.',
+          'The link works once, for 24 hours. If you did not sign up, ignore this message: no account is made without the password.',
         ],
         { url: link('/verify-email', token), label: 'Confirm your email' },
       ),

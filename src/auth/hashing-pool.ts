@@ -42,7 +42,10 @@ function startWorker(): Worker {
   return new Worker(boot, { eval: true });
 }
 
-export function createHashingPool(size = Math.max(1, availableParallelism() - 1)) {
+/** Hashing threads per process: one per core but one, so the event loop always keeps a core. */
+export const HASHING_THREADS = Math.max(1, availableParallelism() - 1);
+
+export function createHashingPool(size = HASHING_THREADS) {
   const slots: Slot[] = [];
   const queue: Pending[] = [];
   let nextId = 0;

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { CsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
 import { createAuthCookies } from './cookies.js';
+import type { DeferredWork } from './deferred-work.js';
 import {
   createOAuthClient,
   type OAuthClient,
@@ -30,8 +31,8 @@ export interface Accounts {
   readonly csrf: Pick<CsrfProtection, 'key' | 'bindingOf'>;
   /** Adds the /auth routes and the profile route. */
   registerRoutes(): Promise<void>;
-  /** Resolves when the mail already handed off has been delivered or has failed. */
-  drainMail(): Promise<void>;
+  /** Account work done after requests are answered, mail included (deferred-work.ts). */
+  readonly work: DeferredWork;
 }
 
 /** A client for each OAuth provider whose id and secret are configured. */
@@ -94,7 +95,7 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
       await app.register(authRoutes, { prefix: `${options.apiPrefix}/auth`, ...routeOptions });
       await app.register(profileRoutes, { prefix: options.apiPrefix, ...routeOptions });
     },
-    drainMail: () => services.mail.drain(),
+    work: services.work,
   };
 }
 

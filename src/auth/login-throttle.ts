@@ -1,10 +1,14 @@
-// Per-account throttle on failed password logins (S16), on top of the per-IP
+// Per-account throttle on wrong passwords (S16, S41), on top of the per-IP
 // limit: an attacker spreading guesses over many addresses still meets it.
-// After FREE_FAILURES failures the account's password login is locked for a
-// minute, doubling with each further failure up to fifteen minutes. Failures
-// are counted for unknown emails too, so a lock says nothing about whether
-// an account exists (S12). Only password login is throttled: an attacker who
-// fails on purpose cannot lock the owner out of magic-link sign-in.
+// Every check of a password counts, against the account's email: login, the
+// current password of a password change, the password confirming a sign-up.
+// After FREE_FAILURES failures the account's password checks are locked for
+// a minute, doubling with each further failure up to fifteen minutes.
+// Failures are counted for unknown emails too, so a lock says nothing about
+// whether an account exists (S12). Only password checks are throttled: an
+// attacker who fails on purpose cannot lock the owner out of magic-link
+// sign-in.
+import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
 import { hashToken } from './tokens.js';
 
@@ -13,6 +17,17 @@ const FIRST_LOCK_MS = 60_000;
 const MAX_LOCK_MS = 15 * 60_000;
 /** Failures are remembered this long after the first one. */
 const FAILURE_WINDOW_MS = 24 * 60 * 60_000;
+
+const SECOND_MS = 1000;
+
+/** The 429 for a check refused while the account is locked, with when to try again. */
+export function lockedError(lockedMs: number, detail: (seconds: number) => string): ApiError {
+  const seconds = Math.ceil(lockedMs / SECOND_MS);
+  return new ApiError(429, detail(seconds), { 'retry-after': String(seconds) });
+}
+
+export const tooManyWrongPasswords = (seconds: number) =>
+  `Too many wrong passwords; try again in ${seconds} seconds`;
 
 const failuresKey = (email: string) => `login-failures:${hashToken(email)}`;
 const lockKey = (email: string) => `login-lock:${hashToken(email)}`;
@@ -24,7 +39,7 @@ export function lockDurationMs(failures: number): number {
 
 export function createLoginThrottle(store: Store, now: () => number) {
   return {
-    /** Milliseconds until password login is allowed again for this email; 0 when it is. */
+    /** Milliseconds until a password check is allowed again for this email; 0 when it is. */
     async lockedForMs(email: string): Promise<number> {
       const until = await store.get(lockKey(email));
       return until === null ? 0 : Math.max(0, Number(until) - now());

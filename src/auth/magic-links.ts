@@ -1,6 +1,7 @@
 // Sign-in by emailed link (S15). A link is sent whether or not the address
-// has an account (it creates one, verified, when used), so the request says
-// nothing about who is registered. Opening the link only shows a confirm
+// has an account (it creates one, verified, when used), and all of it is
+// deferred until the request has been answered, so the request says nothing
+// about who is registered (S12). Opening the link only shows a confirm
 // page; the token is spent by that page's POST, because mail scanners follow
 // links and must not sign anyone in. Password-login throttling (S16) does
 // not apply here.
@@ -25,7 +26,8 @@ interface MagicLink {
   readonly email: string;
 }
 
-export async function requestMagicLink(
+/** Deferred work of a sign-in link request: the link, and the audit of who asked. */
+export async function sendMagicLink(
   services: AuthServices,
   audit: Audit,
   rawEmail: string,
@@ -38,7 +40,7 @@ export async function requestMagicLink(
     services.magicLinkExpiryMs,
     services.now,
   );
-  services.mail.send(
+  await services.mail.send(
     services.emails.magicLink(email, token, Math.round(services.magicLinkExpiryMs / MINUTE_MS)),
     'magic-link',
   );

@@ -27,6 +27,26 @@ export async function issueOneTimeToken<T>(
   return token;
 }
 
+function readStored<T>(value: string | null, now: () => number): T | null {
+  if (value === null) return null;
+  const stored = JSON.parse(value) as Stored<T>;
+  return now() < stored.expiresAt ? stored.payload : null;
+}
+
+/**
+ * The payload without using the token up; null as `consumeOneTimeToken`
+ * would give. For a token that is spent only after another check passes.
+ */
+export async function peekOneTimeToken<T>(
+  store: Store,
+  kind: OneTimeTokenKind,
+  token: unknown,
+  now: () => number,
+): Promise<T | null> {
+  if (!isWellFormedToken(token)) return null;
+  return readStored<T>(await store.get(`${kind}:${hashToken(token)}`), now);
+}
+
 /** The payload, once; null for a malformed, unknown, expired or used token. */
 export async function consumeOneTimeToken<T>(
   store: Store,
@@ -35,8 +55,5 @@ export async function consumeOneTimeToken<T>(
   now: () => number,
 ): Promise<T | null> {
   if (!isWellFormedToken(token)) return null;
-  const value = await store.getAndDelete(`${kind}:${hashToken(token)}`);
-  if (value === null) return null;
-  const stored = JSON.parse(value) as Stored<T>;
-  return now() < stored.expiresAt ? stored.payload : null;
+  return readStored<T>(await store.getAndDelete(`${kind}:${hashToken(token)}`), now);
 }

@@ -1,26 +1,45 @@
-// Account mail is handed off, not awaited: a request that sends mail answers
-// as fast as one that does not, so the time to answer says nothing about
-// whether an account exists (S12), and a slow SMTP server cannot hold
-// requests open. A failed delivery is logged, and the app waits for mail
-// still in flight before it closes, so shutting down loses nothing.
+// Account mail, sent from deferred work (deferred-work.ts) once the request
+// has been answered, so its timing says nothing about an account (S12).
+// S40: at most `perAddressPerHour` messages of each kind go to one address
+// in any hour; past that nothing is sent. Requests answer the same either
+// way, so the cap neither tells anything nor lets anyone flood a mailbox.
+// A failed delivery is logged, not thrown: the requester was already told
+// to check their inbox, and the job's other work (audit) still happens.
 import type { FastifyBaseLogger } from 'fastify';
 import type { Mailer, MailMessage } from '../platform/mail/index.js';
+import type { Store } from '../platform/store/index.js';
+import { hashToken } from './tokens.js';
 
-export function createOutgoingMail(mailer: Mailer, log: FastifyBaseLogger) {
-  const inFlight = new Set<Promise<void>>();
+export type MailKind = 'verify-email' | 'account-exists' | 'password-reset' | 'magic-link';
+
+const HOUR_MS = 60 * 60_000;
+
+export interface OutgoingMailOptions {
+  readonly mailer: Mailer;
+  readonly store: Store;
+  readonly log: FastifyBaseLogger;
+  readonly now: () => number;
+  readonly perAddressPerHour: number;
+}
+
+export function createOutgoingMail(options: OutgoingMailOptions) {
+  const { mailer, store, log, now } = options;
+  const window = { limit: options.perAddressPerHour, windowMs: HOUR_MS };
   return {
-    /** `purpose` names the message in logs; the recipient and links are not logged. */
-    send(message: MailMessage, purpose: string): void {
-      const delivery = mailer.send(message).then(
-        () => log.info({ purpose }, 'mail sent'),
-        (error: Error) => log.error({ purpose, err: { message: error.message } }, 'mail failed'),
-      );
-      inFlight.add(delivery);
-      void delivery.finally(() => inFlight.delete(delivery));
-    },
-
-    async drain(): Promise<void> {
-      await Promise.allSettled([...inFlight]);
+    /** Sends unless the address had its hourly share of `kind`; the recipient and links are not logged. */
+    async send(message: MailMessage, kind: MailKind): Promise<void> {
+      const key = `mail-cap:${kind}:${hashToken(message.to.toLowerCase())}`;
+      const { admitted } = await store.admit(key, window, now());
+      if (!admitted) {
+        log.info({ purpose: kind }, 'mail not sent: this address had its hourly share');
+        return;
+      }
+      try {
+        await mailer.send(message);
+        log.info({ purpose: kind }, 'mail sent');
+      } catch (error) {
+        log.error({ purpose: kind, err: { message: (error as Error).message } }, 'mail failed');
+      }
     },
   };
 }

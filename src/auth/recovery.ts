@@ -1,9 +1,12 @@
-// Password recovery and change (S4, S13). Forgot-password answers the same
-// for every address. A reset token is single-use, valid for an hour, and
+// Password recovery and change (S4, S13, S41). Forgot-password answers the
+// same for every address, and does nothing on the request path that depends
+// on the address: the lookup, token and mail are deferred until the answer
+// has gone (S12, deferred-work.ts). A reset token is single-use, valid for an hour, and
 // void as soon as the password changes by any route: it carries the time of
 // the last change, which must still match. A reset never signs anyone in and
 // ends every session of the account; a change ends all but the current one.
 import { ApiError } from '../platform/errors.js';
+import { lockedError, tooManyWrongPasswords } from './login-throttle.js';
 import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import { passwordProblem } from './passwords.js';
 import { NOT_SIGNED_IN } from './request-auth.js';
@@ -28,7 +31,8 @@ interface PasswordReset {
 
 const changedAt = (user: User) => user.password_changed_at?.toISOString() ?? null;
 
-export async function requestPasswordReset(
+/** Deferred work of a forgot-password request: a reset link if the address has an account. */
+export async function sendPasswordReset(
   services: AuthServices,
   audit: Audit,
   email: string,
@@ -49,7 +53,7 @@ export async function requestPasswordReset(
     PASSWORD_RESET_TTL_MS,
     services.now,
   );
-  services.mail.send(services.emails.passwordReset(user.email, token), 'password-reset');
+  await services.mail.send(services.emails.passwordReset(user.email, token), 'password-reset');
   await audit({ event: 'password_reset_request', outcome: 'success', userId: user.id });
 }
 
@@ -105,17 +109,14 @@ export async function changePassword(
     throw new ApiError(409, 'This account has no email address to sign in with a password');
   }
   // An account made by magic link has no password yet; its first one needs no current one.
-  const currentMatches = user.password_hash
-    ? await services.hasher.verify(user.password_hash, request.currentPassword)
-    : true;
-  if (!currentMatches) {
-    await audit({
-      event: 'password_change',
-      outcome: 'failure',
-      userId: user.id,
-      detail: { reason: 'wrong_password' },
-    });
-    throw new ApiError(400, 'Current password is incorrect');
+  if (user.password_hash) {
+    await checkCurrentPassword(
+      services,
+      audit,
+      { id: user.id, email: user.email },
+      user.password_hash,
+      request.currentPassword,
+    );
   }
   const problem = passwordProblem(request.newPassword);
   if (problem) throw new ApiError(400, problem);
@@ -132,4 +133,36 @@ export async function changePassword(
     userId: user.id,
     detail: { sessions_ended: ended },
   });
+}
+
+/** S41: the current password is checked like a login's, and throttled with it per account. */
+async function checkCurrentPassword(
+  services: AuthServices,
+  audit: Audit,
+  user: { readonly id: number; readonly email: string },
+  passwordHash: string,
+  password: string,
+): Promise<void> {
+  const lockedMs = await services.throttle.lockedForMs(user.email);
+  if (lockedMs > 0) {
+    await audit({
+      event: 'password_change',
+      outcome: 'failure',
+      userId: user.id,
+      detail: { reason: 'throttled' },
+    });
+    throw lockedError(lockedMs, tooManyWrongPasswords);
+  }
+  if (await services.hasher.verify(passwordHash, password)) {
+    await services.throttle.recordSuccess(user.email);
+    return;
+  }
+  await services.throttle.recordFailure(user.email);
+  await audit({
+    event: 'password_change',
+    outcome: 'failure',
+    userId: user.id,
+    detail: { reason: 'wrong_password' },
+  });
+  throw new ApiError(400, 'Current password is incorrect');
 }

@@ -14,12 +14,13 @@ import { oauthRoutes } from './federated/oauth-routes.js';
 import { providerRoutes } from './federated/provider-routes.js';
 import type { SteamOpenId } from './federated/steam-openid.js';
 import { steamRoutes } from './federated/steam-routes.js';
-import { requestMagicLink, signInWithMagicLink } from './magic-links.js';
-import { changePassword, requestPasswordReset, resetPassword } from './recovery.js';
+import { sendMagicLink, signInWithMagicLink } from './magic-links.js';
+import { changePassword, resetPassword, sendPasswordReset } from './recovery.js';
 import { NOT_SIGNED_IN, type RequestAuth } from './request-auth.js';
 import {
   AUTH_BODY_LIMIT_BYTES,
   ChangePasswordBody,
+  ConfirmSignUpBody,
   CredentialsBody,
   CsrfJson,
   Detail,
@@ -38,7 +39,7 @@ import {
 } from './schemas.js';
 import type { Audit, AuthServices } from './services.js';
 import { type SignedIn, signIn } from './sign-in.js';
-import { signUp, verifyEmail } from './sign-up.js';
+import { confirmSignUp, prepareSignUp } from './sign-up.js';
 import { generateToken } from './tokens.js';
 import { parseEmail, publicUser, updateProfile } from './users.js';
 
@@ -129,10 +130,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       schema: { summary: 'Create an account', body: SignUpBody, response: { 202: Detail } },
     },
     async (request, reply) => {
-      await signUp(services, auditFor(services, request), {
+      const finish = await prepareSignUp(services, auditFor(services, request), {
         ...request.body,
         email: emailOf(request.body.email),
       });
+      services.work.defer('sign-up', finish);
       reply.code(202);
       return { detail: 'Check your inbox: we have sent a message to finish signing up' };
     },
@@ -142,10 +144,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     '/verify-email',
     {
       ...limits,
-      schema: { summary: 'Confirm an email address', body: TokenBody, response: { 200: Detail } },
+      schema: {
+        summary: 'Confirm a sign-up with its emailed link and the password chosen at sign-up',
+        body: ConfirmSignUpBody,
+        response: { 200: Detail },
+      },
     },
     async (request) => {
-      await verifyEmail(services, auditFor(services, request), request.body.token);
+      await confirmSignUp(services, auditFor(services, request), request.body);
       return { detail: 'Email confirmed; you can sign in now' };
     },
   );
@@ -212,11 +218,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       },
     },
     async (request) => {
-      await requestPasswordReset(
-        services,
-        auditFor(services, request),
-        emailOf(request.body.email),
-      );
+      const email = emailOf(request.body.email);
+      const audit = auditFor(services, request);
+      services.work.defer('password-reset', () => sendPasswordReset(services, audit, email));
       return { detail: 'If an account uses this address, we have sent it a reset link' };
     },
   );
@@ -267,7 +271,9 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       schema: { summary: 'Email a sign-in link', body: EmailBody, response: { 202: Detail } },
     },
     async (request, reply) => {
-      await requestMagicLink(services, auditFor(services, request), emailOf(request.body.email));
+      const email = emailOf(request.body.email);
+      const audit = auditFor(services, request);
+      services.work.defer('magic-link', () => sendMagicLink(services, audit, email));
       reply.code(202);
       return { detail: 'Check your inbox: we have sent a sign-in link' };
     },

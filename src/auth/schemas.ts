@@ -48,6 +48,11 @@ export const TokenBody = Type.Object({ token: Token }, { additionalProperties: f
 
 export const TokenQuery = Type.Object({ token: Type.Optional(Type.String()) });
 
+export const ConfirmSignUpBody = Type.Object(
+  { token: Token, password: Password },
+  { additionalProperties: false },
+);
+
 export const ResetBody = Type.Object(
   { token: Token, password: Password },
   { additionalProperties: false },

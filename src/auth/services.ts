@@ -6,7 +6,10 @@ import type { Config } from '../config.js';
 import type { Database } from '../platform/db/index.js';
 import type { Mailer } from '../platform/mail/index.js';
 import type { Store } from '../platform/store/index.js';
+import { boundedHasher } from './bounded-hasher.js';
+import { createDeferredWork, type DeferredWork } from './deferred-work.js';
 import { type AccountEmails, accountEmails } from './emails.js';
+import { HASHING_THREADS } from './hashing-pool.js';
 import { createLoginThrottle, type LoginThrottle } from './login-throttle.js';
 import { createOutgoingMail, type OutgoingMail } from './outgoing-mail.js';
 import type { PasswordHasher } from './passwords.js';
@@ -20,6 +23,8 @@ export interface AuthServices {
   readonly hasher: PasswordHasher;
   readonly throttle: LoginThrottle;
   readonly mail: OutgoingMail;
+  /** Account work done after the request is answered (S12, S42). */
+  readonly work: DeferredWork;
   readonly emails: AccountEmails;
   readonly now: () => number;
   readonly magicLinkExpiryMs: number;
@@ -45,7 +50,11 @@ export interface AuthServiceDeps {
 }
 
 export function createAuthServices(deps: AuthServiceDeps): AuthServices {
-  const { config, database, store, hasher, now } = deps;
+  const { config, database, store, now, log } = deps;
+  const hasher = boundedHasher(deps.hasher, {
+    concurrency: HASHING_THREADS,
+    maxWaiting: config.auth.hashQueueMax,
+  });
   const dummyPasswordHash = hasher.hash(generateToken());
   // Awaited at the first unknown-email login; until then a failure must not crash the process.
   dummyPasswordHash.catch(() => {});
@@ -61,7 +70,14 @@ export function createAuthServices(deps: AuthServiceDeps): AuthServices {
       now,
     }),
     throttle: createLoginThrottle(store, now),
-    mail: createOutgoingMail(deps.mailer, deps.log),
+    mail: createOutgoingMail({
+      mailer: deps.mailer,
+      store,
+      log,
+      now,
+      perAddressPerHour: config.mail.perAddressPerHour,
+    }),
+    work: createDeferredWork({ maxWaiting: config.mail.queueMax, log }),
     emails: accountEmails(config.baseUrl),
     magicLinkExpiryMs: config.auth.magicLinkExpiryMs,
     dummyPasswordHash,

@@ -4,12 +4,12 @@
 // after a successful login, while the password is at hand (S11).
 import type { ClientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
+import { lockedError } from './login-throttle.js';
 import type { Audit, AuthServices } from './services.js';
 import type { ActiveSession } from './sessions.js';
 import { findUserByEmail, normalizeEmail, publicUser, setPasswordHash } from './users.js';
 
 export const INVALID_CREDENTIALS = 'Invalid email or password';
-const SECOND_MS = 1000;
 
 /** A new session and the token for its cookie; the session carries the user. */
 export interface SignedIn extends ActiveSession {
@@ -26,11 +26,10 @@ export async function signIn(
   const lockedMs = await services.throttle.lockedForMs(email);
   if (lockedMs > 0) {
     await audit({ event: 'login', outcome: 'failure', detail: { reason: 'throttled' } });
-    const seconds = Math.ceil(lockedMs / SECOND_MS);
-    throw new ApiError(
-      429,
-      `Too many failed sign-in attempts; try again in ${seconds} seconds or sign in with an emailed link`,
-      { 'retry-after': String(seconds) },
+    throw lockedError(
+      lockedMs,
+      (seconds) =>
+        `Too many failed sign-in attempts; try again in ${seconds} seconds or sign in with an emailed link`,
     );
   }
   const user = await findUserByEmail(services.database, email);

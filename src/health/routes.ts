@@ -1,8 +1,10 @@
 // GET /api/v1/health: whether this instance can serve, for load balancers and
 // orchestrators. Each dependency is asked with a short timeout, in parallel,
 // so a hung database cannot hang the health check.
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { NEVER_SHED } from '../http/load-shedding.js';
 import type { Database } from '../platform/db/index.js';
 import type { Store } from '../platform/store/index.js';
 
@@ -60,6 +62,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
   app.get(
     '/health',
     {
+      config: NEVER_SHED,
       schema: {
         summary: 'Whether the database and the store answer',
         response: { 200: Health, 503: Health },

@@ -46,9 +46,13 @@ describe('sign-up', () => {
 
     const verify = await browser.send('POST', '/api/v1/auth/verify-email', {
       token: tokenIn(mail),
+      password: PASSWORD,
     });
     expect(verify.statusCode).toBe(200);
-    const again = await browser.send('POST', '/api/v1/auth/verify-email', { token: tokenIn(mail) });
+    const again = await browser.send('POST', '/api/v1/auth/verify-email', {
+      token: tokenIn(mail),
+      password: PASSWORD,
+    });
     expect(again.statusCode).toBe(400);
     expect(again.json()).toEqual({ detail: 'Invalid or expired token' });
 

@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { queryAuditEvents } from '../../src/audit/events.js';
 import { listLinks } from '../../src/auth/federated/links.js';
-import { findUserByEmail } from '../../src/auth/users.js';
+import { findUserByEmail, insertUser } from '../../src/auth/users.js';
 import {
   type AccountsApp,
   createVerifiedUser,
@@ -191,12 +191,25 @@ describe('sign in with Google or GitHub', () => {
   });
 
   it('does not link to a local account whose email was never confirmed', async () => {
-    const squatter = accounts.browser('203.0.113.21');
-    await squatter.send('POST', '/api/v1/auth/signup', {
+    // Sign-up makes no such account any more (S39); one made before that still exists.
+    await insertUser(accounts.database, {
       email: 'ada@example.com',
-      password: 'a long enough passphrase for this 1',
+      passwordHash: 'a hash of the squatter’s choosing',
+      emailVerified: false,
     });
     expect(await signInWith(accounts.browser(), 'google')).toBe('/login?error=link_required');
+  });
+
+  it('is not held up by a sign-up nobody confirmed, whose password never signs in', async () => {
+    const squatter = accounts.browser('203.0.113.21');
+    const password = 'a long enough passphrase for this 1';
+    await squatter.send('POST', '/api/v1/auth/signup', { email: 'ada@example.com', password });
+    expect(await signInWith(accounts.browser(), 'google')).toBe('/account');
+    const login = await squatter.send('POST', '/api/v1/auth/login', {
+      email: 'ada@example.com',
+      password,
+    });
+    expect(login.statusCode).toBe(401);
   });
 
   it.each(['//evil.example/x', 'https://evil.example/', '/.//evil.example'])(

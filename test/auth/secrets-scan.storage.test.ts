@@ -23,7 +23,12 @@ it('S36: no password, token, cookie or CSRF token reaches a log line or an audit
     const verification = tokenIn(await accounts.smtp.nextMailTo(email));
     secrets.add(verification);
     expect(
-      (await browser.send('POST', '/api/v1/auth/verify-email', { token: verification })).statusCode,
+      (
+        await browser.send('POST', '/api/v1/auth/verify-email', {
+          token: verification,
+          password: PASSWORD,
+        })
+      ).statusCode,
     ).toBe(200);
     expect(
       (await browser.send('POST', '/api/v1/auth/login', { email, password: PASSWORD })).statusCode,

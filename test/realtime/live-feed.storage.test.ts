@@ -181,6 +181,16 @@ describe('upgrade (S26)', () => {
   });
 });
 
+describe('S43 connection caps are on by default', () => {
+  it('accepts 50 live feed connections from one address and refuses the 51st', async () => {
+    const app = await serve();
+    expect(app.config.realtime.maxConnectionsPerIp).toBe(50);
+    await Promise.all(Array.from({ length: 50 }, () => client(app)));
+    const refused = await refusedUpgrade(app.url, { Origin: app.origin });
+    expect(refused.status).toBe(429);
+  });
+});
+
 describe('subscriptions (S27)', () => {
   it('keeps only positive integer ids, once each, and says how many it dropped', async () => {
     const app = await serve();

@@ -2,8 +2,9 @@
 // SMTP to a peer on 127.0.0.1, a password hasher that counts its calls, and
 // a clock the test moves.
 import { argon2Hasher, type PasswordHasher } from '../../src/auth/index.js';
-import { migrate } from '../../src/platform/db/index.js';
+import { type Database, migrate } from '../../src/platform/db/index.js';
 import { createMailer } from '../../src/platform/mail/index.js';
+import type { Store } from '../../src/platform/store/index.js';
 import { buildTestApp, type TestApp, type TestAppOptions } from './app.js';
 import {
   openTestDatabase,
@@ -49,6 +50,11 @@ export interface AccountsApp extends TestApp {
 
 export interface AccountsAppOptions extends TestAppOptions {
   readonly storeOptions?: TestStoreOptions;
+  /** Wraps the migrated database or the store the app gets, for tests that count their use. */
+  readonly wrap?: {
+    readonly database?: (database: Database) => Database;
+    readonly store?: (store: Store) => Store;
+  };
 }
 
 export async function startAccountsApp(options: AccountsAppOptions = {}): Promise<AccountsApp> {
@@ -59,8 +65,8 @@ export async function startAccountsApp(options: AccountsAppOptions = {}): Promis
   const hasher = countingHasher();
   let now = Date.now();
   const built = await buildTestApp({
-    database,
-    store: testStore.store,
+    database: options.wrap?.database?.(database) ?? database,
+    store: options.wrap?.store?.(testStore.store) ?? testStore.store,
     hasher,
     now: () => now,
     ...options,
@@ -106,7 +112,7 @@ export async function createVerifiedUser(
   const signup = await browser.send('POST', '/api/v1/auth/signup', { email, password });
   if (signup.statusCode !== 202) throw new Error(`signup: ${signup.statusCode} ${signup.body}`);
   const token = tokenIn(await accounts.smtp.nextMailTo(email));
-  const verify = await browser.send('POST', '/api/v1/auth/verify-email', { token });
+  const verify = await browser.send('POST', '/api/v1/auth/verify-email', { token, password });
   if (verify.statusCode !== 200) throw new Error(`verify: ${verify.statusCode} ${verify.body}`);
 }
 

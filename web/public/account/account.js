@@ -330,7 +330,11 @@ function verifyEmailPage() {
   const { target, token } = tokenForm('verify-email');
   if (!token) return;
   onSubmit(target, async () => {
-    const answer = await api('POST', '/auth/verify-email', { token });
+    const answer = await api('POST', '/auth/verify-email', {
+      token,
+      password: fieldValue(target, 'password'),
+    });
+    target.reset();
     spend(target);
     revealSuccessLinks();
     return answer.detail;
