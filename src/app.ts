@@ -24,7 +24,7 @@ import {
 } from './auth/index.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
-import { registerErrorHandling } from './http/errors.js';
+import { earlyErrorHandling, registerErrorHandling } from './http/errors.js';
 import { registerLoadShedding } from './http/load-shedding.js';
 import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/request-tracing.js';
 import { createHttpServer } from './http/server.js';
@@ -72,9 +72,14 @@ export interface AppDeps {
 
 export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyInstance> {
   const { database, store } = deps;
+  const logger = (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger;
+  const earlyErrors = earlyErrorHandling(config.baseUrl, logger);
   const app = Fastify({
-    loggerInstance: (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger,
-    serverFactory: (handler) => createHttpServer(config.http, handler),
+    loggerInstance: logger,
+    serverFactory: (handler) => createHttpServer(config.http, handler, earlyErrors.refuseRequest),
+    // Fastify attaches this to the server the factory above returns.
+    clientErrorHandler: earlyErrors.clientErrorHandler,
+    frameworkErrors: earlyErrors.frameworkErrors,
     bodyLimit: config.http.bodyLimitBytes,
     trustProxy:
       config.trustedProxies.length > 0

@@ -13,6 +13,8 @@ import {
   LogController,
 } from 'fastify';
 
+export const REQUEST_ID_HEADER = 'x-request-id';
+
 /** Client-supplied ids are ignored: they would let anyone forge log correlation. */
 export const generateRequestId = (): string => randomUUID();
 
@@ -33,7 +35,7 @@ export class AccessLog extends LogController {
 
 export function registerRequestIdHeader(app: FastifyInstance): void {
   app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
+    reply.header(REQUEST_ID_HEADER, request.id);
     done();
   });
 }

@@ -1,8 +1,11 @@
 // Logging through pino (Fastify's logger). S36: no secret reaches a log line.
 // Request lines carry method, path, status and client address only; query
-// parameters that can hold tokens are masked, and any field, header or body
-// field named like a credential is redacted should a line ever include it.
+// parameters that can hold tokens are masked, any field, header or body
+// field named like a credential is redacted should a line ever include it,
+// and a database error is logged without the values its statement was given.
+import { messages as pgliteMessages } from '@electric-sql/pglite';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import pg from 'pg';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 
 export const REDACTED = '[redacted]';
@@ -48,12 +51,60 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+interface DatabaseError extends Error {
+  readonly code?: string | undefined;
+  readonly constraint?: string | undefined;
+}
+
 /**
- * Returns the object with every credential replaced, copying only when there
- * is something to replace: the caller's object is never changed. This runs on
- * every log line, so it looks at keys (the top level, plus headers and
- * bodies) instead of matching path patterns: pino's `redact` with the same
- * coverage took half the time of an access-log line.
+ * Both drivers hang the values a statement was given on their errors:
+ * PostgreSQL's `detail` (`Key (email)=(a@b.example) already exists.`),
+ * `where` and `internalQuery`, and on PGlite's also the statement and its
+ * parameters (once, a new password's hash). Only the platform knows the
+ * drivers, so it is here that their errors are recognised.
+ */
+function isDatabaseError(error: Error): error is DatabaseError {
+  return error instanceof pg.DatabaseError || error instanceof pgliteMessages.DatabaseError;
+}
+
+/**
+ * An error as a log line holds it. A database error is its code, message and
+ * constraint, nothing else, wherever it sits: logged itself, as a `cause`, in
+ * an AggregateError or in another error's field. Any other error keeps its
+ * type, message, stack and own fields, as pino's default serializer gives
+ * them, with its cause as a field of its own instead of appended to the stack.
+ * Values that are not errors are returned as they are.
+ */
+export function serializeError(value: unknown, seen: Set<Error> = new Set()): unknown {
+  if (!(value instanceof Error)) return value;
+  if (isDatabaseError(value)) {
+    return { code: value.code, message: value.message, constraint: value.constraint };
+  }
+  if (seen.has(value)) return '[Circular]';
+  seen.add(value);
+  const serialized: Record<string, unknown> = {
+    type: value.constructor?.name ?? value.name,
+    message: value.message,
+    stack: value.stack,
+  };
+  for (const [key, field] of Object.entries(value)) {
+    if (key !== 'cause' && !(key in serialized)) serialized[key] = serializeError(field, seen);
+  }
+  if (value.cause !== undefined) serialized.cause = serializeError(value.cause, seen);
+  if (value instanceof AggregateError) {
+    serialized.aggregateErrors = value.errors.map((error) => serializeError(error, seen));
+  }
+  return serialized;
+}
+
+/**
+ * Returns the object with every credential replaced and every error in its
+ * logged form (serializeError; pino would write an error under any key but
+ * `err` with all its fields), copying only when there is something to
+ * replace: the caller's object is never changed. This runs on every log line,
+ * so it looks at keys (the top level, plus headers and bodies) instead of
+ * matching path patterns: pino's `redact` with the same coverage took half
+ * the time of an access-log line.
  */
 export function redactSecrets(object: Record<string, unknown>): Record<string, unknown> {
   let copy: Record<string, unknown> | null = null;
@@ -61,6 +112,7 @@ export function redactSecrets(object: Record<string, unknown>): Record<string, u
     const value = object[key];
     let replacement = value;
     if (SECRET_KEYS.has(key.toLowerCase())) replacement = REDACTED;
+    else if (value instanceof Error) replacement = serializeError(value);
     else if (CARRIERS.has(key) && isRecord(value)) replacement = redactSecrets(value);
     if (replacement !== value) {
       copy ??= { ...object };
@@ -89,6 +141,10 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     formatters: { log: redactSecrets },
     serializers: {
+      // In place of pino's default, which copies every field of an error; the
+      // formatter has already serialized errors in the line, so this sees
+      // only those in a child logger's bindings.
+      err: serializeError,
       req: (request: FastifyRequest) => ({
         method: request.method,
         url: maskSecretQuery(request.url),

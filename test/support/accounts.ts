@@ -20,14 +20,19 @@ export const PASSWORD = 'correct horse battery staple 42';
 export interface CountingHasher extends PasswordHasher {
   /** hash() and verify() calls so far. */
   calls: number;
+  /** Every hash that hash() returned, stored or not: secrets the S36 scan looks for. */
+  readonly hashes: string[];
 }
 
 export function countingHasher(inner: PasswordHasher = argon2Hasher): CountingHasher {
   const counting: CountingHasher = {
     calls: 0,
-    hash(password) {
+    hashes: [],
+    async hash(password) {
       counting.calls += 1;
-      return inner.hash(password);
+      const passwordHash = await inner.hash(password);
+      counting.hashes.push(passwordHash);
+      return passwordHash;
     },
     verify(passwordHash, password) {
       counting.calls += 1;
