@@ -74,9 +74,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const { database, store } = deps;
   const logger = (deps.logger ?? createLogger(config.logLevel)) as FastifyBaseLogger;
   const earlyErrors = earlyErrorHandling(config.baseUrl, logger);
+  /** Set once closing starts: requests still arriving on kept-alive connections are refused. */
+  let closing = false;
   const app = Fastify({
     loggerInstance: logger,
-    serverFactory: (handler) => createHttpServer(config.http, handler, earlyErrors.refuseRequest),
+    serverFactory: (handler) =>
+      createHttpServer(config.http, handler, earlyErrors.refuseRequest, () => closing),
     // Fastify attaches this to the server the factory above returns.
     clientErrorHandler: earlyErrors.clientErrorHandler,
     frameworkErrors: earlyErrors.frameworkErrors,
@@ -88,7 +91,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     requestIdHeader: false,
     genReqId: generateRequestId,
     logController: new AccessLog(),
-    return503OnClosing: true,
+    // Answered by createHttpServer instead, with the headers and body of every other answer.
+    return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerSecurityHeaders(app, config.baseUrl);
@@ -154,6 +158,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     });
   }
 
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onClose', async () => {
     await accounts.work.drain();
     await Promise.allSettled([database.close(), store.close(), mailer.close()]);

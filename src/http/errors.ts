@@ -84,6 +84,7 @@ const EARLY_DETAILS = {
   413: 'Request chunk extensions are too large',
   417: 'Unsupported Expect header',
   431: 'Request header fields are too large',
+  503: 'The server is shutting down; try again shortly',
 } as const;
 
 type EarlyStatus = keyof typeof EARLY_DETAILS;
@@ -96,7 +97,7 @@ const PARSER_ERROR_STATUS: Readonly<Record<string, EarlyStatus>> = {
 };
 
 /** Requests Node's server would answer by itself, without S24 headers or a body. */
-export type RefuseRequest = (response: ServerResponse, status: 400 | 417) => void;
+export type RefuseRequest = (response: ServerResponse, status: 400 | 417 | 503) => void;
 
 export interface EarlyErrorHandling {
   /** Fastify's `clientErrorHandler`: answers the HTTP parser's refusals on the raw socket. */
@@ -107,7 +108,7 @@ export interface EarlyErrorHandling {
     request: FastifyRequest,
     reply: FastifyReply,
   ) => void;
-  /** For the HTTP server (src/http/server.ts): a missing Host, an unmet Expect. */
+  /** For the HTTP server (src/http/server.ts): a missing Host, an unmet Expect, a server closing. */
   readonly refuseRequest: RefuseRequest;
 }
 

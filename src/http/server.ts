@@ -9,7 +9,9 @@
 // S24: two requests Node would answer by itself, with neither the security
 // headers nor a `{"detail"}` body, are handed to `refuse` instead: an HTTP/1.1
 // request without Host (which RFC 9112 requires a 400 for) and an Expect
-// other than 100-continue (417).
+// other than 100-continue (417). So is a request that arrives on a kept-alive
+// connection while the app is closing (503), which Fastify's own fast path
+// would answer in a shape of its own.
 import { createServer, type IncomingMessage, type RequestListener, type Server } from 'node:http';
 import type { Config } from '../config.js';
 import type { RefuseRequest } from './errors.js';
@@ -28,6 +30,7 @@ export function createHttpServer(
   settings: Config['http'],
   handler: RequestListener,
   refuse: RefuseRequest,
+  isClosing: () => boolean,
 ): Server {
   const server = createServer(
     {
@@ -43,6 +46,7 @@ export function createHttpServer(
     },
     (request, response) => {
       if (lacksRequiredHost(request)) refuse(response, 400);
+      else if (isClosing()) refuse(response, 503);
       else handler(request, response);
     },
   );

@@ -97,4 +97,60 @@ describe('graceful shutdown', () => {
     await expect(store.ping(500)).rejects.toThrow();
     harness = undefined;
   });
+
+  it('S24: answers a request that arrives on a kept-alive connection while closing with 503, the security headers and {"detail"}', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let started!: () => void;
+    const inFlight = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    let closingBegan!: () => void;
+    const closingBegun = new Promise<void>((resolve) => {
+      closingBegan = resolve;
+    });
+    harness = await buildTestApp({
+      routes: (app) => {
+        app.get('/api/v1/test/slow', async () => {
+          started();
+          await released;
+          return { finished: true };
+        });
+        // Runs after the app's own preClose hooks.
+        app.addHook('preClose', async () => closingBegan());
+      },
+    });
+    const { app, logs } = harness;
+    const socket = await openSocket(await listen(app));
+    let received = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      received += chunk;
+    });
+    const ended = new Promise((resolve) => socket.once('close', resolve));
+    const host = 'Host: tracera.test';
+    socket.write(`GET /api/v1/test/slow HTTP/1.1\r\n${host}\r\n\r\n`);
+    await inFlight;
+    const closing = app.close();
+    await closingBegun;
+    // The connection is busy, so closing keeps it open for its answer; the next request comes on it.
+    socket.write(`GET /api/v1/health HTTP/1.1\r\n${host}\r\n\r\n`);
+    const refusal = 'The server is shutting down; try again shortly';
+    await expect.poll(() => logs.lines.some((line) => line.msg === refusal)).toBe(true);
+    release();
+    await ended;
+    await closing;
+    harness = undefined;
+    const answers = received.split(/(?=HTTP\/1\.1 )/);
+    expect(answers).toHaveLength(2);
+    expect(answers[0]).toMatch(/^HTTP\/1\.1 200 /);
+    const [head = '', body] = (answers[1] ?? '').split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(head).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
+    expect(head).toMatch(/\r\ncontent-security-policy: default-src 'self'/i);
+    expect(head).toMatch(/\r\nconnection: close/i);
+    expect(JSON.parse(body ?? '')).toEqual({ detail: refusal });
+  });
 });
