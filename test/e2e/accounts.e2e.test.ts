@@ -42,12 +42,13 @@ const NEW_PASSWORD = 'a different passphrase for the e2e test 7';
 
 /**
  * Responses the flow causes on purpose, which Chromium logs as console
- * errors: the account page asking /auth/me while signed out, and one sign-in
- * with a wrong password. Any other console error fails the test.
+ * errors: the account page asking /auth/me while signed out, one sign-in and
+ * one confirmation with a wrong password. Any other console error fails the test.
  */
 const EXPECTED_REFUSALS = [
   { status: 401, path: '/api/v1/auth/me' },
   { status: 401, path: '/api/v1/auth/login' },
+  { status: 400, path: '/api/v1/auth/verify-email' },
 ];
 
 function isExpectedRefusal(text: string, url: string): boolean {
@@ -148,13 +149,17 @@ describe('accounts in the browser', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await waitForText(page.getByRole('main'), 'Check your inbox');
 
-    // Confirm the address from the emailed link; the page waits for the button.
+    // Confirm the address from the emailed link with the sign-up password (S39).
     const verification = await accounts.smtp.nextMailTo(email);
     const verifyLink = verification.links.find((link) => link.includes('/verify-email?token='));
     expect(verifyLink).toMatch(new RegExp(`^${origin}/verify-email\\?token=`));
     await page.goto(verifyLink as string);
     await waitForTokenRemoved(page, '/verify-email');
     expect(await page.getByRole('link', { name: 'Sign in', exact: true }).count()).toBe(1);
+    await page.getByLabel('Password').fill('not what I signed up with');
+    await page.getByRole('button', { name: 'Confirm my email' }).click();
+    await waitForText(page.getByRole('main'), 'not the password this sign-up was made with');
+    await page.getByLabel('Password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Confirm my email' }).click();
     await waitForText(page.getByRole('main'), 'Email confirmed');
     expect(await page.getByRole('button', { name: 'Confirm my email' }).isDisabled()).toBe(true);
