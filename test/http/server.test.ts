@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.js';
+import { openTestDatabase } from '../support/backends.js';
 
 let harness: TestApp | undefined;
 
@@ -73,6 +74,8 @@ describe('graceful shutdown', () => {
       started = resolve;
     });
     harness = await buildTestApp({
+      // A database of its own, since closing the app must close it.
+      database: await openTestDatabase(),
       routes: (app) => {
         app.get('/api/v1/test/slow', async () => {
           started();

@@ -2,12 +2,12 @@
 // SMTP to a peer on 127.0.0.1, a password hasher that counts its calls, and
 // a clock the test moves.
 import { argon2Hasher, type PasswordHasher } from '../../src/auth/index.js';
-import { type Database, migrate } from '../../src/platform/db/index.js';
+import type { Database } from '../../src/platform/db/index.js';
 import { createMailer } from '../../src/platform/mail/index.js';
 import type { Store } from '../../src/platform/store/index.js';
 import { buildTestApp, type TestApp, type TestAppOptions } from './app.js';
 import {
-  openTestDatabase,
+  fileDatabase,
   openTestStore,
   type TestStore,
   type TestStoreOptions,
@@ -64,8 +64,7 @@ export interface AccountsAppOptions extends TestAppOptions {
 
 export async function startAccountsApp(options: AccountsAppOptions = {}): Promise<AccountsApp> {
   const smtp = await startSmtpPeer();
-  const database = await openTestDatabase();
-  await migrate(database);
+  const database = await fileDatabase();
   const testStore = await openTestStore(options.storeOptions);
   const hasher = countingHasher();
   let now = Date.now();

@@ -7,13 +7,23 @@ import type { Database } from '../../src/platform/db/index.js';
 import { createLogger } from '../../src/platform/logger.js';
 import type { Mailer } from '../../src/platform/mail/index.js';
 import type { Store } from '../../src/platform/store/index.js';
-import { openTestDatabase, openTestStore } from './backends.js';
+import { fileDatabase, openTestStore } from './backends.js';
 
 /** A strong fixed secret, so tests never write one into a data folder. */
 export const TEST_SESSION_SECRET = 'k3Jx9vQ2mZ7pL4wT8rY1nB6cF0hD5sG3aE2uI9oP7qW4xV1zM8';
 
+/**
+ * Tests run PGlite on the test's own thread, where opening a database blocks
+ * the event loop for a second or more: load shedding by event-loop delay
+ * would refuse the next test's requests. Its own test turns it on.
+ */
 export function testConfig(env: RawEnv = {}): Config {
-  return loadConfig({ NODE_ENV: 'test', SESSION_SECRET: TEST_SESSION_SECRET, ...env }).config;
+  return loadConfig({
+    NODE_ENV: 'test',
+    SESSION_SECRET: TEST_SESSION_SECRET,
+    LOAD_SHED_EVENT_LOOP_DELAY_MS: '0',
+    ...env,
+  }).config;
 }
 
 export interface LogLine {
@@ -69,7 +79,7 @@ export interface TestAppOptions {
 /** A whole app on test storage, ready for `inject`; closing it closes its storage. */
 export async function buildTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig({ LOG_LEVEL: 'info', ...options.env });
-  const database = options.database ?? (await openTestDatabase());
+  const database = options.database ?? (await fileDatabase());
   const store = options.store ?? (await openTestStore()).store;
   const logs = new LogCapture();
   const app = await buildApp(config, {

@@ -1,12 +1,16 @@
 // The storage a test runs on: embedded (PGlite in memory, the in-process store)
 // in the `embedded` project, and the real PostgreSQL and Redis named by
-// TEST_DATABASE_URL / TEST_REDIS_URL in the `postgres+redis` project. Each test
-// gets its own database and its own key prefix, so files run in parallel.
+// TEST_DATABASE_URL / TEST_REDIS_URL in the `postgres+redis` project. Each file
+// gets its own database and each store its own key prefix, so files run in
+// parallel. Opening and migrating a database costs over a second (PGlite
+// compiles its WebAssembly each time), so a file migrates one database once
+// (`fileDatabase`) and each test finds it emptied of what earlier tests wrote.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { afterAll } from 'vitest';
-import { type Database, openDatabase } from '../../src/platform/db/index.js';
+import { sql } from 'kysely';
+import { afterAll, beforeEach } from 'vitest';
+import { type Database, migrate, openDatabase } from '../../src/platform/db/index.js';
 import type { SortedSetEntry, Store } from '../../src/platform/store/index.js';
 import { MemoryStore } from '../../src/platform/store/memory-store.js';
 import { RedisStore } from '../../src/platform/store/redis-store.js';
@@ -83,6 +87,63 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       await adminQuery(`drop database if exists ${name} with (force)`);
     },
   };
+}
+
+interface FileDatabase {
+  readonly database: TestDatabase;
+  /** A test has started since the tables were last emptied. */
+  stale: boolean;
+}
+
+let fileDatabaseOpening: Promise<FileDatabase> | null = null;
+
+beforeEach(async () => {
+  const opened = await fileDatabaseOpening;
+  if (opened) opened.stale = true;
+});
+
+afterAll(async () => {
+  const opened = await fileDatabaseOpening;
+  fileDatabaseOpening = null;
+  await opened?.database.close();
+});
+
+/**
+ * Empties every table but the migration record, restarting identities.
+ * `prices` is left to the trigger that empties it with `items` (migration
+ * 006): one statement cannot truncate it twice.
+ */
+async function emptyTables(database: Database): Promise<void> {
+  const { rows } = await sql<{ name: string }>`
+    select format('%I.%I', schemaname, tablename) as name from pg_tables
+    where schemaname = 'public' and tablename not in ('schema_migrations', 'prices')`.execute(
+    database.db,
+  );
+  if (rows.length === 0) return;
+  await sql
+    .raw(`truncate table ${rows.map((row) => row.name).join(', ')} restart identity cascade`)
+    .execute(database.db);
+}
+
+/**
+ * The file's migrated database, opened on first use, with the tables emptied
+ * at the first call of each test: the same isolation as a new database per
+ * test, at a fraction of the cost. Apps built in one test share it, as
+ * instances share one in production. Closing the handle (an app closes its
+ * database) leaves it open; it is closed, and dropped, after the file.
+ */
+export async function fileDatabase(): Promise<TestDatabase> {
+  fileDatabaseOpening ??= (async () => {
+    const database = await openTestDatabase();
+    await migrate(database);
+    return { database, stale: false };
+  })();
+  const opened = await fileDatabaseOpening;
+  if (opened.stale) {
+    opened.stale = false;
+    await emptyTables(opened.database);
+  }
+  return { ...opened.database, close: async () => {} };
 }
 
 export interface TestStore {
