@@ -19,7 +19,7 @@ import {
 } from './auth/index.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
-import { registerErrorHandling } from './http/errors.js';
+import { frameworkErrorHandler, registerErrorHandling } from './http/errors.js';
 import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/request-tracing.js';
 import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
@@ -29,7 +29,7 @@ import { createLogger } from './platform/logger.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import type { Store } from './platform/store/index.js';
 import { registerRealtime } from './realtime/routes.js';
-import { registerSecurityHeaders } from './security/headers.js';
+import { registerSecurityHeaders, securityHeaders } from './security/headers.js';
 import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
 
 export const API_PREFIX = '/api/v1';
@@ -67,6 +67,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     genReqId: generateRequestId,
     logController: new AccessLog(),
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler(securityHeaders(config.baseUrl)),
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   registerSecurityHeaders(app, config.baseUrl);

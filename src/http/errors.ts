@@ -2,7 +2,7 @@
 // right status and never a stack trace (S23). Client errors are logged at info
 // without a stack, since they are the client's doing; only server faults are
 // logged at error level.
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../platform/errors.js';
 import { StoreUnavailableError } from '../platform/store/index.js';
 
@@ -15,6 +15,8 @@ const CLIENT_MESSAGES: Readonly<Record<string, string>> = {
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'Unsupported content type',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'Request body is empty but content-type is application/json',
   FST_ERR_CTP_INVALID_JSON_BODY: 'Request body is not valid JSON',
+  FST_ERR_BAD_URL: 'Malformed URL: a percent-encoded part is not valid UTF-8',
+  FST_ERR_MAX_PARAM_LENGTH: 'A segment of the URL path is too long',
 };
 
 function isFastifyError(error: unknown): error is FastifyError & { statusCode: number } {
@@ -49,4 +51,24 @@ export function registerErrorHandling(app: FastifyInstance): void {
   app.setNotFoundHandler((_request, reply) => {
     reply.code(404).send({ detail: 'Not found' });
   });
+}
+
+/**
+ * Fastify answers a URL its router cannot read (a percent-encoding that is
+ * not UTF-8, such as an encoded unpaired surrogate, or a path parameter past
+ * its length limit) before any route or hook, in a body of its own. Here
+ * those answers get `{"detail"}` like every other, and `headers`, the ones
+ * every response carries, since no onRequest hook has run to add them.
+ */
+export function frameworkErrorHandler(headers: Readonly<Record<string, string>>) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    reply.headers(headers).header('x-request-id', request.id);
+    if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+      const detail = clientErrorDetail(error);
+      request.log.info({ statusCode: error.statusCode, code: error.code }, detail);
+      return reply.code(error.statusCode).send({ detail });
+    }
+    request.log.error({ err: error }, 'unhandled error');
+    return reply.code(500).send({ detail: INTERNAL_ERROR });
+  };
 }
