@@ -3,9 +3,20 @@
 // body is a 400 and never reaches a handler as something it is not. Query
 // strings and path parameters arrive as text and are coerced to the schema's
 // types, which is the only way to read `?limit=20` as a number.
-import { Ajv, type Options } from 'ajv';
+//
+// S38: before the schema is checked, every string in the request part (field
+// names included, wherever they sit) must be text the database can store and
+// that is well-formed Unicode (`isStorableText`). The check sits here, in
+// the one compiler every route's schemas go through, so a route cannot forget
+// it; a part a route reads must therefore have a schema.
+import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { ApiError } from '../platform/errors.js';
+import { isStorableText } from '../platform/text.js';
+
+const REFUSED_TEXT = 'must not contain U+0000 or unpaired surrogates';
+const REFUSED_FIELD_NAME = 'must not have a field name with U+0000 or unpaired surrogates';
 
 function compiler(options: Options): Ajv {
   const ajv = new Ajv({
@@ -18,10 +29,59 @@ function compiler(options: Options): Ajv {
   return ajv;
 }
 
+/**
+ * Why `data` (the request part `part`) is refused under S38, naming the field
+ * as Fastify's own messages do (`body/email ...`), or null when every string
+ * in it is storable. A loop over a work list rather than recursion, so a
+ * deeply nested body cannot overflow the stack.
+ */
+function refusedText(data: unknown, part: string): string | null {
+  const pending: [value: unknown, path: string][] = [[data, part]];
+  for (let index = 0; index < pending.length; index += 1) {
+    const [value, path] = pending[index] as [unknown, string];
+    if (typeof value === 'string') {
+      if (!isStorableText(value)) return `${path} ${REFUSED_TEXT}`;
+    } else if (Array.isArray(value)) {
+      for (let position = 0; position < value.length; position += 1) {
+        pending.push([value[position], `${path}/${position}`]);
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (!isStorableText(key)) return `${path} ${REFUSED_FIELD_NAME}`;
+        pending.push([item, `${path}/${key}`]);
+      }
+    }
+  }
+  return null;
+}
+
+/** Fastify's contract for a compiled validator: a boolean with `errors`, or `{ error }`. */
+interface CheckedValidator {
+  (data: unknown, context?: Parameters<ValidateFunction>[1]): boolean | { error: ApiError };
+  errors: ValidateFunction['errors'];
+  /** Present on Ajv's functions; Fastify passes the parent data when it is, so defaults reach the root. */
+  schemaEnv: ValidateFunction['schemaEnv'];
+}
+
+/** Runs the S38 check on a request part, then the schema's own validator. */
+function checkingText(validate: ValidateFunction, part: string): CheckedValidator {
+  const checked: CheckedValidator = Object.assign(
+    (data: unknown, context?: Parameters<ValidateFunction>[1]) => {
+      const refusal = refusedText(data, part);
+      if (refusal !== null) return { error: new ApiError(400, refusal) };
+      const valid = context === undefined ? validate(data) : validate(data, context);
+      checked.errors = validate.errors;
+      return valid;
+    },
+    { errors: null, schemaEnv: validate.schemaEnv },
+  );
+  return checked;
+}
+
 export function registerValidation(app: FastifyInstance): void {
   const body = compiler({ coerceTypes: false });
   const text = compiler({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) =>
-    (httpPart === 'body' ? body : text).compile(schema),
+    checkingText((httpPart === 'body' ? body : text).compile(schema), httpPart ?? 'request'),
   );
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AccountsApp,
   createVerifiedUser,
+  PASSWORD,
   signIn,
   startAccountsApp,
 } from '../support/accounts.js';
@@ -75,6 +76,27 @@ describe.each(ROUTES)('S23 %s %s', (method, url) => {
       }),
       { numRuns: 25 },
     );
+  });
+});
+
+const MAILING_ROUTES = ['signup', 'magic/request', 'password/forgot'];
+
+describe('S38 email addresses', () => {
+  it.each([
+    ['a,victim@example.com', 'a comma: mail goes to victim@example.com'],
+    ['a<victim@example.com', 'an angle bracket: mail goes to victim@example.com'],
+    ['a(note)@example.com', 'a comment: mail goes to a@example.com'],
+    ['a\u0001@example.com', 'a control character: mail goes to a@example.com'],
+    ['a..b@example.com', 'two dots in a row: the mail server refuses it'],
+    ['a@exa_mple.com', 'an underscore in the domain: the mail server refuses it'],
+  ])('S38: %j (%s) is 400 on every route that mails', async (email) => {
+    for (const route of MAILING_ROUTES) {
+      const body = route === 'signup' ? { email, password: PASSWORD } : { email };
+      const response = await browser.send('POST', `/api/v1/auth/${route}`, body);
+      expect(response.statusCode).toBe(400);
+      // Refused by the schema, before any handler could send mail.
+      expect(response.json().detail).toMatch(/^body\/email must match pattern/);
+    }
   });
 });
 

@@ -234,6 +234,18 @@ describe('sign in with Google or GitHub', () => {
     expect((await victim.request({ url: '/api/v1/auth/me' })).statusCode).toBe(401);
   });
 
+  it('S38: refuses a callback whose query decodes to U+0000 before its state is spent', async () => {
+    const browser = accounts.browser();
+    const { code, state } = consent('google', await goToProvider(browser, 'google'));
+    // `%E9` alone is not UTF-8, so the router leaves this value undecoded; the callback decodes it.
+    expect(await callback(browser, 'google', `code=%00%E9&state=${state}`)).toBe(
+      '/login?error=provider',
+    );
+    expect(await queryAuditEvents(accounts.database, { event: 'login' })).toEqual([]);
+    const query = new URLSearchParams({ code, state }).toString();
+    expect(await callback(browser, 'google', query)).toBe('/account');
+  });
+
   it('refuses a code that was already used', async () => {
     const browser = accounts.browser();
     const first = consent('github', await goToProvider(browser, 'github'));

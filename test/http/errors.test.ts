@@ -134,6 +134,23 @@ describe('error handler', () => {
     expect(response.json().detail).toMatch(/unavailable/i);
   });
 
+  it('S38: a path the router cannot decode (an encoded unpaired surrogate) is 400 JSON with the usual headers', async () => {
+    const response = await harness.app.inject({ url: '/api/v1/items/%ED%A0%80' });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toEqual({ detail: 'Request path is not valid' });
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(response.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expectNoStackLogged();
+  });
+
+  it('answers a path parameter past the router’s length limit with 414 JSON', async () => {
+    const response = await harness.app.inject({ url: `/api/v1/items/${'1'.repeat(101)}` });
+    expect(response.statusCode).toBe(414);
+    expect(response.json()).toEqual({ detail: 'A request path segment is too long' });
+    expect(response.headers['x-frame-options']).toBe('DENY');
+  });
+
   it('tags each response with a server-made request id, ignoring the client one', async () => {
     const response = await harness.app.inject({
       url: '/api/v1/health',

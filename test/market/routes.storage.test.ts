@@ -98,6 +98,13 @@ describe('GET /api/v1/items', () => {
     expect(body.items.map((item: { id: number }) => item.id)).toEqual([ids.karambit]);
   });
 
+  it('S38: 400 "Invalid cursor" for a well-formed cursor of a name with U+0000', async () => {
+    const cursor = Buffer.from('AK-47 | Redline\0', 'utf8').toString('base64url');
+    const { status, body } = await get(`/api/v1/items?q=ak&cursor=${cursor}`);
+    expect(status).toBe(400);
+    expect(body).toEqual({ detail: 'Invalid cursor' });
+  });
+
   it.each([['limit=0'], ['limit=201'], ['limit=ten'], ['color=red'], ['cursor=not-a-cursor']])(
     '400 for %s',
     async (query) => {

@@ -6,12 +6,7 @@ import type { Database } from '../../src/platform/db/index.js';
 import { createMailer } from '../../src/platform/mail/index.js';
 import type { Store } from '../../src/platform/store/index.js';
 import { buildTestApp, type TestApp, type TestAppOptions } from './app.js';
-import {
-  fileDatabase,
-  openTestStore,
-  type TestStore,
-  type TestStoreOptions,
-} from './backends.js';
+import { fileDatabase, openTestStore, type TestStore, type TestStoreOptions } from './backends.js';
 import { Browser } from './browser.js';
 import { type ReceivedMail, type SmtpPeer, startSmtpPeer } from './smtp.js';
 

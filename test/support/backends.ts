@@ -7,8 +7,8 @@
 // (`fileDatabase`) and each test finds it emptied of what earlier tests wrote.
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import pg from 'pg';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeEach } from 'vitest';
 import { type Database, migrate, openDatabase } from '../../src/platform/db/index.js';
 import type { SortedSetEntry, Store } from '../../src/platform/store/index.js';

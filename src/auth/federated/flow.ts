@@ -8,6 +8,8 @@
 // when the request fails for another reason (`redirectFailures`).
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError } from '../../platform/errors.js';
+import { isStorableText } from '../../platform/text.js';
 import { consumeOneTimeToken, issueOneTimeToken } from '../one-time-tokens.js';
 import type { AuthServices } from '../services.js';
 import { isWellFormedToken } from '../tokens.js';
@@ -130,9 +132,21 @@ export function redirectFailures(app: FastifyInstance): void {
   });
 }
 
-/** A callback's query as sent, repeats and all: its fields are checked here, not by a schema. */
+/**
+ * A callback's query as sent, repeats and all: its fields are checked here,
+ * not by a schema. It is decoded here rather than by the router, and
+ * URLSearchParams decodes `%00` even beside a sequence that is not UTF-8,
+ * which the router's parser leaves as it is: so S38's check is made here
+ * too, and such a callback fails before its state is spent.
+ */
 export function callbackQuery(request: FastifyRequest): URLSearchParams {
   const url = request.raw.url ?? '';
   const start = url.indexOf('?');
-  return new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
+  const query = new URLSearchParams(start === -1 ? '' : url.slice(start + 1));
+  for (const [name, value] of query) {
+    if (!isStorableText(name) || !isStorableText(value)) {
+      throw new ApiError(400, 'Malformed callback');
+    }
+  }
+  return query;
 }

@@ -19,6 +19,7 @@ import type {
   SqlBool,
 } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
+import { isStorableText } from '../../platform/text.js';
 
 export type ItemTables = {
   items: {
@@ -121,7 +122,10 @@ function encodeCursor(marketHashName: string): string {
 function decodeCursor(cursor: string): string {
   const name = Buffer.from(cursor, 'base64url').toString('utf8');
   // Node decodes leniently; only the canonical spelling of a name is a cursor.
-  if (name === '' || encodeCursor(name) !== cursor) throw new InvalidCursorError('invalid cursor');
+  // A canonical one can still hold U+0000, which the database refuses (S38).
+  if (name === '' || encodeCursor(name) !== cursor || !isStorableText(name)) {
+    throw new InvalidCursorError('invalid cursor');
+  }
   return name;
 }
 

@@ -192,8 +192,11 @@ describe(`catalog search on ${backend}`, () => {
     }
   });
 
-  it('refuses a cursor it did not issue', async () => {
-    for (const cursor of ['', 'not a cursor!', '%%%', 'QUs=']) {
+  it('refuses a cursor it did not issue, and one whose name holds U+0000 (S38)', async () => {
+    const withNul = ['\0', 'AK-47 | Redline\0'].map((name) =>
+      Buffer.from(name, 'utf8').toString('base64url'),
+    );
+    for (const cursor of ['', 'not a cursor!', '%%%', 'QUs=', ...withNul]) {
       await expect(searchItems(database(), { limit: 5, cursor })).rejects.toThrow(
         InvalidCursorError,
       );
