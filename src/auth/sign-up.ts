@@ -154,5 +154,12 @@ export async function confirmSignUp(
     });
     throw new ApiError(409, ALREADY_REGISTERED);
   }
+  // The sign-up's own event, now that it has a user to belong to.
+  await audit({
+    event: 'signup',
+    outcome: 'success',
+    userId: created.id,
+    detail: { stage: 'account_created' },
+  });
   await audit({ event: 'email_verification', outcome: 'success', userId: created.id });
 }

@@ -52,8 +52,20 @@ export function normalizeEmail(email: string): string {
 }
 
 const MAX_EMAIL_LENGTH = 254;
-/** One @, something on each side, a dot in the domain, no spaces: what every mail system needs. */
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** A character of an address's local part: RFC 5321's atext, with the letters RFC 6531 adds. */
+const ADDRESS_CHARACTER = "[\\p{L}\\p{M}\\p{N}!#$%&'*+/=?^_`{|}~-]";
+const DOMAIN_LABEL = '[\\p{L}\\p{M}\\p{N}](?:[\\p{L}\\p{M}\\p{N}-]*[\\p{L}\\p{M}\\p{N}])?';
+/**
+ * One mailbox that mail is delivered to as written: a dot-atom, one @, a
+ * domain of two labels or more. Looser rules let through addresses
+ * (`a,b@x.io`, `a<b@x.io`, `a(b)@x.io`, control characters) that nodemailer
+ * reads as another address, so mail for one account would go to someone
+ * else, or that an SMTP server refuses.
+ */
+const EMAIL_PATTERN = new RegExp(
+  `^${ADDRESS_CHARACTER}+(?:\\.${ADDRESS_CHARACTER}+)*@${DOMAIN_LABEL}(?:\\.${DOMAIN_LABEL})+$`,
+  'u',
+);
 
 /** The normalized address, or null when it cannot be an email address. */
 export function parseEmail(raw: string): string | null {

@@ -28,7 +28,7 @@ describe('GET /api/v1/health', () => {
   });
 
   it('is 503 with "database":"down" when the database does not answer', async () => {
-    harness = await buildTestApp();
+    harness = await buildTestApp({ database: await openTestDatabase() });
     await harness.database.close();
     const response = await harness.app.inject({ url: '/api/v1/health' });
     expect(response.statusCode).toBe(503);

@@ -38,7 +38,8 @@ beforeAll(async () => {
       HTTP_REQUEST_TIMEOUT_MS: '5000',
     },
     routes: (app) => {
-      // Outside /api, so no CSRF check answers before the body is read.
+      // The parser refuses the requests sent here while reading them, before
+      // the route's CSRF check could answer.
       app.post('/test/upload', async (request) => ({ received: String(request.body).length }));
       app.get('/test/stream', (_request, reply) => {
         reply.hijack();
