@@ -211,7 +211,11 @@ export async function openTestStore(options: TestStoreOptions = {}): Promise<Tes
         for (const key of await client.keys(`${keyPrefix}*`)) {
           const type = await client.type(key);
           const values =
-            type === 'zset' ? await client.zrange(key, '0', '-1') : [(await client.get(key)) ?? ''];
+            type === 'zset'
+              ? await client.zrange(key, '0', '-1')
+              : type === 'list'
+                ? await client.lrange(key, 0, -1)
+                : [(await client.get(key)) ?? ''];
           lines.push(key, ...values);
         }
         return lines.join('\n');
