@@ -2,14 +2,25 @@
 // store). When TEST_DATABASE_URL or TEST_REDIS_URL is set, the tests that
 // touch storage (`*.storage.test.ts`) run a second time against the real
 // PostgreSQL and Redis.
+//
+// Test files share their workers' module cache (`isolate: false`): loading
+// the app's modules again for each of a hundred files cost more than the
+// tests themselves. What a file must not leak (databases, Redis keys, child
+// processes) is cleaned up by test/support/setup.ts. Three workers on two
+// cores: many tests wait on sockets, child processes and the real servers.
 import { defineConfig } from 'vitest/config';
 
 const realBackends = Boolean(process.env.TEST_DATABASE_URL || process.env.TEST_REDIS_URL);
 
 export default defineConfig({
   test: {
-    testTimeout: 20_000,
-    hookTimeout: 30_000,
+    // Bounds, not waits: a test ends when what it waits for happens, and a
+    // busy machine must not turn a slow start into a failure.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    isolate: false,
+    maxWorkers: 3,
+    setupFiles: ['test/support/setup.ts'],
     projects: [
       {
         extends: true as const,

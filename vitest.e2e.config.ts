@@ -11,5 +11,6 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    setupFiles: ['test/support/setup.ts'],
   },
 });

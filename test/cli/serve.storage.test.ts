@@ -7,7 +7,7 @@ import {
   testKeyPrefix,
   testRedisUrl,
 } from '../support/backends.js';
-import { freePort, tracera } from '../support/cli.js';
+import { CHILD_TEST_TIMEOUT_MS, freePort, tracera } from '../support/cli.js';
 
 let database: TestDatabase | undefined;
 
@@ -16,7 +16,9 @@ afterEach(async () => {
   database = undefined;
 });
 
-it('serves health on the configured storage, then stops cleanly on SIGTERM', async () => {
+it('serves health on the configured storage, then stops cleanly on SIGTERM', {
+  timeout: CHILD_TEST_TIMEOUT_MS,
+}, async () => {
   const env: Record<string, string> = { PORT: String(await freePort()), DATA_DIR: './data' };
   database = await openTestDatabase();
   if (database.url) env.DATABASE_URL = database.url;
@@ -25,25 +27,15 @@ it('serves health on the configured storage, then stops cleanly on SIGTERM', asy
     env.REDIS_KEY_PREFIX = testKeyPrefix();
   }
   const run = tracera(['serve'], env);
-  await expect
-    .poll(
-      async () => {
-        const response = await fetch(`http://127.0.0.1:${env.PORT}/api/v1/health`).catch(
-          () => null,
-        );
-        return response ? await response.json() : null;
-      },
-      { timeout: 20_000, interval: 100 },
-    )
-    .toEqual({
-      status: 'ok',
-      database: 'up',
-      redis: testRedisUrl ? 'up' : 'embedded',
-    });
+  await run.outputMatching(/Tracera is serving/);
+  const response = await fetch(`http://127.0.0.1:${env.PORT}/api/v1/health`);
+  expect(await response.json()).toEqual({
+    status: 'ok',
+    database: 'up',
+    redis: testRedisUrl ? 'up' : 'embedded',
+  });
   // A quiet server still shows its access lines within the flush interval.
-  await expect
-    .poll(() => run.output(), { timeout: 3000, interval: 100 })
-    .toMatch(/"msg":"request completed"/);
+  await run.outputMatching(/"msg":"request completed"/);
   run.child.kill('SIGTERM');
   expect(await run.exited).toBe(0);
   expect(run.output()).toMatch(/"msg":"stopped"/);

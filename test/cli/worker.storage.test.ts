@@ -12,7 +12,7 @@ import {
   testKeyPrefix,
   testRedisUrl,
 } from '../support/backends.js';
-import { tracera } from '../support/cli.js';
+import { CHILD_TEST_TIMEOUT_MS, tracera } from '../support/cli.js';
 
 let database: TestDatabase | undefined;
 
@@ -29,7 +29,9 @@ async function seedItems(target: Database): Promise<void> {
       ('AWP | Asiimov (Field-Tested)', 'weapon skin')`.execute(target.db);
 }
 
-it('ingests the demo market without a web server, then stops cleanly on SIGTERM', async () => {
+it('ingests the demo market without a web server, then stops cleanly on SIGTERM', {
+  timeout: CHILD_TEST_TIMEOUT_MS,
+}, async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'tracera-worker-'));
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
@@ -51,9 +53,7 @@ it('ingests the demo market without a web server, then stops cleanly on SIGTERM'
     env.REDIS_KEY_PREFIX = testKeyPrefix();
   }
   const run = tracera(['worker'], env);
-  await expect
-    .poll(() => run.output(), { timeout: 20_000, interval: 100 })
-    .toMatch(/"msg":"ingestion cycle done"/);
+  await run.outputMatching(/"msg":"ingestion cycle done"/);
   expect(run.output()).toMatch(
     /"source":"demo","batches":\d+,"quotes":2,"rejected":0,"inserted":2/,
   );

@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeEach } from 'vitest';
 import { type Database, migrate, openDatabase } from '../../src/platform/db/index.js';
 import type { SortedSetEntry, Store } from '../../src/platform/store/index.js';
 import { MemoryStore } from '../../src/platform/store/memory-store.js';
 import { RedisStore } from '../../src/platform/store/redis-store.js';
 
-const real = process.env.TRACERA_TEST_BACKENDS === 'real';
+/** Which backends this worker's modules were loaded for: one project's, since a worker serves one. */
+export const backendsLoadedFor = process.env.TRACERA_TEST_BACKENDS;
+const real = backendsLoadedFor === 'real';
 export const testDatabaseUrl = real ? (process.env.TEST_DATABASE_URL ?? null) : null;
 export const testRedisUrl = real ? (process.env.TEST_REDIS_URL ?? null) : null;
 
@@ -32,7 +33,8 @@ export function testKeyPrefix(): string {
   return prefix;
 }
 
-afterAll(async () => {
+/** Deletes the keys of every prefix the file's tests took (test/support/setup.ts runs it). */
+export async function deleteTestKeys(): Promise<void> {
   if (!testRedisUrl || redisPrefixes.size === 0) return;
   const client = new Redis(testRedisUrl);
   try {
@@ -46,7 +48,7 @@ afterAll(async () => {
     redisPrefixes.clear();
     client.disconnect();
   }
-});
+}
 
 function databaseUrl(base: string, name: string): string {
   const url = new URL(base);
@@ -97,16 +99,18 @@ interface FileDatabase {
 
 let fileDatabaseOpening: Promise<FileDatabase> | null = null;
 
-beforeEach(async () => {
+/** Marks the file's database for emptying before the test uses it (test/support/setup.ts). */
+export async function startTest(): Promise<void> {
   const opened = await fileDatabaseOpening;
   if (opened) opened.stale = true;
-});
+}
 
-afterAll(async () => {
+/** Closes (and on PostgreSQL drops) the file's database once its tests are done. */
+export async function closeFileDatabase(): Promise<void> {
   const opened = await fileDatabaseOpening;
   fileDatabaseOpening = null;
   await opened?.database.close();
-});
+}
 
 /**
  * Empties every table but the migration record, restarting identities.

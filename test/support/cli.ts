@@ -3,21 +3,33 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach } from 'vitest';
 import { TEST_SESSION_SECRET } from './app.js';
 
 export { freePort } from './ports.js';
 
 const children: ChildProcess[] = [];
 
-afterEach(() => {
+/** Kills what a test left running (test/support/setup.ts runs it after each test). */
+export function killChildren(): void {
   for (const child of children.splice(0)) child.kill('SIGKILL');
-});
+}
+
+/**
+ * How long a child may take to reach a line it is waited for: a generous
+ * bound, since starting tsx and PGlite on a busy machine takes seconds, and
+ * the wait ends at the line itself, not at the bound.
+ */
+export const CHILD_STEP_TIMEOUT_MS = 90_000;
+
+/** A test timeout for tests that start a child process and wait on it more than once. */
+export const CHILD_TEST_TIMEOUT_MS = 3 * CHILD_STEP_TIMEOUT_MS;
 
 export interface Run {
   readonly child: ChildProcess;
   readonly output: () => string;
   readonly exited: Promise<number | null>;
+  /** Resolves with the output once it matches `pattern`; rejects if the child exits first. */
+  readonly outputMatching: (pattern: RegExp) => Promise<string>;
 }
 
 export function tracera(args: string[], env: Record<string, string>): Run {
@@ -33,14 +45,36 @@ export function tracera(args: string[], env: Record<string, string>): Run {
   });
   children.push(child);
   let output = '';
-  child.stdout?.on('data', (chunk) => {
+  const append = (chunk: Buffer) => {
     output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
+    child.emit('output');
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
   const exited = new Promise<number | null>((resolve) =>
     child.once('exit', (code) => resolve(code)),
   );
-  return { child, output: () => output, exited };
+  const outputMatching = (pattern: RegExp) =>
+    new Promise<string>((resolve, reject) => {
+      const done = (error?: Error) => {
+        clearTimeout(timer);
+        child.off('output', check);
+        child.off('exit', exit);
+        if (error) reject(error);
+        else resolve(output);
+      };
+      const check = () => {
+        if (pattern.test(output)) done();
+      };
+      const exit = (code: number | null) =>
+        done(new Error(`tracera ${args.join(' ')} exited (${code}) before ${pattern}:\n${output}`));
+      const timer = setTimeout(
+        () => done(new Error(`no ${pattern} within ${CHILD_STEP_TIMEOUT_MS} ms:\n${output}`)),
+        CHILD_STEP_TIMEOUT_MS,
+      );
+      child.on('output', check);
+      child.once('exit', exit);
+      check();
+    });
+  return { child, output: () => output, exited, outputMatching };
 }
