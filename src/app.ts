@@ -30,6 +30,7 @@ import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/re
 import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
 import { marketRoutes } from './market/routes.js';
+import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
@@ -62,6 +63,8 @@ export interface AppDeps {
   readonly hasher?: PasswordHasher;
   /** Milliseconds since the epoch; tests inject a clock they can move. */
   readonly now?: () => number;
+  /** The live feed's clock (heartbeats, message budgets); tests move it by hand. */
+  readonly clock?: Clock;
   /** Steam's OpenID endpoint; only tests point it at a stand-in, never configuration (S20). */
   readonly steamOpenIdEndpoint?: string;
   /** OAuth providers' endpoints; only tests point them at a stand-in. */
@@ -127,7 +130,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
 
-  await registerRealtime(app, { config, store, path: `${API_PREFIX}/ws` });
+  await registerRealtime(app, {
+    config,
+    store,
+    path: `${API_PREFIX}/ws`,
+    clock: deps.clock ?? systemClock,
+  });
   await accounts.registerRoutes();
 
   await app.register(marketRoutes, {

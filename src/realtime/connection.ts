@@ -35,6 +35,10 @@ export interface ConnectionHost {
   unfollow(connection: Connection, itemIds: readonly number[]): void;
   /** The latest price of each item from each source; throws when the store cannot answer. */
   latestPrices(itemIds: readonly number[]): Promise<PriceUpdate[]>;
+  /** Milliseconds on the hub's clock: the message budget refills by it. */
+  now(): number;
+  /** Counts a message a client sent, whatever becomes of it. */
+  received(): void;
 }
 
 /** A burst of this many messages is served at once... */
@@ -50,7 +54,7 @@ export class Connection {
   /** The items this connection receives. */
   readonly items = new Set<number>();
   private tokens = MESSAGE_BURST;
-  private refilledAt = performance.now();
+  private refilledAt: number;
   private missedPongs = 0;
   private closing = false;
   /** Over its budget: further messages are ignored, and the close follows the answers owed. */
@@ -70,6 +74,7 @@ export class Connection {
     private readonly limits: ConnectionLimits,
     private readonly log: FastifyBaseLogger,
   ) {
+    this.refilledAt = host.now();
     socket.on('message', (data, isBinary) => this.receive(data, isBinary));
     socket.on('pong', () => {
       this.missedPongs = 0;
@@ -174,6 +179,7 @@ export class Connection {
   }
 
   private receive(data: unknown, isBinary: boolean): void {
+    this.host.received();
     if (this.closing || this.flooded) return;
     let request: ClientRequest | null = null;
     let refusal: string | null = null;
@@ -207,7 +213,7 @@ export class Connection {
    * the client is closed once the answers it is owed have gone.
    */
   private spend(cost: number): boolean {
-    const now = performance.now();
+    const now = this.host.now();
     this.tokens = Math.min(
       MESSAGE_BURST,
       this.tokens + ((now - this.refilledAt) / 1000) * MESSAGES_PER_SECOND,

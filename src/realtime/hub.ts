@@ -10,6 +10,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { latestPricesOfItems } from '../market/ingest/index.js';
 import { PRICES_CHANNEL, type PriceSource, VOLATILITY_CHANNEL } from '../market/types.js';
+import type { Clock } from '../platform/clock.js';
 import type { Store, Unsubscribe } from '../platform/store/index.js';
 import { CLOSE_CODES, Connection, type ConnectionLimits } from './connection.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
@@ -27,6 +28,8 @@ export interface HubOptions extends ConnectionLimits {
   /** The sources whose latest prices a new subscription is sent. */
   readonly sources: readonly PriceSource[];
   readonly heartbeatMs: number;
+  /** Heartbeats and message budgets run on it; tests move it by hand. */
+  readonly clock: Clock;
 }
 
 /** How long shutdown waits for clients to answer its close before cutting them off. */
@@ -40,6 +43,8 @@ export interface HubStats {
   readonly connections: number;
   /** Items at least one connection follows. */
   readonly items: number;
+  /** Messages clients have sent since the hub started. */
+  readonly messages: number;
 }
 
 export class Hub {
@@ -52,8 +57,9 @@ export class Hub {
   private readonly flushing = new Set<Connection>();
   /** Whether a channel message arrived since the last look. */
   private heardSinceLook = false;
-  private heartbeat: NodeJS.Timeout | null = null;
+  private readonly heartbeat = new AbortController();
   private unsubscribes: Unsubscribe[] = [];
+  private messages = 0;
 
   private constructor(private readonly options: HubOptions) {
     this.log = options.logger.child({ component: 'realtime' });
@@ -69,11 +75,18 @@ export class Hub {
         hub.fanOut(volatilityChannelUpdates(text), text),
       ),
     ]);
-    hub.heartbeat = setInterval(() => {
-      for (const connection of hub.wheel.turn()) connection.heartbeat();
-    }, options.heartbeatMs / HEARTBEAT_SLICES);
-    hub.heartbeat.unref();
+    void hub.beat(options.heartbeatMs / HEARTBEAT_SLICES);
     return hub;
+  }
+
+  /** Each step of the heartbeat, until the hub stops: the connections of the next slice. */
+  private async beat(stepMs: number): Promise<void> {
+    const { signal } = this.heartbeat;
+    for (;;) {
+      await this.options.clock.sleep(stepMs, signal);
+      if (signal.aborted) return;
+      for (const connection of this.wheel.turn()) connection.heartbeat();
+    }
   }
 
   /** Serves `socket`, over `transport`, until it closes. */
@@ -120,8 +133,20 @@ export class Hub {
     return quotes.map(priceUpdateOfQuote);
   }
 
+  now(): number {
+    return this.options.clock.now();
+  }
+
+  received(): void {
+    this.messages += 1;
+  }
+
   stats(): HubStats {
-    return { connections: this.connections.size, items: this.followers.size };
+    return {
+      connections: this.connections.size,
+      items: this.followers.size,
+      messages: this.messages,
+    };
   }
 
   /**
@@ -132,8 +157,7 @@ export class Hub {
    * the sockets do not wait for it.
    */
   async stop(): Promise<void> {
-    if (this.heartbeat) clearInterval(this.heartbeat);
-    this.heartbeat = null;
+    this.heartbeat.abort();
     const unsubscribes = this.unsubscribes;
     this.unsubscribes = [];
     const unsubscribed = Promise.allSettled(unsubscribes.map((unsubscribe) => unsubscribe()));

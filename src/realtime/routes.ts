@@ -15,6 +15,7 @@ import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
+import type { Clock } from '../platform/clock.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
 import { allowedOrigins } from '../security/origin.js';
@@ -28,6 +29,7 @@ export interface RealtimeOptions {
   };
   readonly store: Store;
   readonly path: string;
+  readonly clock: Clock;
 }
 
 declare module 'fastify' {
@@ -69,7 +71,7 @@ export async function registerRealtime(
   app: FastifyInstance,
   options: RealtimeOptions,
 ): Promise<void> {
-  const { config, store, path } = options;
+  const { config, store, path, clock } = options;
   const hub = await Hub.start({
     store,
     logger: app.log,
@@ -77,6 +79,7 @@ export async function registerRealtime(
     maxSubscriptions: config.realtime.maxSubscriptions,
     maxBufferedBytes: config.realtime.maxBufferedBytes,
     heartbeatMs: config.realtime.heartbeatMs,
+    clock,
   });
   app.addHook('preClose', () => hub.stop());
   app.decorate('liveFeed', hub);

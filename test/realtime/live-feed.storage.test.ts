@@ -16,6 +16,7 @@ import {
   refusedUpgrade,
   upgradeElsewhere,
 } from '../support/live-feed.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { useMigratedDatabase } from '../support/market.js';
 import { OPCODES } from '../support/websocket-wire.js';
 
@@ -75,21 +76,46 @@ function channelPrice(itemId: number, cents: number, atMs: number): string {
   return JSON.stringify([{ ...rest, observed_at: observedAt.toISOString() }]);
 }
 
-/** Holds every read of latest prices from `store` until the returned function is called. */
-function holdLatestPrices(store: Store): () => void {
+/**
+ * Holds every read of latest prices from `store` until the returned function
+ * is called; it resolves once the held reads were answered and what the hub
+ * does with an answer (all of it on the turn the answer arrives) is done.
+ */
+function holdLatestPrices(store: Store): () => Promise<void> {
   const getMany = store.getMany.bind(store);
-  let release: () => void = () => {};
+  let open: () => void = () => {};
   const released = new Promise<void>((resolve) => {
-    release = resolve;
+    open = resolve;
   });
-  store.getMany = async (keys) => {
-    await released;
-    return getMany(keys);
+  const held: Promise<unknown>[] = [];
+  store.getMany = (keys) => {
+    const read = released.then(() => getMany(keys));
+    held.push(read);
+    return read;
   };
-  return release;
+  return async () => {
+    open();
+    await Promise.allSettled(held);
+    await new Promise((resolve) => setImmediate(resolve));
+  };
 }
 
-const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Moves the hub's clock one heartbeat step and waits until the hub is asleep again. */
+async function heartbeatStep(clock: ManualClock, ms: number): Promise<void> {
+  await expect.poll(() => clock.sleeping).toBe(1);
+  clock.advance(ms);
+  await expect.poll(() => clock.sleeping).toBe(1);
+}
+
+/** A whole heartbeat interval, step by step, as the hub's timer would pass it. */
+async function heartbeatInterval(clock: ManualClock, heartbeatMs: number): Promise<void> {
+  for (let step = 0; step < 30; step += 1) await heartbeatStep(clock, heartbeatMs / 30);
+}
+
+/** Until the hub has read `count` client messages in all. */
+async function messagesRead(app: Served, count: number): Promise<void> {
+  await expect.poll(() => app.app.liveFeed.stats().messages).toBe(count);
+}
 
 const priceOf = (itemId: number) => (message: FeedMessage) =>
   message.type === 'price' && message.item_id === itemId;
@@ -454,7 +480,7 @@ describe('delivery', () => {
     const feed = await client(app);
     feed.send({ action: 'subscribe', item_ids: [1] });
     feed.send('not json');
-    await pause(100);
+    await messagesRead(app, 2);
     release();
     await expect
       .poll(() => feed.messages().map((message) => message.type))
@@ -543,10 +569,18 @@ describe('slow and silent clients', () => {
   });
 
   it('pings every WS_HEARTBEAT_MS and drops a client that misses two pongs', async () => {
-    const app = await serve({ env: { WS_HEARTBEAT_MS: '100' } });
+    const clock = new ManualClock();
+    const app = await serve({ env: { WS_HEARTBEAT_MS: '3000' }, clock });
     const answering = await client(app);
     const silent = await RawFeedSocket.open(app.url, app.origin);
     silent.resume();
+    // A ping each interval; at the third, two have gone unanswered and it is dropped.
+    for (let interval = 0; interval < 3; interval += 1) {
+      await heartbeatInterval(clock, 3000);
+      // The first answer shows the client has sent its pong; the second, that the server read it.
+      await answering.request({ action: 'ping' }, 'pong');
+      await answering.request({ action: 'ping' }, 'pong');
+    }
     await silent.closed;
     const pings = silent.frames().filter((frame) => frame.opcode === OPCODES.ping);
     expect(pings.length).toBe(2);
@@ -554,15 +588,18 @@ describe('slow and silent clients', () => {
   });
 
   it('spreads its pings over WS_HEARTBEAT_MS instead of pinging every client at once', async () => {
-    const app = await serve({ env: { WS_HEARTBEAT_MS: '3000' } });
+    const clock = new ManualClock();
+    const app = await serve({ env: { WS_HEARTBEAT_MS: '3000' }, clock });
     const feeds = await Promise.all(Array.from({ length: 30 }, () => client(app)));
     const pinged = new Set<number>();
     for (const [index, feed] of feeds.entries()) feed.socket.on('ping', () => pinged.add(index));
-    await expect.poll(() => pinged.size, { timeout: 5000, interval: 5 }).toBeGreaterThan(0);
-    // Pinged all at once, every client would have its ping by now.
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(pinged.size).toBeLessThanOrEqual(5);
-    await expect.poll(() => pinged.size, { timeout: 5000 }).toBe(feeds.length);
+    await heartbeatStep(clock, 100);
+    await expect.poll(() => pinged.size).toBe(1);
+    // An answer comes after any ping sent before it: none of the others was pinged.
+    await Promise.all(feeds.map((feed) => feed.request({ action: 'ping' }, 'pong')));
+    expect(pinged.size).toBe(1);
+    for (let step = 1; step < 30; step += 1) await heartbeatStep(clock, 100);
+    await expect.poll(() => pinged.size).toBe(feeds.length);
   });
 
   it('closes a client that floods pings with 1008', async () => {
@@ -583,14 +620,13 @@ describe('slow and silent clients', () => {
     const feed = await client(app);
     feed.send({ action: 'subscribe', item_ids: [1, 2] });
     feed.send({ action: 'subscribe', item_ids: [3, 4] });
-    await expect.poll(() => app.app.liveFeed.stats()).toEqual({ connections: 1, items: 2 });
-    // Lets the second subscribe reach the server, where it waits behind the first.
-    await pause(100);
+    // The second subscribe has reached the server, where it waits behind the first.
+    await messagesRead(app, 2);
+    expect(app.app.liveFeed.stats()).toMatchObject({ connections: 1, items: 2 });
     feed.socket.terminate();
     await expect.poll(() => app.app.liveFeed.stats().connections).toBe(0);
-    release();
-    await pause(100);
-    expect(app.app.liveFeed.stats()).toEqual({ connections: 0, items: 0 });
+    await release();
+    expect(app.app.liveFeed.stats()).toMatchObject({ connections: 0, items: 0 });
   });
 
   it('closes every socket with 1001 when the server shuts down', async () => {

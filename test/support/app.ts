@@ -66,6 +66,8 @@ export interface TestAppOptions {
   readonly mailer?: Mailer;
   readonly hasher?: PasswordHasher;
   readonly now?: () => number;
+  /** The live feed's clock (AppDeps.clock). */
+  readonly clock?: AppDeps['clock'];
   /** A stand-in for Steam's OpenID endpoint (test/support/steam-openid.ts). */
   readonly steamOpenIdEndpoint?: string;
   /** Stand-in OAuth providers (test/support/oauth-provider.ts). */
@@ -90,6 +92,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.mailer ? { mailer: options.mailer } : {}),
     ...(options.hasher ? { hasher: options.hasher } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
     ...(options.steamOpenIdEndpoint ? { steamOpenIdEndpoint: options.steamOpenIdEndpoint } : {}),
     ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
     ...(options.onRoute ? { onRoute: options.onRoute } : {}),

@@ -12,10 +12,10 @@ import { createLogger } from '../../../src/platform/logger.js';
 import { type Store, StoreUnavailableError } from '../../../src/platform/store/index.js';
 import { LogCapture, testConfig } from '../../support/app.js';
 import { openTestStore, type TestStore } from '../../support/backends.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { useMigratedDatabase } from '../../support/market.js';
 import { failingProvider, hangingProvider, quotingProvider } from './fake-providers.js';
 import { addItems, clearMarket, countPrices, DAY_MS, quote, storedPrices } from './fixtures.js';
-import { ManualClock } from './manual-clock.js';
 
 const INTERVAL_MS = 60_000;
 const config = testConfig({ INGEST_INTERVAL_SECONDS: String(INTERVAL_MS / 1000) });

@@ -3,7 +3,7 @@
 // reported with how late, and a failed run that does not end the loop.
 import { describe, expect, it } from 'vitest';
 import { runEvery } from '../../../src/market/ingest/scheduler.js';
-import { ManualClock } from './manual-clock.js';
+import { ManualClock } from '../../support/manual-clock.js';
 
 const INTERVAL_MS = 1000;
 

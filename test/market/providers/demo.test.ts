@@ -11,7 +11,7 @@ import {
   demoQuote,
 } from '../../../src/market/providers/demo.js';
 import type { PricedItem } from '../../../src/market/types.js';
-import { collect, ManualClock, START_MS } from './support.js';
+import { collect, InstantClock, START_MS } from './support.js';
 
 const SEED = 1;
 const USD: DemoProviderOptions = { seed: SEED, currency: 'USD', marketSize: 1_000_000 };
@@ -44,7 +44,7 @@ function logReturn(a: number, b: number): number {
 
 describe('demo market', () => {
   it('is deterministic in (seed, item, time step), so a restart continues the same walk', async () => {
-    const clock = new ManualClock(START_MS + 1234);
+    const clock = new InstantClock(START_MS + 1234);
     const first = await collect(
       createDemoProvider(USD, { clock }).fetchPrices(items, new AbortController().signal),
     );
@@ -164,7 +164,7 @@ describe('demo market', () => {
   });
 
   it('yields nothing once aborted', async () => {
-    const provider = createDemoProvider(USD, { clock: new ManualClock() });
+    const provider = createDemoProvider(USD, { clock: new InstantClock() });
     expect(await collect(provider.fetchPrices(items, AbortSignal.abort()))).toEqual([]);
   });
 });
@@ -181,7 +181,7 @@ describe('demo market size', () => {
     const traded = async (options: typeof small) =>
       (
         await collect(
-          createDemoProvider(options, { clock: new ManualClock() }).fetchPrices(
+          createDemoProvider(options, { clock: new InstantClock() }).fetchPrices(
             catalog,
             new AbortController().signal,
           ),
@@ -206,7 +206,7 @@ describe('demo provider batches', () => {
       id: index + 1,
       marketHashName: `Sticker | Test ${index}`,
     }));
-    const provider = createDemoProvider(USD, { clock: new ManualClock() });
+    const provider = createDemoProvider(USD, { clock: new InstantClock() });
     const batches: number[] = [];
     const seen = new Set<number>();
     for await (const batch of provider.fetchPrices(catalog, new AbortController().signal)) {
@@ -226,7 +226,7 @@ describe('demo provider batches', () => {
       marketHashName: `Sticker | Test ${index}`,
     }));
     const abort = new AbortController();
-    const provider = createDemoProvider(USD, { clock: new ManualClock() });
+    const provider = createDemoProvider(USD, { clock: new InstantClock() });
     let batches = 0;
     for await (const _batch of provider.fetchPrices(catalog, abort.signal)) {
       batches += 1;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../../src/config.js';
 import { createProviders } from '../../../src/market/providers/index.js';
 import { startLocalHttpServer } from '../../support/local-http.js';
-import { collect, ManualClock } from './support.js';
+import { collect, InstantClock } from './support.js';
 
 function market(overrides: Partial<Config['market']> = {}): Config['market'] {
   return {
@@ -51,7 +51,7 @@ describe('createProviders', () => {
           currency: 'PLN',
           steam: { url: server.origin, requestIntervalMs: 1000 },
         }),
-        { clock: new ManualClock() },
+        { clock: new InstantClock() },
       );
       if (!steam) throw new Error('expected a Steam provider');
       const items = [{ id: 1, marketHashName: 'AK-47 | Redline (Field-Tested)' }];

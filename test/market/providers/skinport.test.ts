@@ -17,7 +17,7 @@ import {
   HttpStatusError,
 } from '../../../src/platform/http/bounded-fetch.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
-import { collect, ManualClock, recordingLog, START_MS } from './support.js';
+import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
 const REDLINE = 'AK-47 | Redline (Field-Tested)';
 const KARAMBIT = '★ Karambit | Doppler (Factory New)';
@@ -94,7 +94,7 @@ const catalog: PricedItem[] = [
 ];
 
 function provider(
-  clock: ManualClock,
+  clock: InstantClock,
   overrides: Partial<SkinportProviderOptions> = {},
   log = recordingLog(),
 ) {
@@ -115,7 +115,7 @@ const signal = () => new AbortController().signal;
 describe('Skinport /v1/items provider', () => {
   it('reads the brotli-encoded bulk answer into quotes for the catalog items', async () => {
     await startSkinport(brotli(BODY));
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     const quotes = await collect(provider(clock).fetchPrices(catalog, signal()));
     expect(quotes).toEqual([
       {
@@ -145,7 +145,7 @@ describe('Skinport /v1/items provider', () => {
 
   it('does not ask again within the cache window, and asks once it has passed', async () => {
     await startSkinport(brotli(BODY));
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     const skinport = provider(clock);
     expect(await collect(skinport.fetchPrices(catalog, signal()))).toHaveLength(2);
     clock.time = START_MS + SKINPORT_CACHE_MS - 1;
@@ -165,7 +165,7 @@ describe('Skinport /v1/items provider', () => {
       response.writeHead(503);
       response.end();
     }, brotli(BODY));
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     const skinport = provider(clock);
     const error = await collect(skinport.fetchPrices(catalog, signal())).catch((e) => e);
     expect(error).toBeInstanceOf(HttpStatusError);
@@ -185,7 +185,7 @@ describe('Skinport /v1/items provider', () => {
         response.end();
       };
     await startSkinport(tooMany({ 'retry-after': '120' }), tooMany({}), brotli(BODY));
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     const skinport = provider(clock);
     await expect(collect(skinport.fetchPrices(catalog, signal()))).rejects.toMatchObject({
       status: 429,
@@ -209,14 +209,14 @@ describe('Skinport /v1/items provider', () => {
     );
     await startSkinport(brotli(big));
     const error = await collect(
-      provider(new ManualClock(), { maxResponseBytes: 4096 }).fetchPrices(catalog, signal()),
+      provider(new InstantClock(), { maxResponseBytes: 4096 }).fetchPrices(catalog, signal()),
     ).catch((e) => e);
     expect(error).toBeInstanceOf(HttpResponseTooLargeError);
   });
 
   it('throws HttpInvalidBodyError for an answer that is not an array', async () => {
     await startSkinport(brotli({ errors: [{ id: 'internal_error' }] }));
-    const error = await collect(provider(new ManualClock()).fetchPrices(catalog, signal())).catch(
+    const error = await collect(provider(new InstantClock()).fetchPrices(catalog, signal())).catch(
       (e) => e,
     );
     expect(error).toBeInstanceOf(HttpInvalidBodyError);
@@ -234,7 +234,7 @@ describe('Skinport /v1/items provider', () => {
     );
     const log = recordingLog();
     const quotes = await collect(
-      provider(new ManualClock(), {}, log).fetchPrices(catalog, signal()),
+      provider(new InstantClock(), {}, log).fetchPrices(catalog, signal()),
     );
     expect(quotes).toEqual([]);
     expect(log.lines).toEqual([
@@ -244,7 +244,7 @@ describe('Skinport /v1/items provider', () => {
 
   it('omits listings when quantity is not a count', async () => {
     await startSkinport(brotli([{ ...listing(REDLINE, { min: 1, quantity: 0 }), quantity: null }]));
-    const quotes = await collect(provider(new ManualClock()).fetchPrices(catalog, signal()));
+    const quotes = await collect(provider(new InstantClock()).fetchPrices(catalog, signal()));
     expect(quotes).toHaveLength(1);
     expect(quotes[0]).not.toHaveProperty('listings');
     expect(quotes[0]?.price_cents).toBe(100);
@@ -252,7 +252,7 @@ describe('Skinport /v1/items provider', () => {
 
   it('sends nothing for an empty catalog or an aborted signal', async () => {
     await startSkinport(brotli(BODY));
-    const skinport = provider(new ManualClock());
+    const skinport = provider(new InstantClock());
     expect(await collect(skinport.fetchPrices([], signal()))).toEqual([]);
     expect(await collect(skinport.fetchPrices(catalog, AbortSignal.abort()))).toEqual([]);
     expect(server?.requests).toHaveLength(0);
@@ -262,7 +262,7 @@ describe('Skinport /v1/items provider', () => {
     await startSkinport(() => {});
     const abort = new AbortController();
     const cycle = collect(
-      provider(new ManualClock(), { timeoutMs: 10_000 }).fetchPrices(catalog, abort.signal),
+      provider(new InstantClock(), { timeoutMs: 10_000 }).fetchPrices(catalog, abort.signal),
     );
     while ((server?.requests.length ?? 0) < 1) await new Promise((r) => setTimeout(r, 1));
     const started = performance.now();

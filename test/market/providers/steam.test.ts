@@ -17,7 +17,7 @@ import {
   HttpTimeoutError,
 } from '../../../src/platform/http/bounded-fetch.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
-import { collect, ManualClock, recordingLog, START_MS } from './support.js';
+import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
 const INTERVAL_MS = 1000;
 
@@ -52,7 +52,7 @@ afterEach(async () => {
  * (the last one repeats), unknown names with `{"success":false}`.
  */
 async function startSteam(
-  clock: ManualClock,
+  clock: InstantClock,
   replies: Record<string, Reply | Reply[]>,
 ): Promise<FakeSteam> {
   const seen: { name: string; at: number }[] = [];
@@ -80,7 +80,7 @@ function item(id: number, marketHashName = `Item ${id}`, priority = false): Pric
 }
 
 function provider(
-  clock: ManualClock,
+  clock: InstantClock,
   overrides: Partial<SteamProviderOptions> = {},
   log = recordingLog(),
 ) {
@@ -102,7 +102,7 @@ const signal = () => new AbortController().signal;
 
 describe('Steam priceoverview provider', () => {
   it('asks for appid 730 in the configured currency and reads lowest price and volume', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     const name = '★ StatTrak™ Karambit | Doppler (Factory New)';
     await startSteam(clock, {
       [name]: ok({
@@ -133,7 +133,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('falls back to the median price when there is no lowest price, and omits a missing volume', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': ok({ success: true, median_price: '$0.20' }),
       'Item 2': ok({ success: true, lowest_price: '$0.25', volume: '12' }),
@@ -149,7 +149,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('yields nothing for unknown items ({"success":false}) or items with no price at all', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 2': ok({ success: true, volume: '3' }),
       'Item 3': ok({ success: true }),
@@ -162,7 +162,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('skips and logs a price in another currency rather than misreading it', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': ok({ success: true, lowest_price: '1,23€', volume: '1' }),
       'Item 2': ok({ success: true, lowest_price: '$1.23', volume: 'lots' }),
@@ -181,7 +181,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('starts requests at least the configured interval apart, within a cycle and across cycles', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {});
     const steamProvider = provider(clock);
     const items = [1, 2, 3, 4].map((id) => item(id));
@@ -193,7 +193,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('on 429 with Retry-After waits that long, then retries the same item', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': [tooMany({ 'retry-after': '7' }), ok({ success: true, lowest_price: '$1.00' })],
       'Item 2': ok({ success: true, lowest_price: '$2.00' }),
@@ -211,7 +211,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('on 429 without Retry-After backs off exponentially, and starts over after an answer', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': [tooMany(), tooMany(), ok({ success: true, lowest_price: '$1.00' })],
       'Item 2': [tooMany(), ok({ success: true, lowest_price: '$2.00' })],
@@ -231,7 +231,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('caps the backoff', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, { 'Item 1': tooMany() });
     const abort = new AbortController();
     const steamProvider = provider(clock, { cycleMs: 24 * 3_600_000 });
@@ -248,7 +248,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('ends the cycle when a 429 wait reaches past it, and resumes with the same item after the wait', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': [tooMany(), ok({ success: true, lowest_price: '$1.00' })],
       'Item 2': ok({ success: true, lowest_price: '$2.00' }),
@@ -269,7 +269,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('prices as many items per cycle as the interval allows, walking the catalog across cycles', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {});
     const steamProvider = provider(clock, { cycleMs: 2 * INTERVAL_MS });
     const items = [5, 3, 1, 4, 2].map((id) => item(id));
@@ -289,7 +289,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('prices items someone holds or watches first in every cycle', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {});
     const steamProvider = provider(clock, { cycleMs: 3 * INTERVAL_MS });
     const items = [item(1), item(2), item(3), item(4), item(5, 'Held', true), item(6)];
@@ -308,7 +308,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('rotates among priority items too when they alone exceed the budget', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {});
     const steamProvider = provider(clock, { cycleMs: 2 * INTERVAL_MS });
     const items = [item(1), item(2, 'P2', true), item(3, 'P3', true), item(4, 'P4', true)];
@@ -326,7 +326,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('throws when Steam fails, and the next cycle moves on past the failing item', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 2': [
         (response) => {
@@ -355,7 +355,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('throws HttpInvalidBodyError for an answer that is not a priceoverview object', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': (response) => {
         response.writeHead(200, { 'content-type': 'text/html' });
@@ -371,7 +371,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('throws a timeout when Steam does not answer', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, { 'Item 1': () => {} });
     const error = await collect(
       provider(clock, { timeoutMs: 50 }).fetchPrices([item(1)], signal()),
@@ -416,7 +416,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('stops promptly, without throwing, when aborted mid-request', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, { 'Item 1': () => {} });
     const abort = new AbortController();
     const cycle = collect(
@@ -430,7 +430,7 @@ describe('Steam priceoverview provider', () => {
   });
 
   it('prices nothing in a cycle that overlaps a running one', async () => {
-    const clock = new ManualClock();
+    const clock = new InstantClock();
     await startSteam(clock, { 'Item 1': ok({ success: true, lowest_price: '$1.00' }) });
     const steamProvider = provider(clock);
     const first = steamProvider.fetchPrices([item(1)], signal())[Symbol.asyncIterator]();

@@ -6,7 +6,7 @@ import type { Clock } from '../../../src/platform/clock.js';
 
 export const START_MS = Date.parse('2025-06-01T12:00:00Z');
 
-export class ManualClock implements Clock {
+export class InstantClock implements Clock {
   time: number;
   readonly sleeps: number[] = [];
 

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, expect, it } from 'vitest';
 import { cachedVolatility, createVolatilityUpdater } from '../../../src/market/volatility/index.js';
 import { createLogger } from '../../../src/platform/logger.js';
 import { openTestStore, type TestStore } from '../../support/backends.js';
+import { ManualClock } from '../../support/manual-clock.js';
 import { insertItems, useMigratedDatabase } from '../../support/market.js';
-import { ManualClock } from '../ingest/manual-clock.js';
 import { addHourly, addPrices, HOUR_MS, MINUTE_MS, spaced } from './fixtures.js';
 
 const NOW = new Date('2026-11-17T12:30:00Z');

@@ -1,7 +1,7 @@
 // A clock that moves only when a test says so. `advance` wakes every sleeper
 // that is due, as timers firing would; `jump` moves time without waking
 // anyone, as a process sees it on waking from a pause before its timers run.
-import type { Clock } from '../../../src/platform/clock.js';
+import type { Clock } from '../../src/platform/clock.js';
 
 interface Sleeper {
   readonly at: number;
