@@ -1,8 +1,8 @@
-// `npm run docs:config`: rewrites the README's configuration table and
-// `.env.example` from src/config/settings.ts.
+// `npm run docs:config`: rewrites the configuration table in
+// docs/configuration.md and `.env.example` from src/config/settings.ts.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { envExample, withConfigTable } from '../src/config/docs.js';
+import { CONFIG_DOC_PATH, envExample, withConfigTable } from '../src/config/docs.js';
 
-writeFileSync('README.md', withConfigTable(readFileSync('README.md', 'utf8')));
+writeFileSync(CONFIG_DOC_PATH, withConfigTable(readFileSync(CONFIG_DOC_PATH, 'utf8')));
 writeFileSync('.env.example', envExample());
-process.stdout.write('Wrote the configuration table in README.md and .env.example\n');
+process.stdout.write(`Wrote the configuration table in ${CONFIG_DOC_PATH} and .env.example\n`);

@@ -1,6 +1,9 @@
-// The README's configuration table and `.env.example`, written from the
-// settings list so they always say what the code does.
+// The configuration table in docs/configuration.md and `.env.example`,
+// written from the settings list so they always say what the code does.
 import { type Setting, settings } from './settings.js';
+
+/** The page that holds the generated table, from the repository root. */
+export const CONFIG_DOC_PATH = 'docs/configuration.md';
 
 function entries(): [string, Setting<unknown>][] {
   return Object.entries(settings) as [string, Setting<unknown>][];
@@ -12,8 +15,8 @@ function defaultText(setting: Setting<unknown>): string {
   return '';
 }
 
-export const README_TABLE_START = '<!-- config-table:start (npm run docs:config) -->';
-export const README_TABLE_END = '<!-- config-table:end -->';
+export const CONFIG_TABLE_START = '<!-- config-table:start (npm run docs:config) -->';
+export const CONFIG_TABLE_END = '<!-- config-table:end -->';
 
 export function configTable(): string {
   const rows = entries().map(([name, setting]) => {
@@ -38,10 +41,10 @@ export function envExample(): string {
   ].join('\n');
 }
 
-/** Replaces the table between the markers in a README. */
-export function withConfigTable(readme: string): string {
-  const start = readme.indexOf(README_TABLE_START);
-  const end = readme.indexOf(README_TABLE_END);
-  if (start === -1 || end < start) throw new Error('README has no configuration table markers');
-  return `${readme.slice(0, start + README_TABLE_START.length)}\n${configTable()}\n${readme.slice(end)}`;
+/** Replaces the table between the markers in a Markdown page. */
+export function withConfigTable(page: string): string {
+  const start = page.indexOf(CONFIG_TABLE_START);
+  const end = page.indexOf(CONFIG_TABLE_END);
+  if (start === -1 || end < start) throw new Error('no configuration table markers in the page');
+  return `${page.slice(0, start + CONFIG_TABLE_START.length)}\n${configTable()}\n${page.slice(end)}`;
 }
