@@ -10,7 +10,7 @@ const program = new Command('tracera')
   .description('Real-time market tracker for Counter-Strike 2 items')
   .addHelpText(
     'after',
-    '\nSettings come from the environment and an optional .env file; see README.md.\nA bad setting exits with code 78 and names the variable.',
+    '\nSettings come from the environment and an optional .env file; see docs/configuration.md.\nA bad setting exits with code 78 and names the variable.',
   );
 
 program

@@ -102,6 +102,20 @@ describe('S39 pre-registration', () => {
   });
 });
 
+describe('S14 confirmation links', () => {
+  it('work for 24 hours and not a moment longer', async () => {
+    const browser = accounts.browser();
+    const expired = await signUp(browser, PASSWORD);
+    accounts.advance(24 * 60 * 60_000);
+    const late = await confirm(browser, expired, PASSWORD);
+    expect(late.statusCode).toBe(400);
+    expect(late.json()).toEqual({ detail: 'Invalid or expired token' });
+    const fresh = await signUp(browser, PASSWORD);
+    accounts.advance(24 * 60 * 60_000 - 1);
+    expect((await confirm(browser, fresh, PASSWORD)).statusCode).toBe(200);
+  });
+});
+
 describe('S41 the sign-up password check is throttled per address', () => {
   it('locks confirmation after five wrong passwords, even with the right one', async () => {
     const browser = accounts.browser();

@@ -72,6 +72,21 @@ describe('S44 sliding windows and the two budgets', () => {
     expect(await forgotStatuses(browser, 1)).toEqual([200]);
   });
 
+  it('S37: counts every spelling of a path against its route, since the route decides', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser('198.51.100.43');
+    await browser.fetchCsrf();
+    const spellings = ['/api/v1/auth/password/forgot', '/api/v1/auth/password/%66orgot', FORGOT];
+    const statuses: number[] = [];
+    for (let index = 0; index <= LIMIT; index += 1) {
+      const url = spellings[index % spellings.length] as string;
+      statuses.push(
+        (await browser.request({ method: 'POST', url, body: { email: 'a@b.co' } })).statusCode,
+      );
+    }
+    expect(statuses).toEqual([...Array(LIMIT).fill(200), 429]);
+  });
+
   it('page-load reads have their own larger budget, exact at its boundary', async () => {
     const reads = 30;
     const accounts = await accountsApp({ AUTH_READ_RATE_LIMIT_PER_MIN: String(reads) });
