@@ -18,6 +18,8 @@ export default defineConfig({
     // busy machine must not turn a slow start into a failure.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a condition: as long as test/support's waits (WAIT_BOUND_MS).
+    expect: { poll: { timeout: 30_000, interval: 20 } },
     isolate: false,
     maxWorkers: 3,
     setupFiles: ['test/support/setup.ts'],

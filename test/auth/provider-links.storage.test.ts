@@ -10,7 +10,12 @@ import {
 } from '../../src/auth/federated/links.js';
 import { insertUser, insertUserWithoutEmail } from '../../src/auth/users.js';
 import { migrate } from '../../src/platform/db/index.js';
-import { openTestDatabase, type TestDatabase, testDatabaseUrl } from '../support/backends.js';
+import {
+  openTestDatabase,
+  sessionsWaitingForLocks,
+  type TestDatabase,
+  testDatabaseUrl,
+} from '../support/backends.js';
 
 const STEAM_ID = '76561197960287930';
 
@@ -155,8 +160,8 @@ describe('S18 provider links', () => {
         unlinkProvider(database, id, 'steam'),
         unlinkProvider(database, id, 'github'),
       ]);
-      // Without the lock both would read two links and remove one each meanwhile.
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Both wait on the held row; without the lock each would read two links and remove one.
+      await sessionsWaitingForLocks(database, 2);
       release();
       await holder;
       expect((await unlinks).sort()).toEqual(['last_sign_in_method', 'unlinked']);

@@ -325,7 +325,6 @@ describe.runIf(testRedisUrl)('S7, S21, S32 with Redis down', () => {
     await proxy.restore();
     await expect
       .poll(async () => (await browser.request({ url: '/api/v1/auth/me' })).statusCode, {
-        timeout: 10_000,
         interval: 200,
       })
       .toBe(200);

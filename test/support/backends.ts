@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { type Database, migrate, openDatabase } from '../../src/platform/db/index.js';
 import type { SortedSetEntry, Store } from '../../src/platform/store/index.js';
 import { MemoryStore } from '../../src/platform/store/memory-store.js';
@@ -19,6 +20,9 @@ export const backendsLoadedFor = process.env.TRACERA_TEST_BACKENDS;
 const real = backendsLoadedFor === 'real';
 export const testDatabaseUrl = real ? (process.env.TEST_DATABASE_URL ?? null) : null;
 export const testRedisUrl = real ? (process.env.TEST_REDIS_URL ?? null) : null;
+
+/** How long a test waits for something it started to happen: generous, the wait ends when it does. */
+export const WAIT_BOUND_MS = 30_000;
 
 export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`;
@@ -148,6 +152,22 @@ export async function fileDatabase(): Promise<TestDatabase> {
     await emptyTables(opened.database);
   }
   return { ...opened.database, close: async () => {} };
+}
+
+/**
+ * Until at least `count` other sessions of this PostgreSQL database wait for a
+ * lock: how a test knows statements it started have reached the lock it holds.
+ */
+export async function sessionsWaitingForLocks(database: Database, count = 1): Promise<void> {
+  const waiting = async () => {
+    const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting
+      from pg_stat_activity
+      where datname = current_database() and wait_event_type = 'Lock'`.execute(database.db);
+    return rows[0]?.waiting ?? 0;
+  };
+  await expect
+    .poll(waiting, { timeout: WAIT_BOUND_MS, interval: 20 })
+    .toBeGreaterThanOrEqual(count);
 }
 
 export interface TestStore {

@@ -4,6 +4,7 @@
 // clients do (stop reading, ignore pings) without the library's help.
 import { connect, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
+import { WAIT_BOUND_MS } from './backends.js';
 import {
   clientFrame,
   type Frame,
@@ -24,7 +25,7 @@ export interface Closed {
   readonly reason: string;
 }
 
-const WAIT_MS = 5000;
+const WAIT_MS = WAIT_BOUND_MS;
 
 export class FeedClient {
   private readonly received: FeedMessage[] = [];

@@ -1,8 +1,11 @@
 // A real SMTP server on 127.0.0.1 standing in for the mail provider: the app
 // sends through its real SMTP client, and tests read what arrived.
+
+import { EventEmitter } from 'node:events';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { linksIn } from '../../src/platform/mail/outbox.js';
+import { WAIT_BOUND_MS } from './backends.js';
 
 export interface ReceivedMail {
   readonly to: string;
@@ -20,7 +23,7 @@ function addressOf(parsed: ParsedMail): string {
 export interface SmtpPeer {
   readonly url: string;
   readonly received: ReceivedMail[];
-  /** The next message to `to` not yet taken, waiting for it to arrive. */
+  /** The next message to `to` not yet taken, waiting for it to arrive (or failing past the bound). */
   nextMailTo(to: string, timeoutMs?: number): Promise<ReceivedMail>;
   close(): Promise<void>;
 }
@@ -28,6 +31,7 @@ export interface SmtpPeer {
 export async function startSmtpPeer(): Promise<SmtpPeer> {
   const received: ReceivedMail[] = [];
   const taken = new Set<ReceivedMail>();
+  const arrivals = new EventEmitter();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
@@ -43,6 +47,7 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
             html: typeof parsed.html === 'string' ? parsed.html : '',
             links: linksIn(text),
           });
+          arrivals.emit('mail');
           done();
         },
         (error: Error) => done(error),
@@ -55,17 +60,23 @@ export async function startSmtpPeer(): Promise<SmtpPeer> {
   return {
     url: `smtp://127.0.0.1:${port}`,
     received,
-    async nextMailTo(to, timeoutMs = 5000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const mail = received.find((candidate) => candidate.to === to && !taken.has(candidate));
-        if (mail) {
+    nextMailTo(to, timeoutMs = WAIT_BOUND_MS) {
+      return new Promise((resolve, reject) => {
+        const take = () => {
+          const mail = received.find((candidate) => candidate.to === to && !taken.has(candidate));
+          if (!mail) return;
           taken.add(mail);
-          return mail;
-        }
-        if (Date.now() > deadline) throw new Error(`no mail to ${to} within ${timeoutMs} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+          clearTimeout(timer);
+          arrivals.off('mail', take);
+          resolve(mail);
+        };
+        const timer = setTimeout(() => {
+          arrivals.off('mail', take);
+          reject(new Error(`no mail to ${to} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        arrivals.on('mail', take);
+        take();
+      });
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -173,7 +173,9 @@ describe('provider isolation', () => {
       stopped = true;
     });
     await expect.poll(() => skinport.signals[0]?.aborted).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Stopping has nothing left to wait for but the held hook: a stop that
+    // did not wait for it would be done within a few turns of the event loop.
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
     expect(stopped).toBe(false);
     releaseOnStored();
     await stopping;

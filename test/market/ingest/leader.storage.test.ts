@@ -83,12 +83,16 @@ async function pricesWritten(priceCents: number): Promise<number> {
   return rows[0]?.count ?? 0;
 }
 
-/** Waits until a follower has tried for the lock, lost, and gone back to sleep. */
+/**
+ * Waits until a follower has tried for the lock, lost, and gone back to
+ * sleep: on a clock that moves only when told, nothing more can happen until
+ * the next advance, and it ran no cycle meanwhile.
+ */
 async function triedAndLost(follower: Instance): Promise<void> {
+  const calls = follower.provider.calls;
   follower.clock.advance(TIMING.retryMs);
   await expect.poll(() => follower.clock.sleeping).toBe(1);
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(follower.clock.sleeping).toBe(1);
+  expect(follower.provider.calls).toBe(calls);
 }
 
 let items: number[];
@@ -158,7 +162,8 @@ describe('ingestion leader', () => {
     a.clock.advance(INTERVAL_MS);
     await expect.poll(() => a.clock.sleeping).toBe(1);
     a.clock.advance(INTERVAL_MS);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // It tried for the lock again, lost it to nobody's renewal, and sleeps: no third cycle.
+    await expect.poll(() => a.clock.sleeping).toBe(1);
     expect(a.provider.calls).toBe(2);
   });
 

@@ -10,7 +10,8 @@ import {
   WRITE_LANES,
   writePrices,
 } from '../../../src/market/ingest/write-prices.js';
-import { testDatabaseUrl } from '../../support/backends.js';
+import type { Database } from '../../../src/platform/db/index.js';
+import { sessionsWaitingForLocks, testDatabaseUrl } from '../../support/backends.js';
 import { useMigratedDatabase } from '../../support/market.js';
 import {
   addItems,
@@ -26,6 +27,16 @@ import {
 const T0 = Date.parse('2026-11-17T10:00:00Z');
 
 const database = useMigratedDatabase();
+
+/** Statements of this PostgreSQL database running on the server, other than the one asking. */
+async function activeStatements(target: Database): Promise<number> {
+  const { rows } = await sql<{ active: number }>`select count(*)::int as active
+    from pg_stat_activity
+    where datname = current_database() and state = 'active' and pid <> pg_backend_pid()`.execute(
+    target.db,
+  );
+  return rows[0]?.active ?? 0;
+}
 
 const byItem = (changes: readonly StoredChange[]) =>
   [...changes].sort((x, y) => x.itemId - y.itemId || x.source.localeCompare(y.source));
@@ -141,10 +152,26 @@ describe('writePrices', () => {
     // of its three chunks. The chunks it had started commit; the last one is
     // never written, and nothing is still being written once the call fails.
     const bad = quote(failing, T0, -1);
-    await expect(writePrices(database(), [bad, ...good])).rejects.toThrow(/check constraint/);
+    let statements = 0;
+    const counted: Database = {
+      ...database(),
+      db: database().db.withPlugin({
+        transformQuery: ({ node }) => {
+          statements += 1;
+          return node;
+        },
+        transformResult: async ({ result }) => result,
+      }),
+    };
+    await expect(writePrices(counted, [bad, ...good])).rejects.toThrow(/check constraint/);
+    const startedBeforeFailing = statements;
+    // Nothing of the call is still running: no statement of this database is
+    // active on the server, and no lane starts another once the event loop
+    // has turned (a lane goes from one chunk straight to the next).
+    if (testDatabaseUrl) expect(await activeStatements(database())).toBe(0);
+    for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    expect(statements).toBe(startedBeforeFailing);
     const stored = await countPrices(database());
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(await countPrices(database())).toBe(stored);
     expect(stored % ROWS_PER_STATEMENT).toBe(0);
     expect(stored).toBeLessThan(good.length);
   });
@@ -196,19 +223,6 @@ describe('writePrices', () => {
     expect(await countPrices(database())).toBe(1);
   });
 
-  /** Until another session of this database waits for a lock. */
-  async function waitForLockWait(): Promise<void> {
-    const deadline = Date.now() + 5000;
-    while (Date.now() < deadline) {
-      const { rows } = await sql<{ waiting: number }>`select count(*)::int as waiting
-        from pg_stat_activity
-        where datname = current_database() and wait_event_type = 'Lock'`.execute(database().db);
-      if ((rows[0]?.waiting ?? 0) > 0) return;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    throw new Error('no session waited for a lock: the write and the delete did not meet');
-  }
-
   // Two connections are needed to interleave a delete with a write; PGlite has one.
   it.runIf(testDatabaseUrl)(
     'leaves no price behind for an item deleted while a batch starts',
@@ -222,7 +236,7 @@ describe('writePrices', () => {
           // The batch starts while the delete is not yet committed: it must
           // wait for the delete, then find the item gone.
           written = writePrices(database(), [quote(a, T0, 100), quote(b, T0, 200)]);
-          await waitForLockWait();
+          await sessionsWaitingForLocks(database());
         });
       await written;
       expect(await storedPrices(database())).toMatchObject([{ item_id: a }]);
@@ -245,7 +259,7 @@ describe('writePrices', () => {
             trx,
           );
           deleted = sql`delete from items where id = ${b}`.execute(database().db);
-          await waitForLockWait();
+          await sessionsWaitingForLocks(database());
         });
       await deleted;
       expect(await storedPrices(database())).toMatchObject([{ item_id: a }]);

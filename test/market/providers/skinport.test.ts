@@ -264,7 +264,7 @@ describe('Skinport /v1/items provider', () => {
     const cycle = collect(
       provider(new InstantClock(), { timeoutMs: 10_000 }).fetchPrices(catalog, abort.signal),
     );
-    while ((server?.requests.length ?? 0) < 1) await new Promise((r) => setTimeout(r, 1));
+    await expect.poll(() => server?.requests.length ?? 0, { interval: 5 }).toBe(1);
     const started = performance.now();
     abort.abort();
     await expect(cycle).resolves.toEqual([]);

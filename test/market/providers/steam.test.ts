@@ -406,7 +406,7 @@ describe('Steam priceoverview provider', () => {
     );
     const abort = new AbortController();
     const cycle = collect(steamProvider.fetchPrices([item(1), item(2)], abort.signal));
-    while (waits.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    await expect.poll(() => waits.length, { interval: 5 }).toBeGreaterThan(0);
     expect(waits[0]).toBeGreaterThan(59_000);
     const started = performance.now();
     abort.abort();
@@ -422,7 +422,7 @@ describe('Steam priceoverview provider', () => {
     const cycle = collect(
       provider(clock, { timeoutMs: 10_000 }).fetchPrices([item(1)], abort.signal),
     );
-    while ((steam?.seen.length ?? 0) < 1) await new Promise((resolve) => setTimeout(resolve, 1));
+    await expect.poll(() => steam?.seen.length ?? 0, { interval: 5 }).toBe(1);
     const started = performance.now();
     abort.abort();
     await expect(cycle).resolves.toEqual([]);

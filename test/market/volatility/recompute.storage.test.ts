@@ -50,7 +50,7 @@ let unsubscribe: () => Promise<void>;
 async function published(): Promise<Volatility[]> {
   const marker = `marker ${Math.random()}`;
   await store.publish(VOLATILITY_CHANNEL, marker);
-  await expect.poll(() => messages.includes(marker), { timeout: 5000 }).toBe(true);
+  await expect.poll(() => messages.includes(marker)).toBe(true);
   const delivered = messages.slice(0, messages.indexOf(marker));
   messages = [];
   return delivered

@@ -374,13 +374,11 @@ describe.runIf(testRedisUrl)('redis store', () => {
       const heard: string[] = [];
       await late.store.subscribe('prices', (message) => heard.push(message));
       await expect
-        .poll(
-          () =>
-            late.store.ping(200).then(
-              () => true,
-              () => false,
-            ),
-          { timeout: 10_000 },
+        .poll(() =>
+          late.store.ping(200).then(
+            () => true,
+            () => false,
+          ),
         )
         .toBe(true);
       await expect
@@ -389,7 +387,7 @@ describe.runIf(testRedisUrl)('redis store', () => {
             await late.store.publish('prices', 'tick');
             return heard.length > 0;
           },
-          { timeout: 10_000, interval: 200 },
+          { interval: 200 },
         )
         .toBe(true);
       expect(heard[0]).toBe('tick');
