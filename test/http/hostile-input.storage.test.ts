@@ -45,8 +45,7 @@ beforeAll(async () => {
     env: {
       LOG_LEVEL: 'warn',
       // Generated requests must reach validation and the handlers, not a 429
-      // or a 503; a setting the app does not have yet (the read budget, the
-      // hash queue's bound) is ignored until it does.
+      // or a 503 from a rate limit or the hash queue's bound.
       AUTH_RATE_LIMIT_PER_MIN: '1000000',
       AUTH_READ_RATE_LIMIT_PER_MIN: '1000000',
       HASH_QUEUE_MAX: '1000',
