@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import { WRITE_LANES, writePrices } from '../src/market/ingest/write-prices.js';
 import type { PriceQuote } from '../src/market/types.js';
 import { type Database, migrate, openDatabase } from '../src/platform/db/index.js';
+import { MINUTE_MS } from '../src/platform/time.js';
 import { createScratchDatabase, mean, ROUNDS } from './harness.js';
 
 const BATCH_ROWS = 200_000;
@@ -23,7 +24,6 @@ const ONE_ROW_ROWS = 10_000;
 const ITEMS = 2000;
 const TARGET_ROWS_PER_SECOND = 150_000;
 const TARGET_RATIO = 10;
-const MINUTE_MS = 60_000;
 
 /** `count` quotes: every item once a minute from `start`, as a provider would deliver them. */
 function quotes(itemIds: readonly number[], count: number, start: number): PriceQuote[] {

@@ -7,6 +7,7 @@
 // not apply here.
 import type { ClientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
+import { MINUTE_MS } from '../platform/time.js';
 import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import type { Audit, AuthServices } from './services.js';
 import type { SignedIn } from './sign-in.js';
@@ -19,8 +20,6 @@ import {
   publicUser,
   type User,
 } from './users.js';
-
-const MINUTE_MS = 60_000;
 
 interface MagicLink {
   readonly email: string;

@@ -6,6 +6,7 @@
 // the last change, which must still match. A reset never signs anyone in and
 // ends every session of the account; a change ends all but the current one.
 import { ApiError } from '../platform/errors.js';
+import { HOUR_MS } from '../platform/time.js';
 import { lockedError, tooManyWrongPasswords } from './login-throttle.js';
 import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import { passwordProblem } from './passwords.js';
@@ -21,7 +22,7 @@ import {
   type User,
 } from './users.js';
 
-export const PASSWORD_RESET_TTL_MS = 60 * 60_000;
+export const PASSWORD_RESET_TTL_MS = HOUR_MS;
 
 interface PasswordReset {
   readonly userId: number;

@@ -6,6 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { recordAuditEvent } from '../audit/events.js';
 import { clientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
+import { MINUTE_MS } from '../platform/time.js';
 import { issueCsrfToken } from '../security/csrf.js';
 import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
@@ -42,8 +43,6 @@ import { type SignedIn, signIn } from './sign-in.js';
 import { confirmSignUp, prepareSignUp } from './sign-up.js';
 import { generateToken } from './tokens.js';
 import { parseEmail, publicUser, updateProfile } from './users.js';
-
-const MINUTE_MS = 60_000;
 
 export interface AuthRouteOptions {
   readonly services: AuthServices;

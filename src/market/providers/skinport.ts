@@ -24,12 +24,13 @@ import {
   HttpInvalidBodyError,
   HttpStatusError,
 } from '../../platform/http/bounded-fetch.js';
+import { MINUTE_MS } from '../../platform/time.js';
 import type { PriceProvider, PriceQuote } from '../types.js';
 import type { ProviderDeps } from './deps.js';
 import { CS2_APP_ID } from './steam.js';
 
 /** How long Skinport caches /v1/items. */
-export const SKINPORT_CACHE_MS = 5 * 60_000;
+export const SKINPORT_CACHE_MS = 5 * MINUTE_MS;
 /** 8 requests per 5 minutes, spread evenly. */
 export const SKINPORT_MIN_REQUEST_SPACING_MS = SKINPORT_CACHE_MS / 8;
 

@@ -28,6 +28,7 @@ import {
   HttpInvalidBodyError,
   HttpStatusError,
 } from '../../platform/http/bounded-fetch.js';
+import { MINUTE_MS } from '../../platform/time.js';
 import type { PricedItem, PriceProvider, PriceQuote } from '../types.js';
 import type { ProviderDeps } from './deps.js';
 import {
@@ -42,7 +43,7 @@ export const CS2_APP_ID = 730;
 /** First wait after a 429 without Retry-After. */
 export const STEAM_BACKOFF_INITIAL_MS = 30_000;
 /** Longest wait after repeated 429s without Retry-After. */
-export const STEAM_BACKOFF_MAX_MS = 10 * 60_000;
+export const STEAM_BACKOFF_MAX_MS = 10 * MINUTE_MS;
 
 export interface SteamProviderOptions {
   /** STEAM_MARKET_URL, without a trailing slash. */

@@ -13,6 +13,7 @@
 // Redirects are not followed: every host we call is configured, and a
 // redirect means the configuration or the host changed, which an operator
 // should see as an error rather than have the request go elsewhere.
+import { SECOND_MS } from '../time.js';
 
 export class HttpRequestError extends Error {
   constructor(
@@ -119,7 +120,7 @@ export function describeTarget(url: URL, method: 'GET' | 'POST' = 'GET'): string
 export function parseRetryAfterMs(value: string | null, nowMs: number): number | null {
   if (value === null) return null;
   const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * SECOND_MS;
   // HTTP-dates end in GMT; Date.parse alone would also take "12.5" for a date.
   if (!trimmed.endsWith('GMT')) return null;
   const date = Date.parse(trimmed);
