@@ -4,6 +4,7 @@
 // from it (`npm run docs:config`), so the three cannot drift apart.
 import { isIP } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
+import { API_PREFIX } from '../http/api-prefix.js';
 import { HOUR_MS, MINUTE_MS } from '../platform/time.js';
 import { sessionSecretProblem } from './secret-strength.js';
 
@@ -272,7 +273,7 @@ export const settings = {
     parse: integer(1, 1440),
   },
   GOOGLE_CLIENT_ID: {
-    doc: 'OAuth client id for "Sign in with Google"; Google sign-in is offered when this and GOOGLE_CLIENT_SECRET are set. Its redirect URI is BASE_URL + `/api/v1/auth/google/callback`.',
+    doc: `OAuth client id for "Sign in with Google"; Google sign-in is offered when this and GOOGLE_CLIENT_SECRET are set. Its redirect URI is BASE_URL + \`${API_PREFIX}/auth/google/callback\`.`,
     rule: clientIdRule,
     parse: clientId,
   },
@@ -283,7 +284,7 @@ export const settings = {
     parse: clientId,
   },
   GITHUB_CLIENT_ID: {
-    doc: 'OAuth app client id for "Sign in with GitHub"; GitHub sign-in is offered when this and GITHUB_CLIENT_SECRET are set. Its callback URL is BASE_URL + `/api/v1/auth/github/callback`.',
+    doc: `OAuth app client id for "Sign in with GitHub"; GitHub sign-in is offered when this and GITHUB_CLIENT_SECRET are set. Its callback URL is BASE_URL + \`${API_PREFIX}/auth/github/callback\`.`,
     rule: clientIdRule,
     parse: clientId,
   },
