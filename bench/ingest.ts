@@ -1,7 +1,7 @@
 // What the batch write path gains over writing one row per statement, on
 // PostgreSQL as an operator runs it. In each round, into the same table:
 //  (b) 200,000 price rows through writePrices (one `insert ... select from
-//      unnest(...)` per 10,000 rows, two such statements at a time).
+//      unnest(...)` per 10,000 rows, WRITE_LANES such statements at a time).
 //      Target: >= 150,000 rows/s.
 //  (o) 10,000 rows, one `insert ... values` per row, the same columns and
 //      the same `on conflict do nothing returning`: the baseline.
@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import { WRITE_LANES, writePrices } from '../src/market/ingest/write-prices.js';
 import type { PriceQuote } from '../src/market/types.js';
 import { type Database, migrate, openDatabase } from '../src/platform/db/index.js';
+import { MINUTE_MS } from '../src/platform/time.js';
 import { createScratchDatabase, mean, ROUNDS } from './harness.js';
 
 const BATCH_ROWS = 200_000;
@@ -23,7 +24,6 @@ const ONE_ROW_ROWS = 10_000;
 const ITEMS = 2000;
 const TARGET_ROWS_PER_SECOND = 150_000;
 const TARGET_RATIO = 10;
-const MINUTE_MS = 60_000;
 
 /** `count` quotes: every item once a minute from `start`, as a provider would deliver them. */
 function quotes(itemIds: readonly number[], count: number, start: number): PriceQuote[] {

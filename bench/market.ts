@@ -11,6 +11,7 @@ import { rollUpPrices } from '../src/market/ingest/rollups.js';
 import { recomputeAll } from '../src/market/volatility/index.js';
 import { migrate, openDatabase } from '../src/platform/db/index.js';
 import { RedisStore } from '../src/platform/store/redis-store.js';
+import { DAY_MS, HOUR_MS } from '../src/platform/time.js';
 import {
   BENCH_DATABASE_URL,
   BENCH_REDIS_URL,
@@ -32,7 +33,6 @@ const STEP_MINUTES = 5;
 const RATE_PER_SECOND = 100;
 const CONNECTIONS = 8;
 const TARGET_HISTORY_P99_MS = 25;
-const HOUR_MS = 3_600_000;
 
 const seconds = (startedMs: number) => ((performance.now() - startedMs) / 1000).toFixed(1);
 
@@ -61,14 +61,14 @@ export async function runMarket(): Promise<boolean> {
           + 0.01 * random()))::bigint,
         (items.id * 7 + extract(epoch from at)::bigint / 300) % 500
       from items cross join generate_series(
-        ${new Date(now.getTime() - DAYS * 24 * HOUR_MS)}::timestamptz, ${now}::timestamptz,
+        ${new Date(now.getTime() - DAYS * DAY_MS)}::timestamptz, ${now}::timestamptz,
         ${`${STEP_MINUTES} minutes`}::interval) as at`.execute(database.db);
     await sql`analyze prices`.execute(database.db);
     process.stdout.write(
       `  loaded ${ITEMS} items x ${DAYS} days of ${STEP_MINUTES}-minute prices in ${seconds(started)} s\n`,
     );
     started = performance.now();
-    await rollUpPrices(database, { now, graceMs: 0, rawRetentionMs: 30 * 24 * HOUR_MS });
+    await rollUpPrices(database, { now, graceMs: 0, rawRetentionMs: 30 * DAY_MS });
     process.stdout.write(`  rolled up in ${seconds(started)} s\n`);
     // What autovacuum and the checkpointer do over the next minutes, done
     // before measuring, so the run measures reads rather than the database

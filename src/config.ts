@@ -16,6 +16,7 @@ import {
   type SettingValues,
   settings,
 } from './config/settings.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from './platform/time.js';
 
 export type { Cidr, RawEnv } from './config/settings.js';
 
@@ -108,10 +109,6 @@ export interface LoadedConfig {
 }
 
 const SESSION_SECRET_FILE = 'session-secret';
-const SECOND_MS = 1000;
-const MINUTE_MS = 60 * SECOND_MS;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 const MIB = 1024 * 1024;
 
 function describeValue(name: SettingName, raw: string): string {

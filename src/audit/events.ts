@@ -93,6 +93,14 @@ export async function recordAuditEvent(
     .execute();
 }
 
+/** Records one audit event for the request being served. */
+export type Audit = (event: AuditEvent) => Promise<void>;
+
+/** The request's audit trail: each event recorded with its client and request id. */
+export function auditFor(database: Database, request: FastifyRequest): Audit {
+  return (event) => recordAuditEvent(database, request, event);
+}
+
 /** Newest first, filtered by any of user, event and time range. */
 export async function queryAuditEvents(
   database: Database,

@@ -5,8 +5,7 @@
 // Domain attribute: no sibling subdomain can set or shadow them.
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-const SECOND_MS = 1000;
+import { SECOND_MS } from '../platform/time.js';
 
 export function createAuthCookies(baseUrl: string) {
   const secure = new URL(baseUrl).protocol === 'https:';

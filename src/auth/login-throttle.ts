@@ -10,15 +10,14 @@
 // sign-in.
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
+import { DAY_MS, MINUTE_MS, SECOND_MS } from '../platform/time.js';
 import { hashToken } from './tokens.js';
 
 const FREE_FAILURES = 5;
-const FIRST_LOCK_MS = 60_000;
-const MAX_LOCK_MS = 15 * 60_000;
+const FIRST_LOCK_MS = MINUTE_MS;
+const MAX_LOCK_MS = 15 * MINUTE_MS;
 /** Failures are remembered this long after the first one. */
-const FAILURE_WINDOW_MS = 24 * 60 * 60_000;
-
-const SECOND_MS = 1000;
+const FAILURE_WINDOW_MS = DAY_MS;
 
 /** The 429 for a check refused while the account is locked, with when to try again. */
 export function lockedError(lockedMs: number, detail: (seconds: number) => string): ApiError {

@@ -5,10 +5,12 @@
 // page; the token is spent by that page's POST, because mail scanners follow
 // links and must not sign anyone in. Password-login throttling (S16) does
 // not apply here.
+import type { Audit } from '../audit/events.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
+import { MINUTE_MS } from '../platform/time.js';
 import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
-import type { Audit, AuthServices } from './services.js';
+import type { AuthServices } from './services.js';
 import type { SignedIn } from './sign-in.js';
 import { INVALID_TOKEN } from './sign-up.js';
 import {
@@ -19,8 +21,6 @@ import {
   publicUser,
   type User,
 } from './users.js';
-
-const MINUTE_MS = 60_000;
 
 interface MagicLink {
   readonly email: string;

@@ -8,11 +8,10 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Mailer, MailMessage } from '../platform/mail/index.js';
 import type { Store } from '../platform/store/index.js';
+import { HOUR_MS } from '../platform/time.js';
 import { hashToken } from './tokens.js';
 
 export type MailKind = 'verify-email' | 'account-exists' | 'password-reset' | 'magic-link';
-
-const HOUR_MS = 60 * 60_000;
 
 export interface OutgoingMailOptions {
   readonly mailer: Mailer;

@@ -5,12 +5,14 @@
 // void as soon as the password changes by any route: it carries the time of
 // the last change, which must still match. A reset never signs anyone in and
 // ends every session of the account; a change ends all but the current one.
+import type { Audit } from '../audit/events.js';
 import { ApiError } from '../platform/errors.js';
+import { HOUR_MS } from '../platform/time.js';
 import { lockedError, tooManyWrongPasswords } from './login-throttle.js';
 import { consumeOneTimeToken, issueOneTimeToken } from './one-time-tokens.js';
 import { passwordProblem } from './passwords.js';
 import { NOT_SIGNED_IN } from './request-auth.js';
-import type { Audit, AuthServices } from './services.js';
+import type { AuthServices } from './services.js';
 import type { ActiveSession } from './sessions.js';
 import { INVALID_TOKEN } from './sign-up.js';
 import {
@@ -21,7 +23,7 @@ import {
   type User,
 } from './users.js';
 
-export const PASSWORD_RESET_TTL_MS = 60 * 60_000;
+export const PASSWORD_RESET_TTL_MS = HOUR_MS;
 
 interface PasswordReset {
   readonly userId: number;

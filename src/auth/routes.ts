@@ -3,9 +3,10 @@
 // their own modules. Every /auth route shares the per-IP limit (S21).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { recordAuditEvent } from '../audit/events.js';
+import { auditFor } from '../audit/events.js';
 import { clientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
+import { MINUTE_MS } from '../platform/time.js';
 import { issueCsrfToken } from '../security/csrf.js';
 import { registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
@@ -37,13 +38,11 @@ import {
   TokenQuery,
   UserJson,
 } from './schemas.js';
-import type { Audit, AuthServices } from './services.js';
+import type { AuthServices } from './services.js';
 import { type SignedIn, signIn } from './sign-in.js';
 import { confirmSignUp, prepareSignUp } from './sign-up.js';
 import { generateToken } from './tokens.js';
 import { parseEmail, publicUser, updateProfile } from './users.js';
-
-const MINUTE_MS = 60_000;
 
 export interface AuthRouteOptions {
   readonly services: AuthServices;
@@ -62,10 +61,6 @@ function emailOf(raw: string): string {
   const email = parseEmail(raw);
   if (!email) throw new ApiError(400, 'Enter a valid email address');
   return email;
-}
-
-function auditFor(services: AuthServices, request: FastifyRequest): Audit {
-  return (event) => recordAuditEvent(services.database, request, event);
 }
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, options) => {
@@ -130,7 +125,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       schema: { summary: 'Create an account', body: SignUpBody, response: { 202: Detail } },
     },
     async (request, reply) => {
-      const finish = await prepareSignUp(services, auditFor(services, request), {
+      const finish = await prepareSignUp(services, auditFor(services.database, request), {
         ...request.body,
         email: emailOf(request.body.email),
       });
@@ -151,7 +146,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       },
     },
     async (request) => {
-      await confirmSignUp(services, auditFor(services, request), request.body);
+      await confirmSignUp(services, auditFor(services.database, request), request.body);
       return { detail: 'Email confirmed; you can sign in now' };
     },
   );
@@ -169,7 +164,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     async (request, reply) => {
       const signedIn = await signIn(
         services,
-        auditFor(services, request),
+        auditFor(services.database, request),
         { email: emailOf(request.body.email), password: request.body.password },
         clientInfo(request),
       );
@@ -186,7 +181,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         await services.sessions.end(active);
         requestAuth.remember(request, null);
         await auditFor(
-          services,
+          services.database,
           request,
         )({ event: 'logout', outcome: 'success', userId: active.session.user.id });
       }
@@ -219,7 +214,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     },
     async (request) => {
       const email = emailOf(request.body.email);
-      const audit = auditFor(services, request);
+      const audit = auditFor(services.database, request);
       services.work.defer('password-reset', () => sendPasswordReset(services, audit, email));
       return { detail: 'If an account uses this address, we have sent it a reset link' };
     },
@@ -236,7 +231,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       },
     },
     async (request, reply) => {
-      await resetPassword(services, auditFor(services, request), request.body);
+      await resetPassword(services, auditFor(services.database, request), request.body);
       // Every session of the account has ended, this browser's included if it had one.
       if (cookies.sessionToken(request)) cookies.clearSession(reply);
       requestAuth.remember(request, null);
@@ -256,7 +251,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     },
     async (request) => {
       const active = await requestAuth.requireSession(request);
-      await changePassword(services, auditFor(services, request), active, {
+      await changePassword(services, auditFor(services.database, request), active, {
         currentPassword: request.body.current_password,
         newPassword: request.body.new_password,
       });
@@ -272,7 +267,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     },
     async (request, reply) => {
       const email = emailOf(request.body.email);
-      const audit = auditFor(services, request);
+      const audit = auditFor(services.database, request);
       services.work.defer('magic-link', () => sendMagicLink(services, audit, email));
       reply.code(202);
       return { detail: 'Check your inbox: we have sent a sign-in link' };
@@ -306,7 +301,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     async (request, reply) => {
       const signedIn = await signInWithMagicLink(
         services,
-        auditFor(services, request),
+        auditFor(services.database, request),
         request.body.token,
         clientInfo(request),
       );
@@ -346,7 +341,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       const ended = await services.sessions.endById(active.session.user.id, request.params.id);
       if (!ended) throw new ApiError(404, 'Session not found');
       await auditFor(
-        services,
+        services.database,
         request,
       )({
         event: 'session_revocation',
@@ -366,7 +361,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       const active = await requestAuth.requireSession(request);
       const ended = await services.sessions.endAll(active.session.user.id, active);
       await auditFor(
-        services,
+        services.database,
         request,
       )({
         event: 'session_revocation',
@@ -397,7 +392,7 @@ export const profileRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async 
       const shown = publicUser(updated);
       await services.sessions.refreshUser(shown);
       await auditFor(
-        services,
+        services.database,
         request,
       )({
         event: 'profile_update',

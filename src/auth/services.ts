@@ -1,7 +1,6 @@
 // What the account flows work with, built once per app in `createAuthServices`
 // and handed to routes explicitly rather than reached through globals.
 import type { FastifyBaseLogger } from 'fastify';
-import type { AuditEvent } from '../audit/events.js';
 import type { Config } from '../config.js';
 import type { Database } from '../platform/db/index.js';
 import type { Mailer } from '../platform/mail/index.js';
@@ -35,9 +34,6 @@ export interface AuthServices {
    */
   readonly dummyPasswordHash: Promise<string>;
 }
-
-/** Records one audit event for the request being served. */
-export type Audit = (event: AuditEvent) => Promise<void>;
 
 export interface AuthServiceDeps {
   readonly config: Config;

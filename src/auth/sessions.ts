@@ -14,10 +14,11 @@
 import { randomBytes } from 'node:crypto';
 import type { ClientInfo } from '../http/client-info.js';
 import type { Store } from '../platform/store/index.js';
+import { MINUTE_MS } from '../platform/time.js';
 import { generateToken, hashToken, isWellFormedToken } from './tokens.js';
 import type { PublicUser } from './users.js';
 
-export const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+export const LAST_SEEN_WRITE_INTERVAL_MS = MINUTE_MS;
 const PUBLIC_ID_BYTES = 16;
 
 export interface Session {

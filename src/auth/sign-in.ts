@@ -2,10 +2,11 @@
 // the same 401 and costs the same one password hash: an unknown email is
 // checked against a dummy hash. A hash made with older parameters is redone
 // after a successful login, while the password is at hand (S11).
+import type { Audit } from '../audit/events.js';
 import type { ClientInfo } from '../http/client-info.js';
 import { ApiError } from '../platform/errors.js';
 import { lockedError } from './login-throttle.js';
-import type { Audit, AuthServices } from './services.js';
+import type { AuthServices } from './services.js';
 import type { ActiveSession } from './sessions.js';
 import { findUserByEmail, normalizeEmail, publicUser, setPasswordHash } from './users.js';
 

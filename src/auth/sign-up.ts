@@ -11,14 +11,16 @@
 // deferred until the answer has gone. The owner of an existing account gets
 // a notice instead of a confirmation link. Confirmation links are
 // single-use, 24 h.
+import type { Audit } from '../audit/events.js';
 import { ApiError } from '../platform/errors.js';
+import { DAY_MS } from '../platform/time.js';
 import { lockedError, tooManyWrongPasswords } from './login-throttle.js';
 import { consumeOneTimeToken, issueOneTimeToken, peekOneTimeToken } from './one-time-tokens.js';
 import { passwordProblem } from './passwords.js';
-import type { Audit, AuthServices } from './services.js';
+import type { AuthServices } from './services.js';
 import { findUserByEmail, insertUser, normalizeEmail } from './users.js';
 
-export const EMAIL_VERIFICATION_TTL_MS = 24 * 60 * 60_000;
+export const EMAIL_VERIFICATION_TTL_MS = DAY_MS;
 export const INVALID_TOKEN = 'Invalid or expired token';
 export const NOT_THE_SIGN_UP_PASSWORD =
   'That is not the password this sign-up was made with; enter the one you chose when you signed up';

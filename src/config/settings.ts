@@ -4,6 +4,8 @@
 // from it (`npm run docs:config`), so the three cannot drift apart.
 import { isIP } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
+import { API_PREFIX } from '../http/api-prefix.js';
+import { HOUR_MS, MINUTE_MS } from '../platform/time.js';
 import { sessionSecretProblem } from './secret-strength.js';
 
 export interface Setting<T> {
@@ -146,9 +148,7 @@ function mailbox(raw: string): string {
   return value;
 }
 
-const SECOND_MS = 1000;
 const MIB = 1024 * 1024;
-const HOUR_MS = 60 * 60 * SECOND_MS;
 
 export const settings = {
   NODE_ENV: {
@@ -216,13 +216,13 @@ export const settings = {
     doc: 'How long a Redis connection attempt may take before it counts as failed.',
     rule: 'an integer from 1 to 60000',
     default: '2000',
-    parse: integer(1, 60 * SECOND_MS),
+    parse: integer(1, MINUTE_MS),
   },
   REDIS_COMMAND_TIMEOUT_MS: {
     doc: 'How long one Redis command may take before it fails (requests then fail closed).',
     rule: 'an integer from 1 to 60000',
     default: '1000',
-    parse: integer(1, 60 * SECOND_MS),
+    parse: integer(1, MINUTE_MS),
   },
   SESSION_LIFETIME_HOURS: {
     doc: 'Absolute lifetime of a session; it ends this long after sign-in, however active.',
@@ -273,7 +273,7 @@ export const settings = {
     parse: integer(1, 1440),
   },
   GOOGLE_CLIENT_ID: {
-    doc: 'OAuth client id for "Sign in with Google"; Google sign-in is offered when this and GOOGLE_CLIENT_SECRET are set. Its redirect URI is BASE_URL + `/api/v1/auth/google/callback`.',
+    doc: `OAuth client id for "Sign in with Google"; Google sign-in is offered when this and GOOGLE_CLIENT_SECRET are set. Its redirect URI is BASE_URL + \`${API_PREFIX}/auth/google/callback\`.`,
     rule: clientIdRule,
     parse: clientId,
   },
@@ -284,7 +284,7 @@ export const settings = {
     parse: clientId,
   },
   GITHUB_CLIENT_ID: {
-    doc: 'OAuth app client id for "Sign in with GitHub"; GitHub sign-in is offered when this and GITHUB_CLIENT_SECRET are set. Its callback URL is BASE_URL + `/api/v1/auth/github/callback`.',
+    doc: `OAuth app client id for "Sign in with GitHub"; GitHub sign-in is offered when this and GITHUB_CLIENT_SECRET are set. Its callback URL is BASE_URL + \`${API_PREFIX}/auth/github/callback\`.`,
     rule: clientIdRule,
     parse: clientId,
   },
@@ -353,19 +353,19 @@ export const settings = {
     doc: 'How long the health check waits for the database and the store before calling them down.',
     rule: 'an integer from 1 to 60000',
     default: '1000',
-    parse: integer(1, 60 * SECOND_MS),
+    parse: integer(1, MINUTE_MS),
   },
   HEALTH_CACHE_MS: {
     doc: 'How long one health answer is reused, so health requests cannot become database load; 0 checks on every request.',
     rule: 'an integer from 0 to 60000',
     default: '1000',
-    parse: integer(0, 60 * SECOND_MS),
+    parse: integer(0, MINUTE_MS),
   },
   SHUTDOWN_TIMEOUT_MS: {
     doc: 'How long a stopping server waits for requests in flight before it exits anyway.',
     rule: 'an integer from 1 to 600000',
     default: '10000',
-    parse: integer(1, 10 * 60 * SECOND_MS),
+    parse: integer(1, 10 * MINUTE_MS),
   },
   MARKET_PROVIDERS: {
     doc: 'Price sources to ingest, comma-separated: `steam` (Steam Community Market), `skinport`, `demo` (simulated prices, labelled as such). The default, `demo`, makes a machine without internet access live.',
@@ -389,7 +389,7 @@ export const settings = {
     doc: 'Least time between two Steam Community Market requests; Steam answers 429 to faster clients.',
     rule: 'an integer from 1 to 600000',
     default: '1000',
-    parse: integer(1, 10 * 60 * SECOND_MS),
+    parse: integer(1, 10 * MINUTE_MS),
   },
   SKINPORT_API_URL: {
     doc: 'Base URL of the Skinport API (tests point it at a local server).',
@@ -401,7 +401,7 @@ export const settings = {
     doc: 'How long one request to a market provider may take, body included.',
     rule: 'an integer from 1 to 600000',
     default: '15000',
-    parse: integer(1, 10 * 60 * SECOND_MS),
+    parse: integer(1, 10 * MINUTE_MS),
   },
   PROVIDER_MAX_RESPONSE_BYTES: {
     doc: 'Largest response body accepted from a market provider; a larger one is refused, not truncated.',
@@ -467,13 +467,13 @@ export const settings = {
     doc: 'Time between the pings the server sends every live feed client; one that misses two is dropped.',
     rule: 'an integer from 100 to 600000',
     default: '30000',
-    parse: integer(100, 10 * 60 * SECOND_MS),
+    parse: integer(100, 10 * MINUTE_MS),
   },
   LOAD_SHED_EVENT_LOOP_DELAY_MS: {
     doc: 'Mean event-loop delay over a second past which requests (the health check excepted) are answered 503 with Retry-After until the process recovers; 0 turns this off.',
     rule: 'an integer from 0 to 60000',
     default: '1000',
-    parse: integer(0, 60 * SECOND_MS),
+    parse: integer(0, MINUTE_MS),
   },
   LOAD_SHED_HEAP_USED_MB: {
     doc: 'JavaScript heap in use past which requests (the health check excepted) are answered 503 with Retry-After; 0 turns this off.',

@@ -11,11 +11,8 @@
 // it holds only the observations inside the window.
 import { type RawBuilder, sql } from 'kysely';
 import type { Database } from '../platform/db/index.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../platform/time.js';
 import { BUCKET_ORIGIN, type HistoryWindow, type PriceSource, WINDOW_MS } from './types.js';
-
-const MINUTE_MS = 60_000;
-const HOUR_MS = 60 * MINUTE_MS;
-const DAY_MS = 24 * HOUR_MS;
 
 type RollupTable = 'price_rollups_hourly' | 'price_rollups_daily';
 

@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
+import { SECOND_MS } from '../platform/time.js';
 import { getItem, getItems, InvalidCursorError, searchItems } from './catalog/index.js';
 import { HISTORY_RESOLUTION, priceHistory } from './history.js';
 import { latestPrices } from './ingest/index.js';
@@ -32,7 +33,6 @@ import {
   topVolatile,
 } from './volatility/index.js';
 
-const SECOND_MS = 1000;
 const DEFAULT_HISTORY_WINDOW: HistoryWindow = '24h';
 const DEFAULT_VOLATILITY_WINDOW: VolatilityWindow = '24h';
 const ITEM_NOT_FOUND = 'No item with that id';

@@ -4,6 +4,7 @@
 // in minor units (cents) of the configured MARKET_CURRENCY, and every quote
 // names its source and the moment the source observed it.
 import type { MARKET_PROVIDERS } from '../config/settings.js';
+import { DAY_MS, HOUR_MS } from '../platform/time.js';
 
 export type PriceSource = (typeof MARKET_PROVIDERS)[number];
 
@@ -46,9 +47,6 @@ export type VolatilityWindow = (typeof VOLATILITY_WINDOWS)[number];
 
 export const HISTORY_WINDOWS = [...VOLATILITY_WINDOWS, '1y'] as const;
 export type HistoryWindow = (typeof HISTORY_WINDOWS)[number];
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 /**
  * Buckets of every width start at multiples of it since the Unix epoch (UTC):

@@ -8,6 +8,7 @@
 import type { Writable } from 'node:stream';
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocket } from 'ws';
+import { SECOND_MS } from '../platform/time.js';
 import {
   type ClientRequest,
   type PriceUpdate,
@@ -216,7 +217,7 @@ export class Connection {
     const now = this.host.now();
     this.tokens = Math.min(
       MESSAGE_BURST,
-      this.tokens + ((now - this.refilledAt) / 1000) * MESSAGES_PER_SECOND,
+      this.tokens + ((now - this.refilledAt) / SECOND_MS) * MESSAGES_PER_SECOND,
     );
     this.refilledAt = now;
     if (this.tokens >= cost) {

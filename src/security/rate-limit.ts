@@ -15,9 +15,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandle
 import { Address6 } from 'ip-address';
 import { ApiError } from '../platform/errors.js';
 import type { Admission, WindowLimit } from '../platform/store/index.js';
+import { SECOND_MS } from '../platform/time.js';
 
 const IPV6_SUBNET_BITS = 64;
-const SECOND_MS = 1000;
 
 declare module 'fastify' {
   interface FastifyContextConfig {

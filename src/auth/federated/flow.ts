@@ -10,13 +10,13 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ApiError } from '../../platform/errors.js';
 import { isStorableText } from '../../platform/text.js';
+import { MINUTE_MS, SECOND_MS } from '../../platform/time.js';
 import { consumeOneTimeToken, issueOneTimeToken } from '../one-time-tokens.js';
 import type { AuthServices } from '../services.js';
 import { isWellFormedToken } from '../tokens.js';
 import type { Provider } from './links.js';
 
-const FLOW_TTL_MS = 10 * 60_000;
-const SECOND_MS = 1000;
+const FLOW_TTL_MS = 10 * MINUTE_MS;
 const MAX_RETURN_TO_LENGTH = 512;
 export const DEFAULT_RETURN_TO = '/account';
 /** Where failures land: the sign-in page, which explains each code. */

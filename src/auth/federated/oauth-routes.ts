@@ -5,7 +5,9 @@
 // Which account a sign-in reaches follows S18 (`accountForIdentity`); an
 // account refused for an unconfirmed email (`link_required`) can still be
 // linked by its owner from there (`/<provider>/link`).
+
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { auditFor } from '../../audit/events.js';
 import {
   callbackQuery,
   createFlowState,
@@ -18,7 +20,6 @@ import {
 import { type OAuthClient, OAuthError, type OAuthProfile } from './oauth.js';
 import {
   accountForIdentity,
-  auditFor,
   CallbackQuery,
   type FederatedRoutes,
   linkingUserId,
@@ -37,7 +38,7 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
   const { provider } = client;
   redirectFailures(app);
   const flows = createFlowState(services, baseUrl);
-  const audit = (request: FastifyRequest) => auditFor(services, request);
+  const audit = (request: FastifyRequest) => auditFor(services.database, request);
 
   async function start(reply: FastifyReply, flow: Omit<Flow, 'provider' | 'codeVerifier'>) {
     const codeVerifier = client.newCodeVerifier();

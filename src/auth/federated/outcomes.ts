@@ -5,10 +5,10 @@
 // Steam, Google or GitHub.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { recordAuditEvent } from '../../audit/events.js';
+import { auditFor } from '../../audit/events.js';
 import { clientInfo } from '../../http/client-info.js';
 import type { RequestAuth } from '../request-auth.js';
-import type { Audit, AuthServices } from '../services.js';
+import type { AuthServices } from '../services.js';
 import {
   deleteUser,
   findUserByEmail,
@@ -33,10 +33,6 @@ export const StartQuery = Type.Object({
 /** A callback's fields are read from the raw query string, repeats and all, and checked there. */
 export const CallbackQuery = Type.Object({}, { additionalProperties: true });
 
-export function auditFor(services: AuthServices, request: FastifyRequest): Audit {
-  return (event) => recordAuditEvent(services.database, request, event);
-}
-
 /** The signed-in user a link flow may start for; without one, the refusal is audited and null. */
 export async function linkingUserId(
   { services, requestAuth }: FederatedRoutes,
@@ -46,7 +42,7 @@ export async function linkingUserId(
   const active = await requestAuth.session(request);
   if (active) return active.session.user.id;
   await auditFor(
-    services,
+    services.database,
     request,
   )({
     event: 'provider_link',
@@ -67,7 +63,7 @@ export async function linkToSignedIn(
   const { provider, userId } = flow;
   const record = (outcome: 'success' | 'failure', reason?: string) =>
     auditFor(
-      services,
+      services.database,
       request,
     )({
       event: 'provider_link',
@@ -176,7 +172,7 @@ export async function signInAndReturn(
   flow: Flow,
   { user, how }: FoundAccount,
 ) {
-  const audit = auditFor(services, request);
+  const audit = auditFor(services.database, request);
   const { provider } = flow;
   if (how === 'created') {
     await audit({

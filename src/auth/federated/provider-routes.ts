@@ -4,7 +4,7 @@
 // refused when it would leave the account with no way to sign in.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { recordAuditEvent } from '../../audit/events.js';
+import { auditFor } from '../../audit/events.js';
 import { ApiError } from '../../platform/errors.js';
 import type { RequestAuth } from '../request-auth.js';
 import { Detail } from '../schemas.js';
@@ -87,7 +87,10 @@ export const providerRoutes: FastifyPluginAsyncTypebox<ProviderRouteOptions> = a
       const { user } = (await requestAuth.requireSession(request)).session;
       const { provider } = request.params;
       const outcome = await unlinkProvider(services.database, user.id, provider);
-      await recordAuditEvent(services.database, request, {
+      await auditFor(
+        services.database,
+        request,
+      )({
         event: 'provider_unlink',
         outcome: outcome === 'unlinked' ? 'success' : 'failure',
         userId: user.id,

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { fetchBounded, HttpRequestError } from '../../platform/http/bounded-fetch.js';
 import type { Store } from '../../platform/store/index.js';
+import { MINUTE_MS } from '../../platform/time.js';
 
 /** Steam's OpenID endpoint: the only one a production assertion may name. */
 export const STEAM_OPENID_ENDPOINT = 'https://steamcommunity.com/openid/login';
@@ -29,9 +30,9 @@ const MUST_BE_SIGNED = [
 const NONCE_TIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z)/;
 /** OpenID 2.0 caps a nonce at 255 characters. */
 const MAX_NONCE_LENGTH = 255;
-const NONCE_SKEW_MS = 5 * 60_000;
+const NONCE_SKEW_MS = 5 * MINUTE_MS;
 /** Longer than the skew window, so a nonce is remembered for as long as it could be accepted. */
-const NONCE_MEMORY_MS = 10 * 60_000;
+const NONCE_MEMORY_MS = 10 * MINUTE_MS;
 const CHECK_TIMEOUT_MS = 6000;
 const CHECK_MAX_BYTES = 4096;
 const STATE_PARAM = 'state';

@@ -4,8 +4,11 @@
 // callback checks the flow state, then the assertion (S20), and redirects
 // back into the web app (S19). Failures are audited with their reason and
 // shown only as a short code.
+
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { auditFor } from '../../audit/events.js';
+import { API_PREFIX } from '../../http/api-prefix.js';
 import {
   callbackQuery,
   createFlowState,
@@ -17,7 +20,6 @@ import {
 } from './flow.js';
 import {
   accountForIdentity,
-  auditFor,
   CallbackQuery,
   type FederatedRoutes,
   linkingUserId,
@@ -36,8 +38,8 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
   const { services, baseUrl, steam } = options;
   redirectFailures(app);
   const flows = createFlowState(services, baseUrl);
-  const callbackUrl = (path: string) => new URL(`/api/v1/auth${path}`, baseUrl).href;
-  const audit = (request: FastifyRequest) => auditFor(services, request);
+  const callbackUrl = (path: string) => new URL(`${API_PREFIX}/auth${path}`, baseUrl).href;
+  const audit = (request: FastifyRequest) => auditFor(services.database, request);
   const noStore = { 'cache-control': 'no-store' };
 
   async function start(reply: FastifyReply, flow: Flow, callbackPath: string) {

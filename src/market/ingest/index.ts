@@ -7,6 +7,7 @@ import type { Config } from '../../config.js';
 import { type Clock, systemClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/index.js';
 import type { Store } from '../../platform/store/index.js';
+import { MINUTE_MS } from '../../platform/time.js';
 import type { PriceProvider, PriceSource } from '../types.js';
 import { type OnStored, type ProviderOutcome, runIngestCycle } from './ingest-cycle.js';
 import { loadItemsToPrice, type PriorityItems } from './items-to-price.js';
@@ -31,13 +32,13 @@ export type { LeaderTiming } from './leader.js';
 export { type StoredChange, type WrittenPrices, writePrices } from './write-prices.js';
 
 /** How often the leader brings rollups up to date and deletes expired raw rows. */
-const MAINTENANCE_INTERVAL_MS = 60_000;
+const MAINTENANCE_INTERVAL_MS = MINUTE_MS;
 /**
  * A bucket is rolled up this long after one ingestion interval has passed
  * since it ended: providers are stopped at the cycle deadline, so by then
  * every quote observed in it has been written, save a slow write.
  */
-const LATE_WRITE_ALLOWANCE_MS = 60_000;
+const LATE_WRITE_ALLOWANCE_MS = MINUTE_MS;
 
 export interface IngestionOptions {
   readonly config: Pick<Config, 'market'>;

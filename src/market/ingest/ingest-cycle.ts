@@ -9,6 +9,7 @@ import { setImmediate } from 'node:timers/promises';
 import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/index.js';
 import type { Store } from '../../platform/store/index.js';
+import { MINUTE_MS } from '../../platform/time.js';
 import type { PricedItem, PriceProvider, PriceQuote, PriceSource } from '../types.js';
 import { updateLatestPrices } from './latest-prices.js';
 import { type StoredChange, writePrices } from './write-prices.js';
@@ -47,7 +48,7 @@ export interface ProviderOutcome {
 type MutableOutcome = { -readonly [K in keyof ProviderOutcome]: ProviderOutcome[K] };
 
 /** How far ahead of our clock a source's timestamp may be before it is refused as bogus. */
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const FUTURE_TOLERANCE_MS = 5 * MINUTE_MS;
 /** volume and listings are `integer` columns. */
 const MAX_INT4 = 2_147_483_647;
 

@@ -20,10 +20,8 @@
 // backfilling history can queue one.
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
+import { DAY_MS, HOUR_MS } from '../../platform/time.js';
 import { BUCKET_ORIGIN } from '../types.js';
-
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
 
 export type RollupName = 'hourly' | 'daily';
 

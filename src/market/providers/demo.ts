@@ -28,6 +28,7 @@
 import type { MARKET_CURRENCIES } from '../../config/settings.js';
 import { inBatches } from '../../platform/batches.js';
 import { systemClock } from '../../platform/clock.js';
+import { HOUR_MS } from '../../platform/time.js';
 import type { PricedItem, PriceProvider, PriceQuote } from '../types.js';
 import type { ProviderDeps } from './deps.js';
 
@@ -35,7 +36,6 @@ export const DEMO_STEP_MS = 10_000;
 /** Quotes per batch: a whole catalog at once would hold the event loop for tens of milliseconds. */
 export const DEMO_BATCH_SIZE = 1000;
 
-const HOUR_MS = 3_600_000;
 /** Octave periods run from one step to 2^(OCTAVES-1) steps (about 11 hours). */
 const OCTAVES = 13;
 /** Log-price amplitude of the one-step octave; octave k has STEP_AMPLITUDE·√(2^k). */

@@ -21,15 +21,16 @@ import { systemClock } from '../../platform/clock.js';
 import {
   describeTarget,
   fetchJson,
-  HttpInvalidBodyError,
-  HttpStatusError,
+  HttpRequestError,
+  statusFailure,
 } from '../../platform/http/bounded-fetch.js';
+import { MINUTE_MS } from '../../platform/time.js';
 import type { PriceProvider, PriceQuote } from '../types.js';
 import type { ProviderDeps } from './deps.js';
 import { CS2_APP_ID } from './steam.js';
 
 /** How long Skinport caches /v1/items. */
-export const SKINPORT_CACHE_MS = 5 * 60_000;
+export const SKINPORT_CACHE_MS = 5 * MINUTE_MS;
 /** 8 requests per 5 minutes, spread evenly. */
 export const SKINPORT_MIN_REQUEST_SPACING_MS = SKINPORT_CACHE_MS / 8;
 
@@ -68,7 +69,10 @@ export function createSkinportProvider(
 
   const toQuotes = (answer: unknown, idsByName: ReadonlyMap<string, number>, at: Date) => {
     if (!Array.isArray(answer)) {
-      throw new HttpInvalidBodyError(describeTarget(new URL(url)), 'expected an array');
+      throw new HttpRequestError(describeTarget(new URL(url)), {
+        kind: 'invalid_body',
+        reason: 'expected an array',
+      });
     }
     const quotes: PriceQuote[] = [];
     let unreadable = 0;
@@ -123,8 +127,9 @@ export function createSkinportProvider(
         });
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof HttpStatusError && error.status === 429) {
-          notBefore = clock.now() + (error.retryAfterMs ?? SKINPORT_CACHE_MS);
+        const refused = statusFailure(error);
+        if (refused?.status === 429) {
+          notBefore = clock.now() + (refused.retryAfterMs ?? SKINPORT_CACHE_MS);
         }
         throw error;
       }

@@ -5,6 +5,7 @@
 // σ = 0, and the two-pass sum carries a correction term that cancels the
 // mean's own rounding error. A quantity that would divide by a zero mean, a
 // zero first price or a zero time spread is null, not Infinity or NaN.
+import { HOUR_MS } from '../../platform/time.js';
 
 /** Bollinger bands: a simple moving average over this many periods... */
 export const BOLLINGER_PERIODS = 20;
@@ -12,8 +13,6 @@ export const BOLLINGER_PERIODS = 20;
 export const BOLLINGER_WIDTH = 2;
 /** Fewer points in a window and it has no volatility: the bands need their 20 periods. */
 export const MINIMUM_POINTS = BOLLINGER_PERIODS;
-
-const HOUR_MS = 3_600_000;
 
 export interface Bollinger {
   readonly middle: number;

@@ -8,12 +8,13 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/index.js';
 import type { Store } from '../../platform/store/index.js';
+import { HOUR_MS } from '../../platform/time.js';
 import type { VolatilityWindow } from '../types.js';
 import { type ChangedSeries, recomputeVolatility } from './recompute.js';
 
 const SHORT_WINDOWS: readonly VolatilityWindow[] = ['1h', '24h'];
 const LONG_WINDOWS: readonly VolatilityWindow[] = ['7d', '30d'];
-const LONG_WINDOW_REFRESH_MS = 3_600_000;
+const LONG_WINDOW_REFRESH_MS = HOUR_MS;
 
 export interface VolatilityUpdaterOptions {
   readonly database: Database;

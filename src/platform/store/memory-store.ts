@@ -2,6 +2,8 @@
 // Expired keys are dropped when read and swept once a minute, so memory does
 // not grow with keys nobody reads again. Messages are delivered on a later
 // turn of the event loop, as they would arrive from Redis.
+
+import { MINUTE_MS } from '../time.js';
 import {
   type Admission,
   type AdmissionAndValue,
@@ -29,7 +31,7 @@ interface Admitted {
   readonly expiresAt: number;
 }
 
-const SWEEP_INTERVAL_MS = 60_000;
+const SWEEP_INTERVAL_MS = MINUTE_MS;
 
 export interface MemoryStoreOptions {
   readonly now?: Clock;
