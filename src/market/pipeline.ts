@@ -1,7 +1,7 @@
 // The market's background work, as `tracera serve` and `tracera worker` run
 // it: ingestion (one leader across all instances) from the configured
 // providers, with the volatility of every series that got new prices
-// recomputed behind it.
+// recomputed behind it, and behind that the market summary and index.
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../platform/clock.js';
@@ -9,6 +9,7 @@ import type { Database } from '../platform/db/index.js';
 import type { Store } from '../platform/store/index.js';
 import { startIngestion } from './ingest/index.js';
 import { createProviders } from './providers/index.js';
+import { createSummaryUpdater } from './summary/updater.js';
 import { createVolatilityUpdater } from './volatility/index.js';
 
 export interface MarketPipelineOptions {
@@ -20,14 +21,21 @@ export interface MarketPipelineOptions {
 }
 
 export interface MarketPipeline {
-  /** Stops ingestion, then waits for the volatility recompute in flight. */
+  /** Stops ingestion, then waits for the volatility recompute and summary refresh in flight. */
   stop(): Promise<void>;
 }
 
 export function startMarketPipeline(options: MarketPipelineOptions): MarketPipeline {
   const { config, database, store, logger } = options;
   const clock = options.clock ?? systemClock;
-  const volatility = createVolatilityUpdater({ database, store, logger, clock });
+  const summary = createSummaryUpdater({ database, store, logger, clock });
+  const volatility = createVolatilityUpdater({
+    database,
+    store,
+    logger,
+    clock,
+    onRecomputed: (series) => summary.changed(series),
+  });
   const ingestion = startIngestion({
     config,
     database,
@@ -45,6 +53,7 @@ export function startMarketPipeline(options: MarketPipelineOptions): MarketPipel
     async stop() {
       await ingestion.stop();
       await volatility.idle();
+      await summary.idle();
     },
   };
 }

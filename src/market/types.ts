@@ -70,5 +70,7 @@ export const WINDOW_MS: Readonly<Record<HistoryWindow, number>> = {
  */
 export const PRICES_CHANNEL = 'prices';
 export const VOLATILITY_CHANNEL = 'volatility';
+/** The market index of a source after each step: one JSON object per message. */
+export const INDEX_CHANNEL = 'index';
 /** At most this many changes per channel message (a price is about 130 bytes). */
 export const CHANGES_PER_MESSAGE = 500;

@@ -71,7 +71,7 @@ export const SEARCH_LIMIT_MAX = 200;
 /** Words past this many are ignored: no CS2 name needs more to be found. */
 export const SEARCH_WORDS_MAX = 8;
 
-const ITEM_COLUMNS = [
+export const ITEM_COLUMNS = [
   'id',
   'market_hash_name',
   'category',
@@ -129,7 +129,7 @@ function decodeCursor(cursor: string): string {
   return name;
 }
 
-type ItemFilter = (eb: ExpressionBuilder<ItemTables, 'items'>) => Expression<SqlBool>;
+export type ItemFilter = (eb: ExpressionBuilder<ItemTables, 'items'>) => Expression<SqlBool>;
 
 /** The name contains `text`, in any case: the form the trigram index of migration 004 serves. */
 function nameContains(text: string): ItemFilter {
@@ -145,6 +145,15 @@ function wordFilter(word: string): ItemFilter {
   const wear = WEAR_ABBREVIATIONS[word];
   const named = nameContains(word);
   return wear ? (eb) => eb.or([named(eb), nameContains(wear)(eb)]) : named;
+}
+
+/**
+ * The items whose name holds every word of `q` (as `searchItems` matches
+ * them), as a condition on the items table, or null when `q` has no words.
+ */
+export function nameMatches(q: string | undefined): ItemFilter | null {
+  const filters = searchWords(q).map(wordFilter);
+  return filters.length === 0 ? null : (eb) => eb.and(filters.map((filter) => filter(eb)));
 }
 
 export async function searchItems(database: Database, search: ItemSearch): Promise<ItemsPage> {

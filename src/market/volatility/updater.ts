@@ -21,6 +21,8 @@ export interface VolatilityUpdaterOptions {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock: Clock;
+  /** Told of each pass's series once it is done, failed or not: what reads volatility comes next. */
+  readonly onRecomputed?: (series: readonly ChangedSeries[]) => void;
 }
 
 export interface VolatilityUpdater {
@@ -73,6 +75,7 @@ export function createVolatilityUpdater(options: VolatilityUpdaterOptions): Vola
         // The next batch of the same series brings them back; nothing is lost but time.
         logger.error({ err: error, series: series.length }, 'volatility recompute failed');
       }
+      options.onRecomputed?.(series);
     }
   }
 

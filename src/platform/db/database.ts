@@ -40,11 +40,12 @@ export interface DatabaseEvents {
 }
 
 const PG_INT8_OID = 20;
+const PG_INT8_ARRAY_OID = 1016;
 const PG_CONNECT_TIMEOUT_MS = 5000;
 const PG_IDLE_TIMEOUT_MS = 30_000;
 
 /**
- * PostgreSQL's bigint arrives from `pg` as a string; PGlite gives a number.
+ * PostgreSQL's bigint (alone or in an array) arrives from `pg` as a string; PGlite gives a number.
  * Counts and cents fit in a double, so both backends return numbers, and a
  * value that would lose precision is an error rather than a silent rounding.
  */
@@ -55,11 +56,20 @@ function parseInt8(text: string): number {
 }
 
 function pgTypes(): pg.CustomTypesConfig {
+  // The driver's TypeId enum lists scalar types only; its parsers cover arrays too.
+  const arrayOid = PG_INT8_ARRAY_OID as unknown as Parameters<typeof pg.types.getTypeParser>[0];
+  const parseInt8Array = pg.types.getTypeParser(arrayOid, 'text') as (text: string) => unknown;
+  const parsers: Readonly<Record<number, (text: string) => unknown>> = {
+    [PG_INT8_OID]: parseInt8,
+    [PG_INT8_ARRAY_OID]: (text) =>
+      (parseInt8Array(text) as (string | null)[]).map((element) =>
+        element === null ? null : parseInt8(element),
+      ),
+  };
   return {
     getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-      oid === PG_INT8_OID
-        ? parseInt8
-        : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
+      parsers[oid] ??
+      pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
   };
 }
 
