@@ -32,6 +32,7 @@ import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/re
 import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
 import { marketRoutes } from './market/routes.js';
+import { summaryRoutes } from './market/summary/routes.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
@@ -141,6 +142,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     prefix: API_PREFIX,
     database,
     store,
+    market: config.market,
+    now: deps.now ?? Date.now,
+  });
+  await app.register(summaryRoutes, {
+    prefix: API_PREFIX,
+    database,
     market: config.market,
     now: deps.now ?? Date.now,
   });
