@@ -8,6 +8,7 @@ import { type Clock, systemClock } from '../../platform/clock.js';
 import type { Database } from '../../platform/db/index.js';
 import type { Store } from '../../platform/store/index.js';
 import { MINUTE_MS } from '../../platform/time.js';
+import { deleteExpiredIndexPoints } from '../summary/market-index.js';
 import type { PriceProvider, PriceSource } from '../types.js';
 import { type OnStored, type ProviderOutcome, runIngestCycle } from './ingest-cycle.js';
 import { loadItemsToPrice, type PriorityItems } from './items-to-price.js';
@@ -135,6 +136,8 @@ export function startIngestion(options: IngestionOptions): Ingestion {
       rawRetentionMs,
       signal: term.signal,
     });
+    // The market index's points go with the raw prices; its hourly closes stay.
+    await deleteExpiredIndexPoints(database, new Date(now.getTime() - rawRetentionMs));
     const busy = deleted > 0 || rollups.some((r) => r.rolledUp + r.rolledUpAgain + r.tooOld > 0);
     if (busy) logger.info({ rollups, deletedRawRows: deleted }, 'price maintenance done');
   }
