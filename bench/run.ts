@@ -4,6 +4,7 @@ import { runAuth } from './auth.js';
 import { runHttpOverhead } from './http-overhead.js';
 import { runIngest } from './ingest.js';
 import { runMarket } from './market.js';
+import { runMarketOverview } from './market-overview.js';
 import { runWsFanout } from './ws-fanout.js';
 
 const benchmarks: [string, () => Promise<boolean>][] = [
@@ -11,6 +12,7 @@ const benchmarks: [string, () => Promise<boolean>][] = [
   ['auth', runAuth],
   ['ingest', runIngest],
   ['market', runMarket],
+  ['market-overview', runMarketOverview],
   ['ws-fanout', runWsFanout],
 ];
 const only = process.argv[2];
