@@ -9,6 +9,7 @@ import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
 import { SECOND_MS } from '../platform/time.js';
 import { getItem, getItems, InvalidCursorError, searchItems } from './catalog/index.js';
+import { aboveFloors, MIN_PRICE_CENTS_DEFAULT, MIN_VOLUME_DEFAULT } from './floors.js';
 import { HISTORY_RESOLUTION, priceHistory } from './history.js';
 import { latestPrices } from './ingest/index.js';
 import {
@@ -182,8 +183,16 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         window = DEFAULT_VOLATILITY_WINDOW,
         source = primarySource,
         limit = RANKING_LIMIT_DEFAULT,
+        min_price_cents: minPriceCents = MIN_PRICE_CENTS_DEFAULT,
+        min_volume: minVolume = MIN_VOLUME_DEFAULT,
       } = request.query;
-      const ranked = await topVolatile(store, { source, window, limit });
+      const floors = { minPriceCents, minVolume };
+      const ranked = await topVolatile(store, {
+        source,
+        window,
+        limit,
+        eligible: (itemIds) => aboveFloors(store, source, itemIds, floors),
+      });
       const items = new Map(
         (
           await getItems(
@@ -196,6 +205,8 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         ...about(source, window),
         ranked_by: 'coefficient_of_variation' as const,
         minimum_points: MINIMUM_POINTS,
+        min_price_cents: minPriceCents,
+        min_volume: minVolume,
         items: ranked.flatMap(({ itemId, volatility }, index) => {
           const item = items.get(itemId);
           return item ? [{ rank: index + 1, item, volatility: roundedVolatility(volatility) }] : [];

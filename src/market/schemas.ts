@@ -40,11 +40,19 @@ export const VolatilityQuery = Type.Object(
   { additionalProperties: false },
 );
 
+/** The largest price a filter takes: the prices column is a bigint of cents. */
+const MAX_CENTS = 1_000_000_000_000;
+export const Cents = Type.Integer({ minimum: 0, maximum: MAX_CENTS });
+/** Volumes are `integer` columns. */
+export const MinVolume = Type.Integer({ minimum: 0, maximum: 2_147_483_647 });
+
 export const RankingQuery = Type.Object(
   {
     window: Type.Optional(VolatilityWindow),
     source: Type.Optional(Source),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: RANKING_LIMIT_MAX })),
+    min_price_cents: Type.Optional(Cents),
+    min_volume: Type.Optional(MinVolume),
   },
   { additionalProperties: false },
 );
@@ -141,6 +149,9 @@ export const RankingJson = Type.Object({
   currency: Type.String(),
   ranked_by: Type.Literal('coefficient_of_variation'),
   minimum_points: Type.Integer(),
+  /** The floors this answer used: items below either are not ranked. */
+  min_price_cents: Type.Integer(),
+  min_volume: Type.Integer(),
   items: Type.Array(
     Type.Object({
       rank: Type.Integer(),

@@ -41,6 +41,7 @@ beforeAll(async () => {
     ['redlineMw', 'AK-47 | Redline (Minimal Wear)', 'weapon skin'],
     ['karambit', '★ Karambit | Fade (Factory New)', 'knife'],
     ['quiet', 'Sticker | Quiet Item', 'sticker'],
+    ['flicker', 'Sticker | Flicker', 'sticker'],
   ] as const) {
     const { rows } = await sql<{ id: number }>`insert into items (market_hash_name, category)
       values (${name}, ${category}) returning id`.execute(database.db);
@@ -61,13 +62,18 @@ beforeAll(async () => {
   const karambit = Array.from({ length: 30 }, (_, i) =>
     quote(ids.karambit ?? 0, 'steam', 29 - i, 50_000 + (i % 3) * 5_000),
   );
+  // A sticker flipping between 3 and 4 cents: by far the largest relative spread, and noise.
+  const flicker = Array.from({ length: 30 }, (_, i) =>
+    quote(ids.flicker ?? 0, 'steam', 29 - i, 3 + (i % 2)),
+  );
   const demo = [quote(ids.redline ?? 0, 'demo', STALE_SECONDS / 60 + 1, 990)];
-  const quotes = [...redline, ...karambit, ...demo];
+  const quotes = [...redline, ...karambit, ...flicker, ...demo];
   await writePrices(database, quotes);
   await updateLatestPrices(test.store, quotes, { publish: false });
   await recomputeVolatility({ database, store: test.store, now: NOW }, [
     { itemId: ids.redline ?? 0, source: 'steam' },
     { itemId: ids.karambit ?? 0, source: 'steam' },
+    { itemId: ids.flicker ?? 0, source: 'steam' },
   ]);
 });
 
@@ -250,6 +256,8 @@ describe('GET /api/v1/rankings/volatile', () => {
       source: 'steam',
       ranked_by: 'coefficient_of_variation',
       minimum_points: 20,
+      min_price_cents: 100,
+      min_volume: 10,
     });
     expect(
       body.items.map((entry: { rank: number; item: { id: number } }) => [
@@ -265,6 +273,21 @@ describe('GET /api/v1/rankings/volatile', () => {
   it('honours the limit', async () => {
     const { body } = await get('/api/v1/rankings/volatile?window=1h&limit=1');
     expect(body.items).toHaveLength(1);
+  });
+
+  it('never ranks an item flipping between 3 and 4 cents with the default floors', async () => {
+    for (const window of ['1h', '24h']) {
+      const { body } = await get(`/api/v1/rankings/volatile?window=${window}`);
+      expect(body.items.map((entry: { item: { id: number } }) => entry.item.id)).not.toContain(
+        ids.flicker,
+      );
+    }
+    // Below the floor it is what leads: the floor is what keeps it out.
+    const { body } = await get('/api/v1/rankings/volatile?window=1h&min_price_cents=0');
+    expect(body.items[0].item.id).toBe(ids.flicker);
+    expect(body.min_price_cents).toBe(0);
+    const traded = await get('/api/v1/rankings/volatile?window=1h&min_volume=11');
+    expect(traded.body.items).toEqual([]);
   });
 
   it.each([['limit=0'], ['limit=101'], ['window=1y'], ['source=nowhere']])(

@@ -8,6 +8,7 @@ import type { Database } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors.js';
 import { DAY_MS, SECOND_MS } from '../../platform/time.js';
 import { InvalidCursorError } from '../catalog/index.js';
+import { MIN_PRICE_CENTS_DEFAULT, MIN_VOLUME_DEFAULT } from '../floors.js';
 import { HISTORY_RESOLUTION } from '../history.js';
 import { type HistoryWindow, isSimulated, type PriceSource } from '../types.js';
 import { INDEX_BASE, indexHistory, indexState, indexValueAt } from './market-index.js';
@@ -23,8 +24,6 @@ import {
   IndexHistoryQuery,
   IndexJson,
   IndexQuery,
-  MIN_PRICE_CENTS_DEFAULT,
-  MIN_VOLUME_DEFAULT,
   MOVERS_LIMIT_DEFAULT,
   MoversJson,
   MoversQuery,

@@ -3,7 +3,7 @@
 // every price says where it came from and whether it is simulated.
 import { type TSchema, Type } from 'typebox';
 import { MARKET_PROVIDERS } from '../../config/settings.js';
-import { ItemJson } from '../schemas.js';
+import { Cents, ItemJson, MinVolume } from '../schemas.js';
 import { HISTORY_WINDOWS } from '../types.js';
 import { MOVER_WINDOWS, OVERVIEW_SORTS } from './overview.js';
 
@@ -11,16 +11,9 @@ export const OVERVIEW_PAGE_DEFAULT = 50;
 export const OVERVIEW_PAGE_MAX = 200;
 export const MOVERS_LIMIT_DEFAULT = 20;
 export const MOVERS_LIMIT_MAX = 100;
-/** Below a dollar, a one-cent step is a move of several percent: noise, not a move. */
-export const MIN_PRICE_CENTS_DEFAULT = 100;
-/** Fewer sales than this a day and one trade makes the price. */
-export const MIN_VOLUME_DEFAULT = 10;
-/** The largest price a filter takes: the prices column is a bigint of cents. */
-const MAX_CENTS = 1_000_000_000_000;
 
 const Source = Type.Enum(MARKET_PROVIDERS);
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
-const Cents = Type.Integer({ minimum: 0, maximum: MAX_CENTS });
 
 export const OverviewQuery = Type.Object(
   {
@@ -83,7 +76,7 @@ export const MoversQuery = Type.Object(
     window: Type.Optional(Type.Enum(MOVER_WINDOWS)),
     direction: Type.Optional(Type.Enum(['up', 'down'])),
     min_price_cents: Type.Optional(Cents),
-    min_volume: Type.Optional(Type.Integer({ minimum: 0, maximum: 2_147_483_647 })),
+    min_volume: Type.Optional(MinVolume),
     source: Type.Optional(Source),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MOVERS_LIMIT_MAX })),
   },

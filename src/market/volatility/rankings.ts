@@ -14,7 +14,14 @@ export interface RankingQuery {
   readonly source: PriceSource;
   readonly window: VolatilityWindow;
   readonly limit: number;
+  /** Of the item ids given, those that may rank (a price and volume floor); all by default. */
+  readonly eligible?: (itemIds: readonly number[]) => Promise<ReadonlySet<number>>;
 }
+
+/** Members read at once when a floor may pass over many of them. */
+const FILTERED_PAGE = 200;
+/** How far down the ranking a floor is looked past before the answer makes do with what it found. */
+const MAX_SCANNED = 5000;
 
 export interface RankedVolatility {
   readonly itemId: number;
@@ -26,15 +33,21 @@ export interface RankedVolatility {
 /**
  * Up to `limit` items, most volatile first, each with its cached volatility.
  * A member whose cache entry has expired (its series stopped before a
- * recompute could drop it) is passed over, and the next ones are read instead.
+ * recompute could drop it), or that `eligible` turns down, is passed over,
+ * and the next ones are read instead, down to MAX_SCANNED members.
  */
 export async function topVolatile(store: Store, query: RankingQuery): Promise<RankedVolatility[]> {
   const key = rankingKey(query.source, query.window);
   const ranked: RankedVolatility[] = [];
   let start = 0;
-  while (ranked.length < query.limit) {
+  while (ranked.length < query.limit && start < MAX_SCANNED) {
     const wanted = query.limit - ranked.length;
-    const page = await store.sortedSetRange(key, start, start + wanted - 1, 'desc');
+    const size = query.eligible ? Math.max(wanted, FILTERED_PAGE) : wanted;
+    const read = await store.sortedSetRange(key, start, start + size - 1, 'desc');
+    const eligible = query.eligible
+      ? await query.eligible(read.map(({ member }) => Number(member)))
+      : null;
+    const page = eligible ? read.filter(({ member }) => eligible.has(Number(member))) : read;
     const volatilities = await Promise.all(
       page.map(({ member }) =>
         cachedVolatility(store, {
@@ -46,10 +59,12 @@ export async function topVolatile(store: Store, query: RankingQuery): Promise<Ra
     );
     page.forEach(({ member, score }, index) => {
       const volatility = volatilities[index];
-      if (volatility) ranked.push({ itemId: Number(member), score, volatility });
+      if (volatility && ranked.length < query.limit) {
+        ranked.push({ itemId: Number(member), score, volatility });
+      }
     });
-    if (page.length < wanted) break;
-    start += page.length;
+    if (read.length < size) break;
+    start += read.length;
   }
   return ranked;
 }
