@@ -8,6 +8,9 @@ import { DAY_MS, HOUR_MS } from '../platform/time.js';
 
 export type PriceSource = (typeof MARKET_PROVIDERS)[number];
 
+/** The demo market's prices are simulated; every answer about a source's prices says so. */
+export const isSimulated = (source: PriceSource): boolean => source === 'demo';
+
 /** What a provider needs to know about an item to price it. */
 export interface PricedItem {
   readonly id: number;
