@@ -6,6 +6,7 @@
 import { createServer } from 'node:http';
 import { Redis } from 'ioredis';
 import { type WebSocket, WebSocketServer } from 'ws';
+import { isSimulated, type PriceSource } from '../src/market/types.js';
 
 const [portArgument, redisUrl, channel] = process.argv.slice(2);
 if (!portArgument || !redisUrl || !channel) {
@@ -34,9 +35,10 @@ const redis = new Redis(redisUrl);
 await redis.subscribe(channel);
 interface PriceChange {
   readonly item_id: number;
-  readonly source: string;
+  readonly source: PriceSource;
   readonly price_cents: number;
   readonly volume?: number;
+  readonly listings?: number;
   readonly observed_at: string;
 }
 
@@ -49,9 +51,11 @@ redis.on('message', (_channel: string, text: string) => {
           type: 'price',
           item_id: change.item_id,
           source: change.source,
-          price: change.price_cents,
+          simulated: isSimulated(change.source),
+          price_cents: change.price_cents,
           volume: change.volume ?? null,
-          timestamp: change.observed_at,
+          listings: change.listings ?? null,
+          observed_at: change.observed_at,
         }),
       );
     }

@@ -2,7 +2,7 @@
 // feed connections, client i following `perClient` consecutive items from
 // (i * perClient) mod `items`, so every item has the same number of
 // followers. Each price message's delay is its receipt time minus its
-// `timestamp`, which the publisher sets to the moment it publishes (both
+// `observed_at`, which the publisher sets to the moment it publishes (both
 // processes read the same clock). Talks to its parent over IPC:
 // → {type:'ready', connected} once every connection has its subscription;
 // ← 'report' → {type:'report', received, latencyCounts, lastReceivedAt, closed};
@@ -64,7 +64,7 @@ function isLastTimestamp(data: Buffer, from: number): boolean {
   return true;
 }
 
-/** A price message ends with its timestamp: `"timestamp":"<ISO 8601>"}`. */
+/** A price message ends with its time: `"observed_at":"<ISO 8601>"}`. */
 function onPrice(data: Buffer, end: number, now: number): void {
   const from = end - ISO_LENGTH - 2;
   if (!isLastTimestamp(data, from)) {

@@ -1,7 +1,8 @@
 // The public market API under /api/v1: the catalog, the latest price per
-// source, price history, volatility and rankings. Only reads; ingestion and
-// the volatility recompute write. A price always travels with its source,
-// whether it is simulated, when it was observed and the currency it is in.
+// source, price history, volatility, rankings and each source's status. Only
+// reads; ingestion and the volatility recompute write. A price always travels
+// with its source, whether it is simulated, when it was observed and the
+// currency it is in.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
 import type { Database } from '../platform/db/index.js';
@@ -12,6 +13,7 @@ import { getItem, getItems, InvalidCursorError, searchItems } from './catalog/in
 import { aboveFloors, MIN_PRICE_CENTS_DEFAULT, MIN_VOLUME_DEFAULT } from './floors.js';
 import { HISTORY_RESOLUTION, priceHistory } from './history.js';
 import { latestPrices } from './ingest/index.js';
+import { sourceStatuses } from './ingest/source-status.js';
 import {
   HistoryJson,
   HistoryQuery,
@@ -24,9 +26,16 @@ import {
   RANKING_LIMIT_DEFAULT,
   RankingJson,
   RankingQuery,
+  SourcesJson,
+  SourcesQuery,
   VolatilityQuery,
 } from './schemas.js';
-import type { HistoryWindow, PriceSource, VolatilityWindow } from './types.js';
+import {
+  type HistoryWindow,
+  isSimulated,
+  type PriceSource,
+  type VolatilityWindow,
+} from './types.js';
 import {
   cachedVolatility,
   MINIMUM_POINTS,
@@ -44,8 +53,6 @@ export interface MarketRouteOptions {
   readonly market: Config['market'];
   readonly now: () => number;
 }
-
-const isSimulated = (source: PriceSource) => source === 'demo';
 
 export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async (app, options) => {
   const { database, store, market, now } = options;
@@ -213,5 +220,17 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         }),
       };
     },
+  );
+
+  app.get(
+    '/market/sources',
+    {
+      schema: {
+        summary: 'How each configured price source fared in its last ingestion cycle',
+        querystring: SourcesQuery,
+        response: { 200: SourcesJson },
+      },
+    },
+    async () => ({ sources: await sourceStatuses(store, market.providers) }),
   );
 };

@@ -160,3 +160,50 @@ export const RankingJson = Type.Object({
     }),
   ),
 });
+
+const IsoTime = Type.String({ format: 'date-time' });
+
+export const SourcePaceJson = Type.Object({
+  /** Time between the starts of two requests now. */
+  interval_ms: Type.Integer(),
+  requests_per_minute: Type.Number(),
+  /** The configured least interval: the provider never asks faster. */
+  floor_interval_ms: Type.Integer(),
+  /** 429 answers during the last cycle. */
+  rate_limited_last_cycle: Type.Integer(),
+  last_rate_limited_at: Nullable(IsoTime),
+});
+
+/**
+ * How a configured source fared in its last ingestion cycle, as the leader
+ * recorded it; every field but `source`, `simulated` and `state` is null
+ * while the state is `not_run_yet`.
+ */
+export const SourceStatusJson = Type.Object({
+  source: Source,
+  simulated: Type.Boolean(),
+  /** `failing`: its last cycle ended in an error (`last_error`). */
+  state: Type.Union([Type.Literal('not_run_yet'), Type.Literal('ok'), Type.Literal('failing')]),
+  /** When its last cycle ended. */
+  last_cycle_at: Nullable(IsoTime),
+  /** How long its part of that cycle took. */
+  cycle_duration_ms: Nullable(Type.Integer()),
+  /** Rows new to the price history in that cycle. */
+  rows_last_cycle: Nullable(Type.Integer()),
+  /** Items it priced in that cycle. */
+  items_last_cycle: Nullable(Type.Integer()),
+  /** Catalog items with a stored price from it. */
+  items_covered: Nullable(Type.Integer()),
+  /** Items in the catalog at that cycle. */
+  catalog_items: Nullable(Type.Integer()),
+  /** When a cycle last stored prices from it. */
+  last_success_at: Nullable(IsoTime),
+  /** Its last failure, whenever that was: a short message meant for people. */
+  last_error: Nullable(Type.Object({ at: IsoTime, message: Type.String() })),
+  /** For a source that adapts its pace to a rate limit (Steam); null for the others. */
+  pace: Nullable(SourcePaceJson),
+});
+
+export const SourcesQuery = Type.Object({}, { additionalProperties: false });
+
+export const SourcesJson = Type.Object({ sources: Type.Array(SourceStatusJson) });

@@ -8,7 +8,7 @@ import { DAY_MS, HOUR_MS } from '../platform/time.js';
 
 export type PriceSource = (typeof MARKET_PROVIDERS)[number];
 
-/** The demo market's prices are simulated, and every answer that carries one says so. */
+/** The demo market's prices are simulated; every answer about a source's prices says so. */
 export const isSimulated = (source: PriceSource): boolean => source === 'demo';
 
 /** What a provider needs to know about an item to price it. */
@@ -31,8 +31,22 @@ export interface PriceQuote {
   readonly observed_at: Date;
 }
 
+/** How fast a provider that paces its requests asks now, as it learned from its source. */
+export interface ProviderPace {
+  /** Time between the starts of two requests. */
+  readonly intervalMs: number;
+  /** The configured least interval: the provider never asks faster. */
+  readonly floorMs: number;
+  /** 429 answers during its last cycle. */
+  readonly rateLimitedLastCycle: number;
+  /** Epoch milliseconds of the last 429; null when there was none since the process started. */
+  readonly lastRateLimitedAt: number | null;
+}
+
 export interface PriceProvider {
   readonly source: PriceSource;
+  /** Its current pace, for a provider that adapts it to its source's rate limit. */
+  pace?(): ProviderPace;
   /**
    * Prices `items`, yielding quotes in batches as they arrive. Stops early,
    * without throwing, once `signal` aborts; a failure of the source itself

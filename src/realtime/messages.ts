@@ -3,10 +3,16 @@
 // actions, and item ids that are positive integers in the catalog's id range;
 // anything else in `item_ids` is dropped, duplicates collapse. What the
 // server sends is built from the market pipeline's channel messages, each
-// serialized and framed once however many sockets receive it.
+// serialized and framed once however many sockets receive it, and names a
+// price's fields as the REST API does (price_cents, observed_at, simulated).
 import { MARKET_PROVIDERS } from '../config/settings.js';
 import { isCountOrAbsent, type PriceMessage } from '../market/ingest/index.js';
-import { type PriceQuote, type PriceSource, VOLATILITY_WINDOWS } from '../market/types.js';
+import {
+  isSimulated,
+  type PriceQuote,
+  type PriceSource,
+  VOLATILITY_WINDOWS,
+} from '../market/types.js';
 import { roundedVolatility, type Volatility } from '../market/volatility/index.js';
 import { textFrame } from './frames.js';
 
@@ -67,15 +73,19 @@ export interface Update {
   readonly priceKey?: string;
 }
 
+/** A price as GET /items/:id lists it, with the item it is of; `observed_at` comes last. */
 export interface PriceUpdate {
   readonly type: 'price';
   readonly item_id: number;
   readonly source: PriceSource;
+  /** True for the demo market: simulated prices, not a real market. */
+  readonly simulated: boolean;
   /** Minor units (cents) of MARKET_CURRENCY, like every price. */
-  readonly price: number;
+  readonly price_cents: number;
   readonly volume: number | null;
+  readonly listings: number | null;
   /** ISO 8601: when the source observed the price. */
-  readonly timestamp: string;
+  readonly observed_at: string;
 }
 
 function priceUpdate(quote: PriceMessage): PriceUpdate {
@@ -83,9 +93,11 @@ function priceUpdate(quote: PriceMessage): PriceUpdate {
     type: 'price',
     item_id: quote.item_id,
     source: quote.source,
-    price: quote.price_cents,
+    simulated: isSimulated(quote.source),
+    price_cents: quote.price_cents,
     volume: quote.volume ?? null,
-    timestamp: quote.observed_at,
+    listings: quote.listings ?? null,
+    observed_at: quote.observed_at,
   };
 }
 
@@ -95,6 +107,7 @@ export function priceUpdateOfQuote(quote: PriceQuote): PriceUpdate {
     source: quote.source,
     price_cents: quote.price_cents,
     ...(quote.volume === undefined ? {} : { volume: quote.volume }),
+    ...(quote.listings === undefined ? {} : { listings: quote.listings }),
     observed_at: quote.observed_at.toISOString(),
   });
 }
@@ -141,6 +154,7 @@ function priceChange(change: Partial<PriceMessage>): Update | null {
     !SOURCES.has(change.source) ||
     !isWhole(change.price_cents) ||
     !isCountOrAbsent(change.volume) ||
+    !isCountOrAbsent(change.listings) ||
     !isTimestamp(change.observed_at)
   ) {
     return null;
@@ -166,18 +180,21 @@ function volatilityChange(change: Partial<Volatility>): Update | null {
   ) {
     return null;
   }
-  const rounded = roundedVolatility(change as Volatility);
+  const volatility = change as Volatility;
+  const rounded = roundedVolatility(volatility);
+  // Named as GET /items/:id/volatility names them.
   const update = {
     type: 'volatility',
-    item_id: change.item_id,
-    source: change.source,
-    window: change.window,
-    rolling_stddev: rounded.stddev_cents,
+    item_id: volatility.item_id,
+    source: volatility.source,
+    simulated: isSimulated(volatility.source),
+    window: volatility.window,
+    stddev_cents: rounded.stddev_cents,
     percent_change: rounded.percent_change,
     trend_score: rounded.trend_score,
-    timestamp: change.computed_at,
+    computed_at: volatility.computed_at,
   };
-  return { itemId: change.item_id, frame: textFrame(Buffer.from(JSON.stringify(update))) };
+  return { itemId: volatility.item_id, frame: textFrame(Buffer.from(JSON.stringify(update))) };
 }
 
 /** The updates of a PRICES_CHANNEL message. */

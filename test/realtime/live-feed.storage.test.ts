@@ -17,7 +17,7 @@ import {
   upgradeElsewhere,
 } from '../support/live-feed.js';
 import { ManualClock } from '../support/manual-clock.js';
-import { useMigratedDatabase } from '../support/market.js';
+import { insertItems, useMigratedDatabase } from '../support/market.js';
 import { OPCODES } from '../support/websocket-wire.js';
 
 const FEED_PATH = '/api/v1/ws';
@@ -326,15 +326,45 @@ describe('delivery', () => {
       type: 'price',
       item_id: 1,
       source: 'demo',
-      price: 123,
+      simulated: true,
+      price_cents: 123,
       volume: 7,
-      timestamp: '2026-11-01T12:00:00.000Z',
+      listings: null,
+      observed_at: '2026-11-01T12:00:00.000Z',
     });
-    expect(await feed.next(priceOf(2))).toMatchObject({ price: 250, volume: null });
+    expect(await feed.next(priceOf(2))).toMatchObject({ price_cents: 250, volume: null });
     // A later price of a subscribed item: anything published before it has arrived.
     await updateLatestPrices(app.store, [quote(1, 124, T0 + 1000)]);
-    expect(await feed.next(priceOf(1))).toMatchObject({ price: 124 });
+    expect(await feed.next(priceOf(1))).toMatchObject({ price_cents: 124 });
     expect(feed.messages().filter(priceOf(3))).toEqual([]);
+  });
+
+  it('sends a price under the names GET /items/:id gives it, simulated included', async () => {
+    const [itemId = 0] = await insertItems(database(), ['AK-47 | Redline (Field-Tested)']);
+    const app = await serve({ env: { MARKET_PROVIDERS: 'steam,demo' }, now: () => T0 + 5000 });
+    const feed = await client(app);
+    await feed.request({ action: 'subscribe', item_ids: [itemId] }, 'subscribed');
+    await updateLatestPrices(app.store, [
+      { ...quote(itemId, 1143, T0, 1247), source: 'steam' },
+      { ...quote(itemId, 1150, T0), listings: 4 },
+    ]);
+    const from = (source: string) => (message: FeedMessage) =>
+      priceOf(itemId)(message) && message.source === source;
+    const live = [await feed.next(from('steam')), await feed.next(from('demo'))];
+    const answer = await app.app.inject({ method: 'GET', url: `/api/v1/items/${itemId}` });
+    const { prices } = answer.json() as { prices: Record<string, unknown>[] };
+    // REST alone says how old a price is when it answers; the rest is the same, name for name.
+    expect(live).toEqual(
+      prices.map(({ age_seconds: _age, stale: _stale, ...price }) => ({
+        type: 'price',
+        item_id: itemId,
+        ...price,
+      })),
+    );
+    expect(live.map((price) => [price.source, price.simulated])).toEqual([
+      ['steam', false],
+      ['demo', true],
+    ]);
   });
 
   it('delivers volatility of subscribed items, rounded as the API rounds it', async () => {
@@ -366,11 +396,12 @@ describe('delivery', () => {
       type: 'volatility',
       item_id: 9,
       source: 'demo',
+      simulated: true,
       window: '24h',
-      rolling_stddev: 12.35,
+      stddev_cents: 12.35,
       percent_change: 0.012346,
       trend_score: -0.000123,
-      timestamp: '2026-11-01T12:00:00.000Z',
+      computed_at: '2026-11-01T12:00:00.000Z',
     });
     expect(feed.messages()).toEqual([]);
     const dropped = app.logs.lines.find((line) => line.msg === 'malformed channel changes dropped');
@@ -390,8 +421,8 @@ describe('delivery', () => {
       await app.store.publish(PRICES_CHANNEL, message);
     }
     await updateLatestPrices(app.store, [quote(1, 100, T0)]);
-    expect(await feed.next(priceOf(2))).toMatchObject({ price: 200 });
-    expect(await feed.next(priceOf(1))).toMatchObject({ price: 100 });
+    expect(await feed.next(priceOf(2))).toMatchObject({ price_cents: 200 });
+    expect(await feed.next(priceOf(1))).toMatchObject({ price_cents: 100 });
     expect(feed.messages()).toEqual([]);
     const dropped = app.logs.lines.filter(
       (line) => line.msg === 'malformed channel changes dropped',
@@ -407,7 +438,7 @@ describe('delivery', () => {
       { type: 'unsubscribed', item_ids: [1, 5] },
     );
     await updateLatestPrices(app.store, [quote(1, 100, T0), quote(2, 200, T0)]);
-    expect(await feed.next(priceOf(2))).toMatchObject({ price: 200 });
+    expect(await feed.next(priceOf(2))).toMatchObject({ price_cents: 200 });
     expect(feed.messages().filter(priceOf(1))).toEqual([]);
   });
 
@@ -428,18 +459,20 @@ describe('delivery', () => {
         type: 'price',
         item_id: 1,
         source: 'demo',
-        price: 110,
+        simulated: true,
+        price_cents: 110,
         volume: null,
-        timestamp: '2026-11-01T12:00:01.000Z',
+        listings: null,
+        observed_at: '2026-11-01T12:00:01.000Z',
       },
-      expect.objectContaining({ item_id: 2, price: 5 }),
+      expect.objectContaining({ item_id: 2, price_cents: 5 }),
     ]);
     await first.close();
 
     await updateLatestPrices(app.store, [quote(2, 6, T0 + 2000)]);
     const again = await client(app);
     const resubscribed = await again.request({ action: 'subscribe', item_ids: [2] }, 'subscribed');
-    expect(resubscribed.prices).toEqual([expect.objectContaining({ item_id: 2, price: 6 })]);
+    expect(resubscribed.prices).toEqual([expect.objectContaining({ item_id: 2, price_cents: 6 })]);
   });
 
   it('leaves out of a snapshot a price already sent live while it was read', async () => {
@@ -467,10 +500,10 @@ describe('delivery', () => {
     feed.send({ action: 'subscribe', item_ids: [1, 2] });
     await read;
     await updateLatestPrices(app.store, [quote(1, 101, T0 + 1000)]);
-    expect(await feed.next(priceOf(1))).toMatchObject({ price: 101 });
+    expect(await feed.next(priceOf(1))).toMatchObject({ price_cents: 101 });
     liveSeen();
     const reply = await feed.nextOf('subscribed');
-    expect(reply.prices).toEqual([expect.objectContaining({ item_id: 2, price: 200 })]);
+    expect(reply.prices).toEqual([expect.objectContaining({ item_id: 2, price_cents: 200 })]);
   });
 
   it('answers messages in order, a refusal behind a subscribe included', async () => {
@@ -523,7 +556,7 @@ describe('delivery', () => {
     });
     harness.store.getMany = getMany;
     await updateLatestPrices(app.store, [quote(1, 100, T0)]);
-    expect(await feed.next(priceOf(1))).toMatchObject({ price: 100 });
+    expect(await feed.next(priceOf(1))).toMatchObject({ price_cents: 100 });
   });
 });
 
@@ -670,12 +703,12 @@ describe('across instances', () => {
     await updateLatestPrices(a.store, [quote(1, 100, T0)]);
     await updateLatestPrices(b.store, [quote(1, 101, T0 + 1000)]);
     for (const feed of [onA, onB]) {
-      expect(await feed.next(priceOf(1))).toMatchObject({ price: 100 });
-      expect(await feed.next(priceOf(1))).toMatchObject({ price: 101 });
+      expect(await feed.next(priceOf(1))).toMatchObject({ price_cents: 100 });
+      expect(await feed.next(priceOf(1))).toMatchObject({ price_cents: 101 });
     }
     // And a client that connects to the other instance later gets the latest price.
     const late = await client(b);
     const reply = await late.request({ action: 'subscribe', item_ids: [1] }, 'subscribed');
-    expect(reply.prices).toEqual([expect.objectContaining({ price: 101 })]);
+    expect(reply.prices).toEqual([expect.objectContaining({ price_cents: 101 })]);
   });
 });

@@ -17,6 +17,7 @@ import { LEADER_TIMING, type LeaderTiming, runForLeadership, type Term } from '.
 import { deleteExpiredPrices } from './retention.js';
 import { rollUpPrices } from './rollups.js';
 import { runEvery } from './scheduler.js';
+import { createSourceStatusRecorder } from './source-status.js';
 
 export type { Clock } from '../../platform/clock.js';
 export type { OnStored, ProviderOutcome } from './ingest-cycle.js';
@@ -73,6 +74,13 @@ export function startIngestion(options: IngestionOptions): Ingestion {
   const sources = providers.map((provider) => provider.source);
   const failures = new Map<PriceSource, number>();
   const stopping = new AbortController();
+  const sourceStatus = createSourceStatusRecorder({
+    database,
+    store,
+    logger,
+    now: clock.now,
+    sources,
+  });
 
   function report(outcomes: readonly ProviderOutcome[], term: Term, startedMs: number): void {
     for (const { source, failure, cutOff } of outcomes) {
@@ -84,8 +92,9 @@ export function startIngestion(options: IngestionOptions): Ingestion {
     logger.info(
       {
         durationMs: clock.now() - startedMs,
-        providers: outcomes.map(({ failure, ...counts }) => ({
+        providers: outcomes.map(({ failure, pricedItemIds, ...counts }) => ({
           ...counts,
+          items: pricedItemIds.size,
           failed: failure !== null,
           failuresSinceStart: failures.get(counts.source) ?? 0,
         })),
@@ -116,6 +125,7 @@ export function startIngestion(options: IngestionOptions): Ingestion {
         onStored: options.onStored ?? (() => {}),
       });
       report(outcomes, term, startedMs);
+      await sourceStatus.record({ outcomes, term, catalogItems: items.length });
     } finally {
       endCycle();
       term.signal.removeEventListener('abort', endCycle);

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../../platform/db/index.js';
 import type { Store } from '../../platform/store/index.js';
 import { MINUTE_MS } from '../../platform/time.js';
-import type { PricedItem, PriceProvider, PriceQuote, PriceSource } from '../types.js';
+import type { PricedItem, PriceProvider, PriceQuote, PriceSource, ProviderPace } from '../types.js';
 import { updateLatestPrices } from './latest-prices.js';
 import { type StoredChange, writePrices } from './write-prices.js';
 
@@ -40,12 +40,20 @@ export interface ProviderOutcome {
   readonly rejected: number;
   /** Rows that were new to the prices table. */
   readonly inserted: number;
+  /** The items whose quotes were stored (new rows or not). */
+  readonly pricedItemIds: ReadonlySet<number>;
+  /** From the provider's start until it finished, failed or was left behind. */
+  readonly durationMs: number;
+  /** The provider's pace after the cycle, for one that adapts it. */
+  readonly pace: ProviderPace | null;
   /** The provider was still running when the cycle's signal aborted, and was left behind. */
   readonly cutOff: boolean;
   readonly failure: { readonly stage: 'fetch' | 'write'; readonly error: unknown } | null;
 }
 
-type MutableOutcome = { -readonly [K in keyof ProviderOutcome]: ProviderOutcome[K] };
+type MutableOutcome = { -readonly [K in keyof ProviderOutcome]: ProviderOutcome[K] } & {
+  readonly pricedItemIds: Set<number>;
+};
 
 /** How far ahead of our clock a source's timestamp may be before it is refused as bogus. */
 const FUTURE_TOLERANCE_MS = 5 * MINUTE_MS;
@@ -134,6 +142,7 @@ async function storeBatch(
   if (accepted.length === 0) return;
   const written = await writePrices(options.database, accepted);
   outcome.inserted += written.inserted;
+  for (const quote of accepted) outcome.pricedItemIds.add(quote.item_id);
   try {
     await updateLatestPrices(options.store, accepted);
   } catch (error) {
@@ -161,9 +170,13 @@ async function ingestFrom(
     quotes: 0,
     rejected: 0,
     inserted: 0,
+    pricedItemIds: new Set(),
+    durationMs: 0,
+    pace: null,
     cutOff: false,
     failure: null,
   };
+  const startedMs = options.now();
   // The provider's own signal: also aborted when this provider's part ends
   // early, so a source that failed or was left behind stops its requests.
   const own = new AbortController();
@@ -205,6 +218,8 @@ async function ingestFrom(
     // hangs inside a batch is not waited for.
     if (!finished) batches?.return?.().catch(() => {});
   }
+  outcome.durationMs = options.now() - startedMs;
+  outcome.pace = provider.pace?.() ?? null;
   return outcome;
 }
 

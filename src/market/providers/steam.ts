@@ -1,19 +1,21 @@
 // Steam Community Market prices, one item per request from
-// `/market/priceoverview/`. Steam answers 429 to clients faster than about one
-// request a second, often without Retry-After, so this provider is the
-// slowest source by far and is built around that:
+// `/market/priceoverview/`. Steam answers 429, without Retry-After, to clients
+// faster than a limit it does not publish, so this provider is the slowest
+// source by far and is built around that:
 //
-// - One request at a time, each starting at least STEAM_MARKET_REQUEST_INTERVAL_MS
-//   after the previous one, across cycles too (the spacing lives in the
-//   provider, not the cycle).
-// - A 429 waits out Retry-After when Steam sends one, else an exponential
-//   backoff (30 s doubling to 10 min, reset by the next answer), then retries
-//   the same item. A wait that reaches past the cycle ends the cycle, and a
-//   later cycle retries that item once the wait is over.
+// - One request at a time, each starting one pace interval after the
+//   previous one, across cycles too (the spacing lives in the provider, not
+//   the cycle). The pace starts at STEAM_MARKET_REQUEST_INTERVAL_MS, slows
+//   down on 429 and creeps back after quiet periods, never faster than that
+//   floor (steam-pace.ts); the provider reports it as its `pace()`.
+// - A 429 also waits out Retry-After when Steam sends one, else an
+//   exponential backoff (30 s doubling to 10 min, reset by the next answer),
+//   then retries the same item. A wait that reaches past the cycle ends the
+//   cycle, and a later cycle retries that item once the wait is over.
 // - A cycle prices at most as many items as fit into the ingestion interval
-//   at that spacing, and stops starting requests once the interval is over.
-//   Items someone holds or watches (`priority`) come first every cycle; the
-//   rest are walked in id order from where the previous cycle stopped, so
+//   at the current pace, and stops starting requests once the interval is
+//   over. Items someone holds or watches (`priority`) come first every cycle;
+//   the rest are walked in id order from where the previous cycle stopped, so
 //   successive cycles cover the whole catalog. A cycle started while another
 //   is running prices nothing.
 //
@@ -31,6 +33,7 @@ import {
 import { MINUTE_MS } from '../../platform/time.js';
 import type { PricedItem, PriceProvider, PriceQuote } from '../types.js';
 import type { ProviderDeps } from './deps.js';
+import { createSteamPace } from './steam-pace.js';
 import {
   parseSteamPrice,
   parseSteamVolume,
@@ -49,6 +52,7 @@ export interface SteamProviderOptions {
   /** STEAM_MARKET_URL, without a trailing slash. */
   readonly baseUrl: string;
   readonly currency: SteamCurrency;
+  /** The fastest pace: the least time between the starts of two requests. */
   readonly requestIntervalMs: number;
   /** Time one cycle may spend: the ingestion interval. */
   readonly cycleMs: number;
@@ -94,7 +98,7 @@ export function createSteamProvider(
   deps: ProviderDeps = {},
 ): PriceProvider {
   const clock = deps.clock ?? systemClock;
-  const budget = Math.max(1, Math.floor(options.cycleMs / options.requestIntervalMs));
+  const pace = createSteamPace(options.requestIntervalMs);
   const cursor: RotationCursor = { priority: null, rest: null };
   let nextRequestAt = Number.NEGATIVE_INFINITY;
   let backoffMs = 0;
@@ -106,7 +110,7 @@ export function createSteamProvider(
   };
 
   const rateLimitWaitMs = (retryAfterMs: number | null): number => {
-    if (retryAfterMs !== null) return Math.max(retryAfterMs, options.requestIntervalMs);
+    if (retryAfterMs !== null) return Math.max(retryAfterMs, pace.intervalMs());
     backoffMs =
       backoffMs === 0 ? STEAM_BACKOFF_INITIAL_MS : Math.min(backoffMs * 2, STEAM_BACKOFF_MAX_MS);
     return backoffMs;
@@ -151,19 +155,22 @@ export function createSteamProvider(
 
   return {
     source: 'steam',
+    pace: () => pace.snapshot(),
     async *fetchPrices(items, signal) {
       // Overlapping cycles would break the spacing; a second one prices nothing.
       if (cycleRunning) return;
       cycleRunning = true;
       try {
+        pace.startCycle();
         const deadline = clock.now() + options.cycleMs;
+        const budget = Math.max(1, Math.floor(options.cycleMs / pace.intervalMs()));
         for (const item of planCycle(items, budget, cursor)) {
           for (;;) {
             const startAt = Math.max(clock.now(), nextRequestAt);
             if (startAt >= deadline || signal.aborted) return;
             if (startAt > clock.now()) await clock.sleep(startAt - clock.now(), signal);
             if (signal.aborted) return;
-            nextRequestAt = clock.now() + options.requestIntervalMs;
+            nextRequestAt = clock.now() + pace.intervalMs();
             let answer: unknown;
             try {
               answer = await fetchJson(overviewUrl(item), {
@@ -176,12 +183,14 @@ export function createSteamProvider(
               if (signal.aborted) return;
               const refused = statusFailure(error);
               if (refused?.status === 429) {
+                pace.refused(clock.now());
                 nextRequestAt = clock.now() + rateLimitWaitMs(refused.retryAfterMs);
                 continue;
               }
               visited(item);
               throw error;
             }
+            pace.answered(clock.now());
             visited(item);
             backoffMs = 0;
             const quote = readOverview(answer, item);

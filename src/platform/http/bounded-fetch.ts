@@ -44,7 +44,8 @@ export type HttpFailure =
   /** The body arrived but is not what the caller can read (not JSON, not the expected shape). */
   | { readonly kind: 'invalid_body'; readonly reason: string };
 
-function describeFailure(failure: HttpFailure): string {
+/** The failure in a few words, without the request: safe to show to anyone. */
+export function describeFailure(failure: HttpFailure): string {
   switch (failure.kind) {
     case 'invalid_url':
       return 'invalid URL';

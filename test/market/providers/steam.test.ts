@@ -3,15 +3,18 @@
 // server saw requests, not by sleeping.
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
+import { settings } from '../../../src/config/settings.js';
 import {
   createSteamProvider,
   STEAM_BACKOFF_INITIAL_MS,
   STEAM_BACKOFF_MAX_MS,
   type SteamProviderOptions,
 } from '../../../src/market/providers/steam.js';
-import type { PricedItem } from '../../../src/market/types.js';
+import { PACE_QUIET_MS, PACE_REFUSED_MEMORY_MS } from '../../../src/market/providers/steam-pace.js';
+import type { PricedItem, PriceProvider, ProviderPace } from '../../../src/market/types.js';
 import { systemClock } from '../../../src/platform/clock.js';
 import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
+import { HOUR_MS, MINUTE_MS } from '../../../src/platform/time.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
 import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
@@ -70,6 +73,67 @@ async function startSteam(
   steam = { server, seen };
   return steam;
 }
+
+interface LimitedSteam {
+  /** Every request's arrival time and answer, in order. */
+  readonly answers: { readonly at: number; readonly status: 200 | 429 }[];
+  /** From now on every request is answered. */
+  lift(): void;
+}
+
+/**
+ * A priceoverview limited as users report Steam's: a request that arrives
+ * when `limit` requests (refused ones included) arrived in the minute before
+ * it is answered 429, with an empty body and no Retry-After.
+ */
+async function startLimitedSteam(clock: InstantClock, limit: number): Promise<LimitedSteam> {
+  const answers: { at: number; status: 200 | 429 }[] = [];
+  let lifted = false;
+  const server = await startLocalHttpServer((_request, response) => {
+    const now = clock.now();
+    const lastMinute = answers.filter((answer) => answer.at > now - MINUTE_MS).length;
+    const refused = !lifted && lastMinute >= limit;
+    answers.push({ at: now, status: refused ? 429 : 200 });
+    if (refused) {
+      response.writeHead(429);
+      response.end();
+    } else {
+      sendJson(response, { success: true, lowest_price: '$1.00', volume: '12' });
+    }
+  });
+  steam = { server, seen: [] };
+  return {
+    answers,
+    lift: () => {
+      lifted = true;
+    },
+  };
+}
+
+/**
+ * One-minute cycles back to back over a catalog larger than a cycle can
+ * price, as the ingestion leader runs them, until the clock reaches
+ * `untilMs`; the provider's pace after each.
+ */
+async function runCycles(
+  steamProvider: PriceProvider,
+  clock: InstantClock,
+  untilMs: number,
+): Promise<{ at: number; pace: ProviderPace | undefined }[]> {
+  const catalog = Array.from({ length: 100 }, (_, index) => item(index + 1));
+  const paces: { at: number; pace: ProviderPace | undefined }[] = [];
+  while (clock.now() < untilMs) {
+    const started = clock.now();
+    await collect(steamProvider.fetchPrices(catalog, signal()));
+    clock.time = Math.max(clock.time, started + MINUTE_MS);
+    paces.push({ at: clock.now(), pace: steamProvider.pace?.() });
+  }
+  return paces;
+}
+
+/** 429 episodes: runs of 429s, each ended by an answer. */
+const episodes = (answers: LimitedSteam['answers']) =>
+  answers.filter((answer, index) => answer.status === 429 && answers[index - 1]?.status !== 429);
 
 function item(id: number, marketHashName = `Item ${id}`, priority = false): PricedItem {
   return { id, marketHashName, priority };
@@ -188,7 +252,7 @@ describe('Steam priceoverview provider', () => {
     expect(times).toEqual([0, 1000, 2000, 3000, 4000, 5000, 6000, 7000]);
   });
 
-  it('on 429 with Retry-After waits that long, then retries the same item', async () => {
+  it('on 429 with Retry-After waits that long, retries the same item, then goes at half the pace', async () => {
     const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': [tooMany({ 'retry-after': '7' }), ok({ success: true, lowest_price: '$1.00' })],
@@ -202,28 +266,94 @@ describe('Steam priceoverview provider', () => {
     expect(steam?.seen.map((request) => [request.name, request.at - START_MS])).toEqual([
       ['Item 1', 0],
       ['Item 1', 7000],
-      ['Item 2', 8000],
+      ['Item 2', 7000 + 2 * INTERVAL_MS],
     ]);
   });
 
-  it('on 429 without Retry-After backs off exponentially, and starts over after an answer', async () => {
+  it('on 429 without Retry-After backs off exponentially, starts over after an answer, and halves the pace once', async () => {
     const clock = new InstantClock();
     await startSteam(clock, {
       'Item 1': [tooMany(), tooMany(), ok({ success: true, lowest_price: '$1.00' })],
       'Item 2': [tooMany(), ok({ success: true, lowest_price: '$2.00' })],
     });
-    await collect(
-      provider(clock, { cycleMs: 3_600_000 }).fetchPrices([item(1), item(2)], signal()),
-    );
+    const steamProvider = provider(clock, { cycleMs: 3_600_000 });
+    await collect(steamProvider.fetchPrices([item(1), item(2)], signal()));
     const first = STEAM_BACKOFF_INITIAL_MS;
     const second = first + 2 * STEAM_BACKOFF_INITIAL_MS;
     expect(steam?.seen.map((request) => [request.name, request.at - START_MS])).toEqual([
       ['Item 1', 0],
       ['Item 1', first],
       ['Item 1', second],
-      ['Item 2', second + INTERVAL_MS],
-      ['Item 2', second + INTERVAL_MS + STEAM_BACKOFF_INITIAL_MS],
+      ['Item 2', second + 2 * INTERVAL_MS],
+      ['Item 2', second + 2 * INTERVAL_MS + STEAM_BACKOFF_INITIAL_MS],
     ]);
+    // Two episodes of 429s (Item 1's two, Item 2's one), each halving the pace once.
+    expect(steamProvider.pace?.()).toMatchObject({
+      intervalMs: 4 * INTERVAL_MS,
+      floorMs: INTERVAL_MS,
+      rateLimitedLastCycle: 3,
+      lastRateLimitedAt: START_MS + second + 2 * INTERVAL_MS,
+    });
+  });
+
+  it('under a limit of 10 requests in a sliding minute, settles at a pace the limit accepts, with at most one 429 an hour after the first', async () => {
+    const clock = new InstantClock();
+    const limited = await startLimitedSteam(clock, 10);
+    const floorMs = Number(settings.STEAM_MARKET_REQUEST_INTERVAL_MS.default);
+    const steamProvider = provider(clock, { requestIntervalMs: floorMs, cycleMs: MINUTE_MS });
+    const paces = await runCycles(steamProvider, clock, START_MS + 3 * HOUR_MS);
+
+    // The default pace passes the limit within the first minute: the 11th request is refused.
+    expect(limited.answers.findIndex((answer) => answer.status === 429)).toBe(10);
+    // After that, probing costs at most one 429 episode an hour.
+    const probes = episodes(limited.answers).filter((answer) => answer.at >= START_MS + HOUR_MS);
+    expect(probes.length).toBeLessThanOrEqual(2);
+    // The pace held longest over the last two hours is within a step of the
+    // limit, and no cycle at that pace met a 429.
+    const lastTwoHours = paces.flatMap(({ at, pace }) =>
+      at > START_MS + HOUR_MS && pace ? [pace] : [],
+    );
+    const cyclesAt = (intervalMs: number) =>
+      lastTwoHours.filter((pace) => pace.intervalMs === intervalMs);
+    const settledMs = lastTwoHours
+      .map((pace) => pace.intervalMs)
+      .sort((a, b) => cyclesAt(b).length - cyclesAt(a).length)[0];
+    expect(settledMs).toBeGreaterThanOrEqual(Math.floor(MINUTE_MS / 11));
+    expect(settledMs).toBeLessThanOrEqual(Math.ceil(MINUTE_MS / 9));
+    expect(cyclesAt(settledMs ?? 0).every((pace) => pace.rateLimitedLastCycle === 0)).toBe(true);
+    // And it uses most of what the limit allows.
+    const answeredLastTwoHours = limited.answers.filter(
+      (answer) => answer.status === 200 && answer.at >= START_MS + HOUR_MS,
+    ).length;
+    expect(answeredLastTwoHours).toBeGreaterThanOrEqual(0.8 * 10 * 120);
+  });
+
+  it('creeps back to the configured pace, and never past it, once the limit is lifted', async () => {
+    const clock = new InstantClock();
+    const limited = await startLimitedSteam(clock, 10);
+    const floorMs = Number(settings.STEAM_MARKET_REQUEST_INTERVAL_MS.default);
+    const steamProvider = provider(clock, { requestIntervalMs: floorMs, cycleMs: MINUTE_MS });
+    await runCycles(steamProvider, clock, START_MS + HOUR_MS);
+    expect(steamProvider.pace?.().intervalMs).toBeGreaterThan(floorMs);
+
+    limited.lift();
+    const liftedAt = clock.now();
+    const paces = await runCycles(steamProvider, clock, liftedAt + 2 * HOUR_MS);
+    // A refused pace is out of reach for an hour, then the pace grows a step
+    // every quiet period: from within a step of 10 a minute to 15.
+    const back = paces.find(({ pace }) => pace?.intervalMs === floorMs);
+    expect((back?.at ?? Number.POSITIVE_INFINITY) - liftedAt).toBeLessThanOrEqual(
+      PACE_REFUSED_MEMORY_MS + 6 * PACE_QUIET_MS,
+    );
+    expect(paces.at(-1)?.pace).toMatchObject({ intervalMs: floorMs, rateLimitedLastCycle: 0 });
+    expect(
+      limited.answers.filter((answer) => answer.at >= liftedAt && answer.status === 429),
+    ).toEqual([]);
+    const gaps = limited.answers.slice(1).map((answer, index) => {
+      const previous = limited.answers[index]?.at ?? 0;
+      return answer.at - previous;
+    });
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(floorMs);
   });
 
   it('caps the backoff', async () => {
