@@ -9,13 +9,19 @@ import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
 import { latestPricesOfItems } from '../market/ingest/index.js';
-import { PRICES_CHANNEL, type PriceSource, VOLATILITY_CHANNEL } from '../market/types.js';
+import {
+  INDEX_CHANNEL,
+  PRICES_CHANNEL,
+  type PriceSource,
+  VOLATILITY_CHANNEL,
+} from '../market/types.js';
 import type { Clock } from '../platform/clock.js';
 import type { Store, Unsubscribe } from '../platform/store/index.js';
 import { CLOSE_CODES, Connection, type ConnectionLimits } from './connection.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import {
   type ChannelUpdates,
+  indexFrame,
   type PriceUpdate,
   priceChannelUpdates,
   priceUpdateOfQuote,
@@ -74,6 +80,7 @@ export class Hub {
       store.subscribe(VOLATILITY_CHANNEL, (text) =>
         hub.fanOut(volatilityChannelUpdates(text), text),
       ),
+      store.subscribe(INDEX_CHANNEL, (text) => hub.broadcast(indexFrame(text), text)),
     ]);
     void hub.beat(options.heartbeatMs / HEARTBEAT_SLICES);
     return hub;
@@ -170,6 +177,20 @@ export class Hub {
     const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
     await Promise.race([Promise.all([...closed, unsubscribed]), grace]);
     for (const socket of this.sockets) socket.terminate();
+  }
+
+  /** A message for every client, not one item's followers: the market index after a step. */
+  private broadcast(frame: Buffer | null, text: string): void {
+    if (!frame) {
+      this.log.warn({ message: text.slice(0, 200) }, 'malformed index message dropped');
+      return;
+    }
+    this.heardSinceLook = true;
+    const flushDue = this.flushing.size > 0;
+    for (const connection of this.connections) {
+      if (connection.deliver({ itemId: 0, frame })) this.flushing.add(connection);
+    }
+    if (!flushDue && this.flushing.size > 0) setImmediate(() => this.flushWhenQuiet(0));
   }
 
   private fanOut({ updates, malformed }: ChannelUpdates, text: string): void {

@@ -197,6 +197,40 @@ function volatilityChange(change: Partial<Volatility>): Update | null {
   return { itemId: volatility.item_id, frame: textFrame(Buffer.from(JSON.stringify(update))) };
 }
 
+/**
+ * The frame of an INDEX_CHANNEL message (one index after a step), named as
+ * GET /index names it; null for a message that is not one.
+ */
+export function indexFrame(text: string): Buffer | null {
+  let change: Record<string, unknown>;
+  try {
+    change = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (
+    typeof change !== 'object' ||
+    change === null ||
+    !SOURCES.has(change.source) ||
+    typeof change.value !== 'number' ||
+    !Number.isFinite(change.value) ||
+    !isRatio(change.change_24h) ||
+    !isTimestamp(change.computed_at)
+  ) {
+    return null;
+  }
+  const source = change.source as PriceSource;
+  const update = {
+    type: 'index',
+    source,
+    simulated: isSimulated(source),
+    value: change.value,
+    change_24h: change.change_24h,
+    computed_at: change.computed_at,
+  };
+  return textFrame(Buffer.from(JSON.stringify(update)));
+}
+
 /** The updates of a PRICES_CHANNEL message. */
 export const priceChannelUpdates = (text: string) => channelUpdates(text, priceChange);
 

@@ -3,7 +3,12 @@
 // in-process store and again on Redis.
 import { afterEach, describe, expect, it } from 'vitest';
 import { updateLatestPrices } from '../../src/market/ingest/latest-prices.js';
-import { PRICES_CHANNEL, type PriceQuote, VOLATILITY_CHANNEL } from '../../src/market/types.js';
+import {
+  INDEX_CHANNEL,
+  PRICES_CHANNEL,
+  type PriceQuote,
+  VOLATILITY_CHANNEL,
+} from '../../src/market/types.js';
 import type { Volatility } from '../../src/market/volatility/index.js';
 import type { Database } from '../../src/platform/db/index.js';
 import type { Store } from '../../src/platform/store/index.js';
@@ -214,6 +219,38 @@ describe('S43 connection caps are on by default', () => {
     await Promise.all(Array.from({ length: 50 }, () => client(app)));
     const refused = await refusedUpgrade(app.url, { Origin: app.origin });
     expect(refused.status).toBe(429);
+  });
+});
+
+describe('the market index', () => {
+  it('goes to every client, whatever it follows, named as GET /index names it', async () => {
+    const app = await serve();
+    const following = await client(app);
+    await following.request({ action: 'subscribe', item_ids: [1] }, 'subscribed');
+    const idle = await client(app);
+    await app.store.publish(INDEX_CHANNEL, 'not json');
+    await app.store.publish(
+      INDEX_CHANNEL,
+      JSON.stringify({
+        source: 'demo',
+        value: 1012.5,
+        change_24h: 1.25,
+        computed_at: '2026-11-20T12:00:00.000Z',
+      }),
+    );
+    for (const feed of [following, idle]) {
+      expect(await feed.nextOf('index')).toEqual({
+        type: 'index',
+        source: 'demo',
+        simulated: true,
+        value: 1012.5,
+        change_24h: 1.25,
+        computed_at: '2026-11-20T12:00:00.000Z',
+      });
+    }
+    expect(app.logs.lines.some((line) => line.msg === 'malformed index message dropped')).toBe(
+      true,
+    );
   });
 });
 

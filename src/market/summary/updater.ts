@@ -33,13 +33,13 @@ export interface SummaryUpdater {
   idle(): Promise<void>;
 }
 
-/** What INDEX_CHANNEL carries: the index of one source after a step. */
+/** What INDEX_CHANNEL carries: the index of one source after a step, named as GET /index names it. */
 export interface IndexMessage {
   readonly source: PriceSource;
   readonly value: number;
-  /** Percent since a day before `at`, null when the index is younger than that. */
+  /** Percent since a day before `computed_at`, null when the index is younger than that. */
   readonly change_24h: number | null;
-  readonly at: string;
+  readonly computed_at: string;
 }
 
 export function createSummaryUpdater(options: SummaryUpdaterOptions): SummaryUpdater {
@@ -62,7 +62,7 @@ export function createSummaryUpdater(options: SummaryUpdaterOptions): SummaryUpd
       source,
       value: index.value,
       change_24h: dayBefore === null ? null : ((index.value - dayBefore) * 100) / dayBefore,
-      at: now.toISOString(),
+      computed_at: now.toISOString(),
     };
     await store.publish(INDEX_CHANNEL, JSON.stringify(message));
   }

@@ -71,6 +71,6 @@ it('refreshes the summary after the volatility and publishes the index', async (
     source: 'demo',
     value: 1000,
     change_24h: null,
-    at: NOW.toISOString(),
+    computed_at: NOW.toISOString(),
   });
 });
