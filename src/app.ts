@@ -4,6 +4,7 @@
 // capability as its own plugin under /api/v1, then static files. The app owns
 // the database, store and mailer it is given and closes them when it closes,
 // after the requests in flight have finished and mail in flight has gone.
+
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -24,6 +25,7 @@ import {
 } from './auth/index.js';
 import type { Config } from './config.js';
 import { healthRoutes } from './health/routes.js';
+import { API_PREFIX } from './http/api-prefix.js';
 import { earlyErrorHandling, registerErrorHandling } from './http/errors.js';
 import { registerLoadShedding } from './http/load-shedding.js';
 import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/request-tracing.js';
@@ -39,8 +41,6 @@ import { registerCsrfProtection } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { allowedOrigins } from './security/origin.js';
 import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
-
-export const API_PREFIX = '/api/v1';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -110,7 +110,6 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     mailer,
     hasher: deps.hasher ?? argon2Hasher,
     now: deps.now ?? Date.now,
-    apiPrefix: API_PREFIX,
     ...(deps.steamOpenIdEndpoint ? { steamOpenIdEndpoint: deps.steamOpenIdEndpoint } : {}),
     ...(deps.oauthEndpoints ? { oauthEndpoints: deps.oauthEndpoints } : {}),
   });

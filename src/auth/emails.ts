@@ -1,6 +1,7 @@
 // The messages accounts send. Every link is built from BASE_URL, never from
 // the request's Host header, so a forged Host cannot send a user's token to
 // someone else's server (S13).
+import { API_PREFIX } from '../http/api-prefix.js';
 import type { MailMessage } from '../platform/mail/index.js';
 
 function escapeHtml(text: string): string {
@@ -65,7 +66,7 @@ export function accountEmails(baseUrl: string) {
           `Use this link to sign in to Tracera. It works once, for ${expiryMinutes} minutes.`,
           'If you did not ask for it, ignore this message.',
         ],
-        { url: link('/api/v1/auth/magic/verify', token), label: 'Sign in to Tracera' },
+        { url: link(`${API_PREFIX}/auth/magic/verify`, token), label: 'Sign in to Tracera' },
       ),
   };
 }

@@ -1,7 +1,9 @@
 // Accounts as one unit the app registers: the services, the cookies, what
 // CSRF protection binds a token to (the session, or the pre-session cookie of
 // a visitor without one), the /auth routes and the profile route.
+
 import type { FastifyInstance } from 'fastify';
+import { API_PREFIX } from '../http/api-prefix.js';
 import type { CsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
 import { createAuthCookies } from './cookies.js';
@@ -18,8 +20,6 @@ import { authRoutes, profileRoutes } from './routes.js';
 import { type AuthServiceDeps, createAuthServices } from './services.js';
 
 export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
-  /** Where the API lives, e.g. `/api/v1`. */
-  readonly apiPrefix: string;
   /** Steam's OpenID endpoint; only tests point it at a stand-in (S20). */
   readonly steamOpenIdEndpoint?: string;
   /** OAuth providers' endpoints; only tests point them at a stand-in. */
@@ -48,7 +48,7 @@ function oauthClients(
       createOAuthClient({
         provider,
         ...credentials,
-        redirectUri: new URL(`/api/v1/auth/${provider}/callback`, config.baseUrl).href,
+        redirectUri: new URL(`${API_PREFIX}/auth/${provider}/callback`, config.baseUrl).href,
         ...(overrides ? { endpoints: overrides } : {}),
       }),
     ];
@@ -92,8 +92,8 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
   return {
     csrf: { key: csrfKey, bindingOf: requestAuth.csrfBinding },
     async registerRoutes() {
-      await app.register(authRoutes, { prefix: `${options.apiPrefix}/auth`, ...routeOptions });
-      await app.register(profileRoutes, { prefix: options.apiPrefix, ...routeOptions });
+      await app.register(authRoutes, { prefix: `${API_PREFIX}/auth`, ...routeOptions });
+      await app.register(profileRoutes, { prefix: API_PREFIX, ...routeOptions });
     },
     work: services.work,
   };

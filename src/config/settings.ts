@@ -4,6 +4,7 @@
 // from it (`npm run docs:config`), so the three cannot drift apart.
 import { isIP } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
+import { API_PREFIX } from '../http/api-prefix.js';
 import { HOUR_MS, MINUTE_MS } from '../platform/time.js';
 import { sessionSecretProblem } from './secret-strength.js';
 
@@ -236,13 +237,13 @@ export const settings = {
     parse: integer(1, 8760),
   },
   AUTH_RATE_LIMIT_PER_MIN: {
-    doc: 'Requests per minute one client IP may make to each /api/v1/auth route.',
+    doc: `Requests per minute one client IP may make to each ${API_PREFIX}/auth route.`,
     rule: 'an integer from 1 to 100000000',
     default: '20',
     parse: integer(1, 100_000_000),
   },
   AUTH_READ_RATE_LIMIT_PER_MIN: {
-    doc: 'Requests per minute one client IP may make to each /api/v1/auth route that a page load reads (`csrf`, `me`, `providers`, `sessions`); they check no credential, and one shared address (an office, a mobile carrier) serves many visitors.',
+    doc: `Requests per minute one client IP may make to each ${API_PREFIX}/auth route that a page load reads (\`csrf\`, \`me\`, \`providers\`, \`sessions\`); they check no credential, and one shared address (an office, a mobile carrier) serves many visitors.`,
     rule: 'an integer from 1 to 100000000',
     default: '600',
     parse: integer(1, 100_000_000),
@@ -272,7 +273,7 @@ export const settings = {
     parse: integer(1, 1440),
   },
   GOOGLE_CLIENT_ID: {
-    doc: 'OAuth client id for "Sign in with Google"; Google sign-in is offered when this and GOOGLE_CLIENT_SECRET are set. Its redirect URI is BASE_URL + `/api/v1/auth/google/callback`.',
+    doc: `OAuth client id for "Sign in with Google"; Google sign-in is offered when this and GOOGLE_CLIENT_SECRET are set. Its redirect URI is BASE_URL + \`${API_PREFIX}/auth/google/callback\`.`,
     rule: clientIdRule,
     parse: clientId,
   },
@@ -283,7 +284,7 @@ export const settings = {
     parse: clientId,
   },
   GITHUB_CLIENT_ID: {
-    doc: 'OAuth app client id for "Sign in with GitHub"; GitHub sign-in is offered when this and GITHUB_CLIENT_SECRET are set. Its callback URL is BASE_URL + `/api/v1/auth/github/callback`.',
+    doc: `OAuth app client id for "Sign in with GitHub"; GitHub sign-in is offered when this and GITHUB_CLIENT_SECRET are set. Its callback URL is BASE_URL + \`${API_PREFIX}/auth/github/callback\`.`,
     rule: clientIdRule,
     parse: clientId,
   },

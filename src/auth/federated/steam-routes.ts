@@ -8,6 +8,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { auditFor } from '../../audit/events.js';
+import { API_PREFIX } from '../../http/api-prefix.js';
 import {
   callbackQuery,
   createFlowState,
@@ -37,7 +38,7 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
   const { services, baseUrl, steam } = options;
   redirectFailures(app);
   const flows = createFlowState(services, baseUrl);
-  const callbackUrl = (path: string) => new URL(`/api/v1/auth${path}`, baseUrl).href;
+  const callbackUrl = (path: string) => new URL(`${API_PREFIX}/auth${path}`, baseUrl).href;
   const audit = (request: FastifyRequest) => auditFor(services.database, request);
   const noStore = { 'cache-control': 'no-store' };
 
