@@ -6,14 +6,7 @@
 // missing id is a failure, and an email counts as verified only when the
 // provider says so (S18 links by verified email only).
 import { CodeChallengeMethod, generateCodeVerifier, OAuth2Client, OAuth2Tokens } from 'arctic';
-import {
-  fetchJson,
-  HttpAbortedError,
-  HttpNetworkError,
-  HttpRequestError,
-  HttpStatusError,
-  HttpTimeoutError,
-} from '../../platform/http/bounded-fetch.js';
+import { fetchJson, HttpRequestError } from '../../platform/http/bounded-fetch.js';
 import { parseEmail } from '../users.js';
 
 export type OAuthProvider = 'google' | 'github';
@@ -132,11 +125,12 @@ export function createOAuthClient(options: OAuthClientOptions) {
       });
     } catch (error) {
       if (!(error instanceof HttpRequestError)) throw error;
+      const { failure } = error;
       const unavailable =
-        error instanceof HttpTimeoutError ||
-        error instanceof HttpAbortedError ||
-        error instanceof HttpNetworkError ||
-        (error instanceof HttpStatusError && error.status >= 500);
+        failure.kind === 'timeout' ||
+        failure.kind === 'aborted' ||
+        failure.kind === 'network' ||
+        (failure.kind === 'status' && failure.status >= 500);
       throw new OAuthError(unavailable ? 'unavailable' : 'provider', error.message);
     }
   }

@@ -21,8 +21,8 @@ import { systemClock } from '../../platform/clock.js';
 import {
   describeTarget,
   fetchJson,
-  HttpInvalidBodyError,
-  HttpStatusError,
+  HttpRequestError,
+  statusFailure,
 } from '../../platform/http/bounded-fetch.js';
 import { MINUTE_MS } from '../../platform/time.js';
 import type { PriceProvider, PriceQuote } from '../types.js';
@@ -69,7 +69,10 @@ export function createSkinportProvider(
 
   const toQuotes = (answer: unknown, idsByName: ReadonlyMap<string, number>, at: Date) => {
     if (!Array.isArray(answer)) {
-      throw new HttpInvalidBodyError(describeTarget(new URL(url)), 'expected an array');
+      throw new HttpRequestError(describeTarget(new URL(url)), {
+        kind: 'invalid_body',
+        reason: 'expected an array',
+      });
     }
     const quotes: PriceQuote[] = [];
     let unreadable = 0;
@@ -124,8 +127,9 @@ export function createSkinportProvider(
         });
       } catch (error) {
         if (signal.aborted) return;
-        if (error instanceof HttpStatusError && error.status === 429) {
-          notBefore = clock.now() + (error.retryAfterMs ?? SKINPORT_CACHE_MS);
+        const refused = statusFailure(error);
+        if (refused?.status === 429) {
+          notBefore = clock.now() + (refused.retryAfterMs ?? SKINPORT_CACHE_MS);
         }
         throw error;
       }

@@ -25,8 +25,8 @@ import { systemClock } from '../../platform/clock.js';
 import {
   describeTarget,
   fetchJson,
-  HttpInvalidBodyError,
-  HttpStatusError,
+  HttpRequestError,
+  statusFailure,
 } from '../../platform/http/bounded-fetch.js';
 import { MINUTE_MS } from '../../platform/time.js';
 import type { PricedItem, PriceProvider, PriceQuote } from '../types.js';
@@ -120,10 +120,10 @@ export function createSteamProvider(
   /** The quote in one priceoverview answer, or null when Steam has no usable price for the item. */
   const readOverview = (answer: unknown, item: PricedItem): PriceQuote | null => {
     if (!isRecord(answer)) {
-      throw new HttpInvalidBodyError(
-        describeTarget(new URL(overviewUrl(item))),
-        'expected an object',
-      );
+      throw new HttpRequestError(describeTarget(new URL(overviewUrl(item))), {
+        kind: 'invalid_body',
+        reason: 'expected an object',
+      });
     }
     if (answer.success !== true) return null;
     const priceText = answer.lowest_price ?? answer.median_price;
@@ -174,8 +174,9 @@ export function createSteamProvider(
               });
             } catch (error) {
               if (signal.aborted) return;
-              if (error instanceof HttpStatusError && error.status === 429) {
-                nextRequestAt = clock.now() + rateLimitWaitMs(error.retryAfterMs);
+              const refused = statusFailure(error);
+              if (refused?.status === 429) {
+                nextRequestAt = clock.now() + rateLimitWaitMs(refused.retryAfterMs);
                 continue;
               }
               visited(item);

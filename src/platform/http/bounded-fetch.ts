@@ -1,92 +1,88 @@
 // Every request Tracera makes to another host (market providers, Steam's
-// OpenID endpoint, OAuth providers) goes through `fetchBounded`, so none can hang or flood memory: one deadline covers
-// connecting, the headers and the whole body; the body is counted as it
-// streams (after decompression, so a small compressed body cannot expand past
-// the cap) and the request is torn down the moment it passes the cap; and
-// only the statuses the caller accepts are read at all.
+// OpenID endpoint, OAuth providers) goes through `fetchBounded`, so none can
+// hang or flood memory: one deadline covers connecting, the headers and the
+// whole body; the body is counted as it streams (after decompression, so a
+// small compressed body cannot expand past the cap) and the request is torn
+// down the moment it passes the cap; and only the statuses the caller
+// accepts are read at all.
 //
-// Failures are typed so callers can react (back off on 429, give up on a
-// timeout) without parsing messages. A message names the request as method,
-// origin and path only: query strings and URL credentials, where API keys
-// travel, never reach an error and so never reach a log line.
+// Every failure is one HttpRequestError whose `failure` says which kind it
+// is and carries what goes with it (the status and Retry-After, the
+// timeout), so callers can react (back off on 429, give up on a timeout)
+// without parsing messages. A message names the request as method, origin
+// and path only: query strings and URL credentials, where API keys travel,
+// never reach an error and so never reach a log line.
 //
 // Redirects are not followed: every host we call is configured, and a
 // redirect means the configuration or the host changed, which an operator
 // should see as an error rather than have the request go elsewhere.
 import { SECOND_MS } from '../time.js';
 
+/** What went wrong, with what a caller may act on for each kind. */
+export type HttpFailure =
+  /** The URL could not be parsed. */
+  | { readonly kind: 'invalid_url' }
+  /** The caller's signal aborted the request. */
+  | { readonly kind: 'aborted' }
+  /** The whole exchange (connect, headers, body) took longer than allowed. */
+  | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  /** No answer: DNS, connection, TLS or a connection dropped mid-body. */
+  | {
+      readonly kind: 'network';
+      /** The system or undici error code, e.g. ECONNREFUSED, when there is one. */
+      readonly code: string | null;
+    }
+  /** The host answered with a status the caller does not accept. */
+  | {
+      readonly kind: 'status';
+      readonly status: number;
+      /** From Retry-After, when the host sent a valid one. */
+      readonly retryAfterMs: number | null;
+    }
+  /** The body was, or announced it would be, larger than allowed; it was not read further. */
+  | { readonly kind: 'too_large'; readonly maxBytes: number }
+  /** The body arrived but is not what the caller can read (not JSON, not the expected shape). */
+  | { readonly kind: 'invalid_body'; readonly reason: string };
+
+function describeFailure(failure: HttpFailure): string {
+  switch (failure.kind) {
+    case 'invalid_url':
+      return 'invalid URL';
+    case 'aborted':
+      return 'aborted';
+    case 'timeout':
+      return `timed out after ${failure.timeoutMs} ms`;
+    case 'network':
+      return `request failed${failure.code ? ` (${failure.code})` : ''}`;
+    case 'status':
+      return `unexpected status ${failure.status}`;
+    case 'too_large':
+      return `response body exceeds ${failure.maxBytes} bytes`;
+    case 'invalid_body':
+      return `invalid response body: ${failure.reason}`;
+  }
+}
+
+/** Every failure of an outbound request: one class, told apart by `failure.kind`. */
 export class HttpRequestError extends Error {
+  override name = 'HttpRequestError';
+
   constructor(
     /** `GET https://host/path` (or POST), without query or credentials. */
     readonly target: string,
-    message: string,
+    readonly failure: HttpFailure,
   ) {
-    super(`${target}: ${message}`);
-    this.name = 'HttpRequestError';
+    super(`${target}: ${describeFailure(failure)}`);
   }
 }
 
-/** The whole exchange (connect, headers, body) took longer than allowed. */
-export class HttpTimeoutError extends HttpRequestError {
-  constructor(
-    target: string,
-    readonly timeoutMs: number,
-  ) {
-    super(target, `timed out after ${timeoutMs} ms`);
-    this.name = 'HttpTimeoutError';
-  }
-}
-
-/** The body was, or announced it would be, larger than allowed; it was not read further. */
-export class HttpResponseTooLargeError extends HttpRequestError {
-  constructor(
-    target: string,
-    readonly maxBytes: number,
-  ) {
-    super(target, `response body exceeds ${maxBytes} bytes`);
-    this.name = 'HttpResponseTooLargeError';
-  }
-}
-
-/** The host answered with a status the caller does not accept. */
-export class HttpStatusError extends HttpRequestError {
-  constructor(
-    target: string,
-    readonly status: number,
-    /** From Retry-After, when the host sent a valid one. */
-    readonly retryAfterMs: number | null,
-  ) {
-    super(target, `unexpected status ${status}`);
-    this.name = 'HttpStatusError';
-  }
-}
-
-/** No answer: DNS, connection, TLS or a connection dropped mid-body. */
-export class HttpNetworkError extends HttpRequestError {
-  constructor(
-    target: string,
-    /** The system or undici error code, e.g. ECONNREFUSED, when there is one. */
-    readonly code: string | null,
-  ) {
-    super(target, `request failed${code ? ` (${code})` : ''}`);
-    this.name = 'HttpNetworkError';
-  }
-}
-
-/** The body arrived but is not what the caller can read (not JSON, not the expected shape). */
-export class HttpInvalidBodyError extends HttpRequestError {
-  constructor(target: string, reason: string) {
-    super(target, `invalid response body: ${reason}`);
-    this.name = 'HttpInvalidBodyError';
-  }
-}
-
-/** The caller's signal aborted the request. */
-export class HttpAbortedError extends HttpRequestError {
-  constructor(target: string) {
-    super(target, 'aborted');
-    this.name = 'HttpAbortedError';
-  }
+/** The status failure `error` carries, or null when it is anything else. */
+export function statusFailure(
+  error: unknown,
+): Extract<HttpFailure, { readonly kind: 'status' }> | null {
+  return error instanceof HttpRequestError && error.failure.kind === 'status'
+    ? error.failure
+    : null;
 }
 
 export interface BoundedRequest {
@@ -147,13 +143,13 @@ function parseUrl(url: string | URL, method: 'GET' | 'POST' = 'GET'): URL {
   try {
     return new URL(url);
   } catch {
-    throw new HttpRequestError(method, 'invalid URL');
+    throw new HttpRequestError(method, { kind: 'invalid_url' });
   }
 }
 
 /**
  * GETs `url` (or POSTs `request.form` to it) and returns its 2xx response
- * with the whole body, or throws one of the HttpRequestError subclasses above.
+ * with the whole body, or throws an HttpRequestError saying which kind of failure.
  */
 export async function fetchBounded(
   url: string | URL,
@@ -163,7 +159,7 @@ export async function fetchBounded(
   const parsed = parseUrl(url, method);
   const target = describeTarget(parsed, method);
   const { signal: callerSignal, timeoutMs, maxBytes } = request;
-  if (callerSignal?.aborted) throw new HttpAbortedError(target);
+  if (callerSignal?.aborted) throw new HttpRequestError(target, { kind: 'aborted' });
 
   const local = new AbortController();
   let timedOut = false;
@@ -177,9 +173,9 @@ export async function fetchBounded(
   // Whatever interrupted the exchange decides what the caller hears about it.
   const failure = (error: unknown): HttpRequestError => {
     if (error instanceof HttpRequestError) return error;
-    if (callerSignal?.aborted) return new HttpAbortedError(target);
-    if (timedOut) return new HttpTimeoutError(target, timeoutMs);
-    return new HttpNetworkError(target, errorCode(error));
+    if (callerSignal?.aborted) return new HttpRequestError(target, { kind: 'aborted' });
+    if (timedOut) return new HttpRequestError(target, { kind: 'timeout', timeoutMs });
+    return new HttpRequestError(target, { kind: 'network', code: errorCode(error) });
   };
 
   try {
@@ -195,11 +191,11 @@ export async function fetchBounded(
         response.headers.get('retry-after'),
         (request.now ?? Date.now)(),
       );
-      throw new HttpStatusError(target, response.status, retryAfterMs);
+      throw new HttpRequestError(target, { kind: 'status', status: response.status, retryAfterMs });
     }
     const declared = response.headers.get('content-length');
     if (declared !== null && /^\d+$/.test(declared) && Number(declared) > maxBytes) {
-      throw new HttpResponseTooLargeError(target, maxBytes);
+      throw new HttpRequestError(target, { kind: 'too_large', maxBytes });
     }
     const body = await readCapped(response, maxBytes, target);
     return { status: response.status, headers: response.headers, body };
@@ -226,7 +222,7 @@ async function readCapped(
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > maxBytes) throw new HttpResponseTooLargeError(target, maxBytes);
+    if (size > maxBytes) throw new HttpRequestError(target, { kind: 'too_large', maxBytes });
     chunks.push(value);
   }
   const body = new Uint8Array(size);
@@ -240,7 +236,7 @@ async function readCapped(
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Like fetchBounded, then reads the body as UTF-8 JSON; anything else is HttpInvalidBodyError. */
+/** Like fetchBounded, then reads the body as UTF-8 JSON; anything else is an `invalid_body` failure. */
 export async function fetchJson(url: string | URL, request: BoundedRequest): Promise<unknown> {
   const method = methodOf(request);
   const parsed = parseUrl(url, method);
@@ -252,6 +248,9 @@ export async function fetchJson(url: string | URL, request: BoundedRequest): Pro
     return JSON.parse(utf8.decode(response.body));
   } catch {
     // The parser's message quotes the body, which is not ours to log.
-    throw new HttpInvalidBodyError(describeTarget(parsed, method), 'not valid UTF-8 JSON');
+    throw new HttpRequestError(describeTarget(parsed, method), {
+      kind: 'invalid_body',
+      reason: 'not valid UTF-8 JSON',
+    });
   }
 }

@@ -11,11 +11,7 @@ import {
   type SkinportProviderOptions,
 } from '../../../src/market/providers/skinport.js';
 import type { PricedItem } from '../../../src/market/types.js';
-import {
-  HttpInvalidBodyError,
-  HttpResponseTooLargeError,
-  HttpStatusError,
-} from '../../../src/platform/http/bounded-fetch.js';
+import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
 import { collect, ManualClock, recordingLog, START_MS } from './support.js';
 
@@ -168,8 +164,8 @@ describe('Skinport /v1/items provider', () => {
     const clock = new ManualClock();
     const skinport = provider(clock);
     const error = await collect(skinport.fetchPrices(catalog, signal())).catch((e) => e);
-    expect(error).toBeInstanceOf(HttpStatusError);
-    expect(error).toMatchObject({ status: 503 });
+    expect(error).toBeInstanceOf(HttpRequestError);
+    expect(error.failure).toMatchObject({ kind: 'status', status: 503 });
     clock.time = START_MS + SKINPORT_MIN_REQUEST_SPACING_MS - 1;
     expect(await collect(skinport.fetchPrices(catalog, signal()))).toEqual([]);
     clock.time = START_MS + SKINPORT_MIN_REQUEST_SPACING_MS;
@@ -188,13 +184,13 @@ describe('Skinport /v1/items provider', () => {
     const clock = new ManualClock();
     const skinport = provider(clock);
     await expect(collect(skinport.fetchPrices(catalog, signal()))).rejects.toMatchObject({
-      status: 429,
+      failure: { kind: 'status', status: 429 },
     });
     clock.time = START_MS + 119_000;
     expect(await collect(skinport.fetchPrices(catalog, signal()))).toEqual([]);
     clock.time = START_MS + 120_000;
     await expect(collect(skinport.fetchPrices(catalog, signal()))).rejects.toMatchObject({
-      status: 429,
+      failure: { kind: 'status', status: 429 },
     });
     clock.time = START_MS + 120_000 + SKINPORT_CACHE_MS - 1;
     expect(await collect(skinport.fetchPrices(catalog, signal()))).toEqual([]);
@@ -211,15 +207,17 @@ describe('Skinport /v1/items provider', () => {
     const error = await collect(
       provider(new ManualClock(), { maxResponseBytes: 4096 }).fetchPrices(catalog, signal()),
     ).catch((e) => e);
-    expect(error).toBeInstanceOf(HttpResponseTooLargeError);
+    expect(error).toBeInstanceOf(HttpRequestError);
+    expect(error.failure).toEqual({ kind: 'too_large', maxBytes: 4096 });
   });
 
-  it('throws HttpInvalidBodyError for an answer that is not an array', async () => {
+  it('fails with an invalid_body failure for an answer that is not an array', async () => {
     await startSkinport(brotli({ errors: [{ id: 'internal_error' }] }));
     const error = await collect(provider(new ManualClock()).fetchPrices(catalog, signal())).catch(
       (e) => e,
     );
-    expect(error).toBeInstanceOf(HttpInvalidBodyError);
+    expect(error).toBeInstanceOf(HttpRequestError);
+    expect(error.failure).toEqual({ kind: 'invalid_body', reason: 'expected an array' });
   });
 
   it('skips entries with no price, an unreadable price or another currency, and logs the unreadable ones', async () => {

@@ -11,11 +11,7 @@ import {
 } from '../../../src/market/providers/steam.js';
 import type { PricedItem } from '../../../src/market/types.js';
 import { systemClock } from '../../../src/platform/clock.js';
-import {
-  HttpInvalidBodyError,
-  HttpStatusError,
-  HttpTimeoutError,
-} from '../../../src/platform/http/bounded-fetch.js';
+import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
 import { collect, ManualClock, recordingLog, START_MS } from './support.js';
 
@@ -340,8 +336,8 @@ describe('Steam priceoverview provider', () => {
     const steamProvider = provider(clock, { cycleMs: 3 * INTERVAL_MS });
     const items = [item(1), item(2), item(3)];
     const error = await collect(steamProvider.fetchPrices(items, signal())).catch((e) => e);
-    expect(error).toBeInstanceOf(HttpStatusError);
-    expect(error).toMatchObject({ status: 502 });
+    expect(error).toBeInstanceOf(HttpRequestError);
+    expect(error.failure).toMatchObject({ kind: 'status', status: 502 });
     clock.time += 3 * INTERVAL_MS;
     const quotes = await collect(steamProvider.fetchPrices(items, signal()));
     expect(quotes.map((quote) => quote.item_id)).toEqual([3, 2]);
@@ -354,7 +350,7 @@ describe('Steam priceoverview provider', () => {
     ]);
   });
 
-  it('throws HttpInvalidBodyError for an answer that is not a priceoverview object', async () => {
+  it('fails with an invalid_body failure for an answer that is not a priceoverview object', async () => {
     const clock = new ManualClock();
     await startSteam(clock, {
       'Item 1': (response) => {
@@ -366,7 +362,8 @@ describe('Steam priceoverview provider', () => {
     const steamProvider = provider(clock);
     for (const id of [1, 2]) {
       const error = await collect(steamProvider.fetchPrices([item(id)], signal())).catch((e) => e);
-      expect(error).toBeInstanceOf(HttpInvalidBodyError);
+      expect(error).toBeInstanceOf(HttpRequestError);
+      expect(error.failure.kind).toBe('invalid_body');
     }
   });
 
@@ -376,7 +373,8 @@ describe('Steam priceoverview provider', () => {
     const error = await collect(
       provider(clock, { timeoutMs: 50 }).fetchPrices([item(1)], signal()),
     ).catch((e) => e);
-    expect(error).toBeInstanceOf(HttpTimeoutError);
+    expect(error).toBeInstanceOf(HttpRequestError);
+    expect(error.failure).toEqual({ kind: 'timeout', timeoutMs: 50 });
   });
 
   it('stops promptly, without throwing, when aborted while waiting for the next request slot', async () => {

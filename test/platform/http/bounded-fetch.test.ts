@@ -7,13 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   fetchBounded,
   fetchJson,
-  HttpAbortedError,
-  HttpInvalidBodyError,
-  HttpNetworkError,
   HttpRequestError,
-  HttpResponseTooLargeError,
-  HttpStatusError,
-  HttpTimeoutError,
   parseRetryAfterMs,
 } from '../../../src/platform/http/bounded-fetch.js';
 import {
@@ -46,7 +40,9 @@ function bounds(overrides: { signal?: AbortSignal; now?: () => number } = {}) {
 }
 
 /** Runs `promise`, expecting it to reject; returns the error and how long it took. */
-async function failure(promise: Promise<unknown>): Promise<{ error: Error; elapsedMs: number }> {
+async function failure(
+  promise: Promise<unknown>,
+): Promise<{ error: HttpRequestError; elapsedMs: number }> {
   const started = performance.now();
   try {
     await promise;
@@ -54,7 +50,7 @@ async function failure(promise: Promise<unknown>): Promise<{ error: Error; elaps
     expect(error).toBeInstanceOf(HttpRequestError);
     expect((error as Error).message).not.toContain(SECRET);
     expect((error as Error).message).not.toContain('?');
-    return { error: error as Error, elapsedMs: performance.now() - started };
+    return { error: error as HttpRequestError, elapsedMs: performance.now() - started };
   }
   throw new Error('expected the request to fail');
 }
@@ -93,7 +89,7 @@ describe('fetchBounded', () => {
     const { error } = await failure(
       fetchBounded(`${server?.origin}/fail?key=${SECRET}`, { ...bounds(), form }),
     );
-    expect(error).toBeInstanceOf(HttpStatusError);
+    expect(error.failure.kind).toBe('status');
     expect(error.message).toMatch(/^POST http:\/\/127\.0\.0\.1:\d+\/fail: /);
   });
 
@@ -102,8 +98,7 @@ describe('fetchBounded', () => {
     const { error, elapsedMs } = await failure(
       fetchBounded(url, { ...bounds(), timeoutMs: TIMEOUT_MS }),
     );
-    expect(error).toBeInstanceOf(HttpTimeoutError);
-    expect((error as HttpTimeoutError).timeoutMs).toBe(TIMEOUT_MS);
+    expect(error.failure).toEqual({ kind: 'timeout', timeoutMs: TIMEOUT_MS });
     expect(elapsedMs).toBeLessThan(TIMEOUT_MS + 2000);
   });
 
@@ -115,7 +110,7 @@ describe('fetchBounded', () => {
     const { error, elapsedMs } = await failure(
       fetchBounded(url, { ...bounds(), timeoutMs: TIMEOUT_MS }),
     );
-    expect(error).toBeInstanceOf(HttpTimeoutError);
+    expect(error.failure.kind).toBe('timeout');
     expect(elapsedMs).toBeLessThan(TIMEOUT_MS + 2000);
   });
 
@@ -125,8 +120,7 @@ describe('fetchBounded', () => {
       response.write('x');
     });
     const { error } = await failure(fetchBounded(url, bounds()));
-    expect(error).toBeInstanceOf(HttpResponseTooLargeError);
-    expect((error as HttpResponseTooLargeError).maxBytes).toBe(MAX_BYTES);
+    expect(error.failure).toEqual({ kind: 'too_large', maxBytes: MAX_BYTES });
   });
 
   it('refuses an endless chunked body as soon as it passes the cap', async () => {
@@ -135,7 +129,7 @@ describe('fetchBounded', () => {
       trickle(response, Buffer.alloc(256, 'x'), 1);
     });
     const { error, elapsedMs } = await failure(fetchBounded(url, bounds()));
-    expect(error).toBeInstanceOf(HttpResponseTooLargeError);
+    expect(error.failure).toEqual({ kind: 'too_large', maxBytes: MAX_BYTES });
     expect(elapsedMs).toBeLessThan(2000);
   });
 
@@ -147,7 +141,7 @@ describe('fetchBounded', () => {
       response.end(bomb);
     });
     const { error } = await failure(fetchBounded(url, bounds()));
-    expect(error).toBeInstanceOf(HttpResponseTooLargeError);
+    expect(error.failure).toEqual({ kind: 'too_large', maxBytes: MAX_BYTES });
   });
 
   it('accepts a body of exactly the cap', async () => {
@@ -158,14 +152,13 @@ describe('fetchBounded', () => {
     expect((await fetchBounded(url, bounds())).body.byteLength).toBe(MAX_BYTES);
   });
 
-  it('throws HttpStatusError for a 500, with no Retry-After', async () => {
+  it('fails with a status failure for a 500, with no Retry-After', async () => {
     const url = await serve((_request, response) => {
       response.writeHead(500);
       response.end(`internal error for ${SECRET}`);
     });
     const { error } = await failure(fetchBounded(url, bounds()));
-    expect(error).toBeInstanceOf(HttpStatusError);
-    expect(error).toMatchObject({ status: 500, retryAfterMs: null });
+    expect(error.failure).toEqual({ kind: 'status', status: 500, retryAfterMs: null });
   });
 
   it('reads Retry-After in seconds from a 429', async () => {
@@ -174,7 +167,7 @@ describe('fetchBounded', () => {
       response.end();
     });
     const { error } = await failure(fetchBounded(url, bounds()));
-    expect(error).toMatchObject({ status: 429, retryAfterMs: 7000 });
+    expect(error.failure).toEqual({ kind: 'status', status: 429, retryAfterMs: 7000 });
   });
 
   it('reads Retry-After as an HTTP-date against the injected clock', async () => {
@@ -184,7 +177,7 @@ describe('fetchBounded', () => {
     });
     const now = () => Date.parse('2015-10-21T07:28:00Z');
     const { error } = await failure(fetchBounded(url, bounds({ now })));
-    expect(error).toMatchObject({ status: 429, retryAfterMs: 30_000 });
+    expect(error.failure).toEqual({ kind: 'status', status: 429, retryAfterMs: 30_000 });
   });
 
   it('reports a 429 without Retry-After as retryAfterMs null', async () => {
@@ -193,7 +186,7 @@ describe('fetchBounded', () => {
       response.end();
     });
     const { error } = await failure(fetchBounded(url, bounds()));
-    expect(error).toMatchObject({ status: 429, retryAfterMs: null });
+    expect(error.failure).toEqual({ kind: 'status', status: 429, retryAfterMs: null });
   });
 
   it('does not follow redirects', async () => {
@@ -203,7 +196,7 @@ describe('fetchBounded', () => {
       response.end();
     });
     const { error } = await failure(fetchBounded(url, bounds()));
-    expect(error).toMatchObject({ status: 302 });
+    expect(error.failure).toMatchObject({ kind: 'status', status: 302 });
     expect(server?.requests).toHaveLength(1);
   });
 
@@ -214,7 +207,7 @@ describe('fetchBounded', () => {
     const { error, elapsedMs } = await failure(
       fetchBounded(url, bounds({ signal: controller.signal })),
     );
-    expect(error).toBeInstanceOf(HttpAbortedError);
+    expect(error.failure).toEqual({ kind: 'aborted' });
     expect(elapsedMs).toBeLessThan(2000);
   });
 
@@ -228,7 +221,7 @@ describe('fetchBounded', () => {
     const { error, elapsedMs } = await failure(
       fetchBounded(url, bounds({ signal: controller.signal })),
     );
-    expect(error).toBeInstanceOf(HttpAbortedError);
+    expect(error.failure).toEqual({ kind: 'aborted' });
     expect(elapsedMs).toBeLessThan(2000);
   });
 
@@ -237,30 +230,30 @@ describe('fetchBounded', () => {
       response.end();
     });
     const { error } = await failure(fetchBounded(url, bounds({ signal: AbortSignal.abort() })));
-    expect(error).toBeInstanceOf(HttpAbortedError);
+    expect(error.failure).toEqual({ kind: 'aborted' });
     expect(server?.requests).toHaveLength(0);
   });
 
-  it('reports a refused connection as HttpNetworkError with its code', async () => {
+  it('reports a refused connection as a network failure with its code', async () => {
     const port = await freePort();
     const { error } = await failure(
       fetchBounded(`http://127.0.0.1:${port}/v1/items?key=${SECRET}`, bounds()),
     );
-    expect(error).toBeInstanceOf(HttpNetworkError);
-    expect((error as HttpNetworkError).code).toBe('ECONNREFUSED');
+    expect(error.failure).toEqual({ kind: 'network', code: 'ECONNREFUSED' });
   });
 
-  it('reports a connection dropped mid-body as HttpNetworkError', async () => {
+  it('reports a connection dropped mid-body as a network failure', async () => {
     const url = await serve((_request, response) => {
       response.writeHead(200, { 'content-length': '100' });
       response.write('partial', () => response.destroy());
     });
     const { error } = await failure(fetchBounded(url, bounds()));
-    expect(error).toBeInstanceOf(HttpNetworkError);
+    expect(error.failure.kind).toBe('network');
   });
 
   it('refuses an unparseable URL without repeating it', async () => {
     const { error } = await failure(fetchBounded(`http://[bad/v1/items?key=${SECRET}`, bounds()));
+    expect(error.failure).toEqual({ kind: 'invalid_url' });
     expect(error.message).toBe('GET: invalid URL');
   });
 
@@ -287,22 +280,22 @@ describe('fetchJson', () => {
     expect(server?.requests[0]?.headers.accept).toBe('application/json');
   });
 
-  it('throws HttpInvalidBodyError for a body that is not JSON, without quoting it', async () => {
+  it('fails with an invalid_body failure for a body that is not JSON, without quoting it', async () => {
     const url = await serve((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html' });
       response.end(`<html>${SECRET}</html>`);
     });
     const { error } = await failure(fetchJson(url, bounds()));
-    expect(error).toBeInstanceOf(HttpInvalidBodyError);
+    expect(error.failure).toEqual({ kind: 'invalid_body', reason: 'not valid UTF-8 JSON' });
   });
 
-  it('throws HttpInvalidBodyError for a body that is not UTF-8', async () => {
+  it('fails with an invalid_body failure for a body that is not UTF-8', async () => {
     const url = await serve((_request, response) => {
       response.writeHead(200);
       response.end(Buffer.from([0x22, 0xff, 0xfe, 0x22]));
     });
     const { error } = await failure(fetchJson(url, bounds()));
-    expect(error).toBeInstanceOf(HttpInvalidBodyError);
+    expect(error.failure).toEqual({ kind: 'invalid_body', reason: 'not valid UTF-8 JSON' });
   });
 });
 
