@@ -1,7 +1,7 @@
 // What the batch write path gains over writing one row per statement, on
 // PostgreSQL as an operator runs it. In each round, into the same table:
 //  (b) 200,000 price rows through writePrices (one `insert ... select from
-//      unnest(...)` per 10,000 rows, two such statements at a time).
+//      unnest(...)` per 10,000 rows, WRITE_LANES such statements at a time).
 //      Target: >= 150,000 rows/s.
 //  (o) 10,000 rows, one `insert ... values` per row, the same columns and
 //      the same `on conflict do nothing returning`: the baseline.

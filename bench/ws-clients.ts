@@ -43,11 +43,11 @@ const SUBSCRIBED_KIND = 's'.charCodeAt(0);
 
 // The clients share two cores with the server, so what they spend per
 // message is kept small: frames are read in place by hand
-// (test/support/websocket-wire.ts) rather than by `ws`, which spent about
-// 3 us a message, three times the server's own cost; every socket reads
-// into one buffer (`onread`), which spares a stream and a fresh buffer per
-// read, about a fifth of a client's cost per read; a message is told by one
-// byte, its timestamp is at its end, and each distinct one is parsed once.
+// (test/support/websocket-wire.ts) rather than by `ws`, which spent more per
+// message than the server itself; every socket reads into one buffer
+// (`onread`), which spares a stream and a fresh buffer per read, a
+// measurable share of a client's cost; a message is told by one byte, its
+// timestamp is at its end, and each distinct one is parsed once.
 const readBuffer = Buffer.allocUnsafe(256 * 1024);
 const lastTimestamp = Buffer.alloc(ISO_LENGTH);
 let lastTimestampMs = 0;

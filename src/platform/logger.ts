@@ -161,10 +161,11 @@ let stdoutStream: DestinationStream | undefined;
 /**
  * Standard output, written synchronously in 4 KiB batches instead of one
  * write per line: a system call per access-log line, or a thread-pool round
- * trip per batch in pino's asynchronous mode, cost a sixth of the app's
- * throughput in bench/http-overhead. A quiet server still shows its lines
- * within a second, and the buffer is flushed when the process exits, even
- * on an uncaught exception; only a SIGKILL can lose the last second.
+ * trip per batch in pino's asynchronous mode, cost a measurable share of the
+ * app's throughput (bench/http-overhead; figures in docs/benchmarks.md). A
+ * quiet server still shows its lines within a second, and the buffer is
+ * flushed when the process exits, even on an uncaught exception; only a
+ * SIGKILL can lose the last second.
  * One stream per process: there is one standard output.
  */
 function bufferedStdout(): DestinationStream {

@@ -1,9 +1,9 @@
 // The heartbeat pings every connection once an interval, but not all at
-// once: pinging 10,000 sockets is 10,000 writes, about a tenth of a second
-// of one thread on which every price update would wait. Connections are dealt
-// in turn into slices and one slice is due at each of `slices` even steps of
-// the interval, so a step pings a slice's share and a reconnect storm is
-// spread as evenly as a steady trickle.
+// once: pinging every socket together is one write per connection in a
+// single stretch of the one thread, on which every price update would wait.
+// Connections are dealt in turn into slices and one slice is due at each of
+// `slices` even steps of the interval, so a step pings a slice's share and a
+// reconnect storm is spread as evenly as a steady trickle.
 export class HeartbeatWheel<T> {
   private readonly slices: Set<T>[];
   private readonly sliceOf = new Map<T, Set<T>>();

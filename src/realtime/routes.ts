@@ -9,7 +9,8 @@
 // route finishes one; an upgrade to any other path gets that path's HTTP
 // answer and is closed. @fastify/websocket does the same, but with an
 // onRequest and an onResponse hook on every route of the app, which cost
-// the health route about a tenth of its throughput (bench/http-overhead).
+// the health route a measurable share of its throughput (bench/http-overhead;
+// figures in docs/benchmarks.md).
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';

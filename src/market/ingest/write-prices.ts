@@ -101,8 +101,8 @@ async function writeChunk(database: Database, quotes: readonly PriceQuote[]): Pr
  * Statements in flight at once for a large batch. The server spends most of a
  * write's time on its own, one core per statement; a lane is idle while it
  * encodes its next chunk, so a third lane keeps two cores busy where two
- * lanes left gaps (200,000 rows written on 2 cores: about 9% more rows per
- * second than with two lanes, median of six runs).
+ * lanes left gaps (bench/ingest wrote more rows per second with three lanes
+ * than with two; figures in docs/benchmarks.md).
  */
 export const WRITE_LANES = 3;
 

@@ -41,8 +41,8 @@ import { loadSeries } from './series.js';
 /**
  * Items per series statement: enough that round trips do not count, few
  * enough that a statement sorts a few megabytes (a day of one-minute prices
- * for 100 items is 144,000 rows). Chunks of 500 sorted five times as much on
- * disk and measured slower.
+ * for 100 items is 144,000 rows). Chunks of 500 spilled more of their sorts
+ * to disk and measured slower (bench/market; figures in docs/benchmarks.md).
  */
 export const ITEMS_PER_CHUNK = 100;
 

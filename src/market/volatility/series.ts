@@ -13,7 +13,7 @@
 //
 // Each item's points travel as two JSON arrays, which both database drivers
 // parse natively, with times in epoch milliseconds from date_part (a double:
-// extract() computes in numeric, several times slower per row). Items with
+// extract() computes in numeric, which is slower per row). Items with
 // fewer points than the minimum are dropped in the database instead of sent.
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
