@@ -1,10 +1,10 @@
 // buildApp(config, deps) assembles the whole HTTP application in a fixed
 // order: cross-cutting hooks and handlers first (security headers, request
-// ids, access log, validation, errors), then the API's OpenAPI document,
-// then each capability as its own plugin under /api/v1, then static files.
-// The app owns the database, store and mailer it is given and closes them
-// when it closes, after the requests in flight have finished and mail in
-// flight has gone.
+// ids, access log, validation, errors), then the API's OpenAPI document and
+// its reference at /api/docs, then each capability as its own plugin under
+// /api/v1, then static files. The app owns the database, store and mailer it
+// is given and closes them when it closes, after the requests in flight have
+// finished and mail in flight has gone.
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
@@ -40,6 +40,7 @@ import { registerRealtime } from './realtime/routes.js';
 import { registerCsrfProtection } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { allowedOrigins } from './security/origin.js';
+import { registerApiReference } from './web/api-reference.js';
 import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
 
 declare module 'fastify' {
@@ -119,6 +120,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   await registerOpenApi(app, { baseUrl: config.baseUrl, cookies: accounts.cookieNames });
+  await registerApiReference(app);
 
   await registerRealtime(app, { config, store, path: `${API_PREFIX}/ws` });
   await accounts.registerRoutes();

@@ -218,8 +218,8 @@ describe('the OpenAPI document', () => {
     expect(unsafe).toBeGreaterThan(10);
   });
 
-  it('leaves out the hidden routes: pages, static files and the document itself', async () => {
-    for (const url of ['/sign-in']) {
+  it('leaves out the hidden routes: pages, static files, the document itself and the reference', async () => {
+    for (const url of ['/sign-in', '/', '/api/docs', '/api/docs/json']) {
       expect((await test.app.inject({ url })).statusCode, url).toBe(200);
     }
     const paths = Object.keys(document.paths);
