@@ -1,14 +1,13 @@
 // buildApp(config, deps) assembles the whole HTTP application in a fixed
 // order: cross-cutting hooks and handlers first (security headers, request
-// ids, access log, validation, errors), then the API docs, then each
-// capability as its own plugin under /api/v1, then static files. The app owns
-// the database, store and mailer it is given and closes them when it closes,
-// after the requests in flight have finished and mail in flight has gone.
-
+// ids, access log, validation, errors), then the API's OpenAPI document and
+// its reference at /api/docs, then each capability as its own plugin under
+// /api/v1, then static files. The app owns the database, store and mailer it
+// is given and closes them when it closes, after the requests in flight have
+// finished and mail in flight has gone.
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
-import fastifySwagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
@@ -28,6 +27,7 @@ import { healthRoutes } from './health/routes.js';
 import { API_PREFIX } from './http/api-prefix.js';
 import { earlyErrorHandling, registerErrorHandling } from './http/errors.js';
 import { registerLoadShedding } from './http/load-shedding.js';
+import { registerOpenApi } from './http/openapi.js';
 import { AccessLog, generateRequestId, registerRequestIdHeader } from './http/request-tracing.js';
 import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
@@ -42,6 +42,7 @@ import { registerRealtime } from './realtime/routes.js';
 import { registerCsrfProtection } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { allowedOrigins } from './security/origin.js';
+import { registerApiReference } from './web/api-reference.js';
 import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
 
 declare module 'fastify' {
@@ -122,13 +123,8 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   registerCsrfProtection(app, { ...accounts.csrf, origins: allowedOrigins(config) });
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
-  await app.register(fastifySwagger, {
-    openapi: {
-      info: { title: 'Tracera API', version: '1' },
-      servers: [{ url: config.baseUrl }],
-    },
-  });
-  app.get(`${API_PREFIX}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+  await registerOpenApi(app, { baseUrl: config.baseUrl, cookies: accounts.cookieNames });
+  await registerApiReference(app);
 
   await registerRealtime(app, {
     config,

@@ -3,8 +3,10 @@ import { Command } from 'commander';
 import { runCatalogSync } from './cli/catalog.js';
 import { MAIL_LIMIT_DEFAULT, MAIL_LIMIT_MAX, parseMailLimit, runMail } from './cli/mail.js';
 import { runMigrate } from './cli/migrate.js';
+import { runOpenApi } from './cli/openapi.js';
 import { runServe } from './cli/serve.js';
 import { runWorker } from './cli/worker.js';
+import { API_PREFIX } from './http/api-prefix.js';
 
 const program = new Command('tracera')
   .description('Real-time market tracker for Counter-Strike 2 items')
@@ -38,6 +40,13 @@ program
     'load the CS2 item catalog from @ianlucas/cs2-lib, or bring it up to date (idempotent)',
   )
   .action(runCatalogSync);
+
+program
+  .command('openapi')
+  .description(
+    `print the OpenAPI document of the API (as served at ${API_PREFIX}/openapi.json) without serving`,
+  )
+  .action(runOpenApi);
 
 program
   .command('mail')

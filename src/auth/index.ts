@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { API_PREFIX } from '../http/api-prefix.js';
 import type { CsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
-import { createAuthCookies } from './cookies.js';
+import { type AuthCookies, createAuthCookies } from './cookies.js';
 import type { DeferredWork } from './deferred-work.js';
 import {
   createOAuthClient,
@@ -33,6 +33,8 @@ export interface Accounts {
   registerRoutes(): Promise<void>;
   /** Account work done after requests are answered, mail included (deferred-work.ts). */
   readonly work: DeferredWork;
+  /** The session and pre-session cookies' names, for the API's security schemes. */
+  readonly cookieNames: AuthCookies['names'];
 }
 
 /** A client for each OAuth provider whose id and secret are configured. */
@@ -96,6 +98,7 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
       await app.register(profileRoutes, { prefix: API_PREFIX, ...routeOptions });
     },
     work: services.work,
+    cookieNames: cookies.names,
   };
 }
 

@@ -5,6 +5,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { auditFor } from '../audit/events.js';
 import { clientInfo } from '../http/client-info.js';
+import {
+  detail,
+  ERRORS,
+  redirect,
+  SESSION_OPTIONAL,
+  SIGNED_IN,
+  tagRoutes,
+} from '../http/openapi.js';
 import { ApiError } from '../platform/errors.js';
 import { MINUTE_MS } from '../platform/time.js';
 import { issueCsrfToken } from '../security/csrf.js';
@@ -24,7 +32,6 @@ import {
   ConfirmSignUpBody,
   CredentialsBody,
   CsrfJson,
-  Detail,
   EmailBody,
   EndedJson,
   NoContent,
@@ -65,6 +72,7 @@ function emailOf(raw: string): string {
 
 export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, options) => {
   const { services, requestAuth, cookies, csrfKey } = options;
+  tagRoutes(app, 'auth');
   registerRateLimit(app, {
     name: 'auth',
     max: options.rateLimits.perMinute,
@@ -104,7 +112,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     '/csrf',
     {
       config: pageLoadRead,
-      schema: { summary: 'A CSRF token for this session or visitor', response: { 200: CsrfJson } },
+      schema: {
+        summary: 'A CSRF token for this session or visitor',
+        description:
+          'A visitor without a session also gets the pre-session cookie the token is bound to.',
+        security: SESSION_OPTIONAL,
+        response: { 200: CsrfJson },
+      },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -122,7 +136,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     '/signup',
     {
       ...limits,
-      schema: { summary: 'Create an account', body: SignUpBody, response: { 202: Detail } },
+      schema: {
+        summary: 'Create an account',
+        description:
+          'The same answer whether or not the address has an account (S12): the message to finish signing up, or a notice to its owner, goes out after the answer.',
+        body: SignUpBody,
+        response: { 202: detail('A message to finish signing up is on its way') },
+      },
     },
     async (request, reply) => {
       const finish = await prepareSignUp(services, auditFor(services.database, request), {
@@ -142,7 +162,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       schema: {
         summary: 'Confirm a sign-up with its emailed link and the password chosen at sign-up',
         body: ConfirmSignUpBody,
-        response: { 200: Detail },
+        response: {
+          200: detail('The account exists; sign in with its password'),
+          409: detail('The address got an account meanwhile; it stays as its owner left it'),
+        },
       },
     },
     async (request) => {
@@ -158,7 +181,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       schema: {
         summary: 'Sign in with a password',
         body: CredentialsBody,
-        response: { 200: SignedInJson },
+        response: {
+          200: SignedInJson,
+          401: detail('Invalid email or password'),
+        },
       },
     },
     async (request, reply) => {
@@ -174,7 +200,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 
   app.post(
     '/logout',
-    { ...limits, schema: { summary: 'End this session', response: { 204: NoContent } } },
+    {
+      ...limits,
+      schema: {
+        summary: 'End this session',
+        description: 'Clears the session cookie; without a session there is nothing more to do.',
+        response: { 204: NoContent },
+      },
+    },
     async (request, reply) => {
       const active = await requestAuth.session(request);
       if (active) {
@@ -194,7 +227,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     '/me',
     {
       config: pageLoadRead,
-      schema: { summary: 'The signed-in user', response: { 200: UserJson } },
+      schema: {
+        summary: 'The signed-in user',
+        security: SIGNED_IN,
+        response: { 200: UserJson, 401: ERRORS.notSignedIn },
+      },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -208,8 +245,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       ...limits,
       schema: {
         summary: 'Email a password reset link',
+        description:
+          'The same answer whether or not the address has an account (S12, S13); the link goes out after the answer.',
         body: EmailBody,
-        response: { 200: Detail },
+        response: { 200: detail('If an account uses this address, a reset link is on its way') },
       },
     },
     async (request) => {
@@ -226,8 +265,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       ...limits,
       schema: {
         summary: 'Choose a new password with a reset link',
+        description:
+          'Every session of the account ends; the new password does not sign anyone in (S13).',
         body: ResetBody,
-        response: { 200: Detail },
+        response: { 200: detail('The password has changed; sign in with it') },
       },
     },
     async (request, reply) => {
@@ -245,8 +286,14 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
       ...limits,
       schema: {
         summary: 'Change the password',
+        description: 'Every other session of the account ends (S4).',
+        security: SIGNED_IN,
         body: ChangePasswordBody,
-        response: { 200: Detail },
+        response: {
+          200: detail('The password has changed; the other sessions have ended'),
+          401: ERRORS.notSignedIn,
+          409: detail('The account has no email address to sign in with a password'),
+        },
       },
     },
     async (request) => {
@@ -263,7 +310,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     '/magic/request',
     {
       ...limits,
-      schema: { summary: 'Email a sign-in link', body: EmailBody, response: { 202: Detail } },
+      schema: {
+        summary: 'Email a sign-in link',
+        description:
+          'The same answer whether or not the address has an account (S12); the link goes out after the answer.',
+        body: EmailBody,
+        response: { 202: detail('A sign-in link is on its way') },
+      },
     },
     async (request, reply) => {
       const email = emailOf(request.body.email);
@@ -277,7 +330,15 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
   // Opening the emailed link only leads to the confirm page; its POST signs in.
   app.get(
     '/magic/verify',
-    { schema: { summary: 'Open an emailed sign-in link', querystring: TokenQuery } },
+    {
+      schema: {
+        summary: 'Open an emailed sign-in link',
+        description:
+          'Leads to the confirm page with the token; only its POST signs in, so a mail scanner that follows the link signs no one in (S15).',
+        querystring: TokenQuery,
+        response: { 303: redirect('To the confirm page, `/magic-link?token=...`') },
+      },
+    },
     async (request, reply) => {
       const token = request.query.token ?? '';
       reply.header('referrer-policy', 'no-referrer').header('cache-control', 'no-store');
@@ -313,7 +374,11 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     '/sessions',
     {
       config: pageLoadRead,
-      schema: { summary: 'The signed-in user’s sessions', response: { 200: SessionList } },
+      schema: {
+        summary: 'The signed-in user’s sessions',
+        security: SIGNED_IN,
+        response: { 200: SessionList, 401: ERRORS.notSignedIn },
+      },
     },
     async (request, reply) => {
       reply.header('cache-control', 'no-store');
@@ -335,7 +400,18 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 
   app.delete(
     '/sessions/:id',
-    { schema: { summary: 'End one session', params: SessionParams, response: { 204: NoContent } } },
+    {
+      schema: {
+        summary: 'End one session',
+        security: SIGNED_IN,
+        params: SessionParams,
+        response: {
+          204: NoContent,
+          401: ERRORS.notSignedIn,
+          404: detail('The user has no session with this id'),
+        },
+      },
+    },
     async (request, reply) => {
       const active = await requestAuth.requireSession(request);
       const ended = await services.sessions.endById(active.session.user.id, request.params.id);
@@ -356,7 +432,13 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 
   app.delete(
     '/sessions',
-    { schema: { summary: 'End every other session', response: { 200: EndedJson } } },
+    {
+      schema: {
+        summary: 'End every other session',
+        security: SIGNED_IN,
+        response: { 200: EndedJson, 401: ERRORS.notSignedIn },
+      },
+    },
     async (request) => {
       const active = await requestAuth.requireSession(request);
       const ended = await services.sessions.endAll(active.session.user.id, active);
@@ -375,11 +457,17 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
 };
 
 export const profileRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (app, options) => {
+  tagRoutes(app, 'auth');
   app.patch(
     '/me',
     {
       bodyLimit: AUTH_BODY_LIMIT_BYTES,
-      schema: { summary: 'Update the profile', body: ProfileBody, response: { 200: UserJson } },
+      schema: {
+        summary: 'Update the profile',
+        security: SIGNED_IN,
+        body: ProfileBody,
+        response: { 200: UserJson, 401: ERRORS.notSignedIn },
+      },
     },
     async (request) => {
       const { services, requestAuth } = options;

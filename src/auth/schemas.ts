@@ -12,25 +12,35 @@ const Email = Type.String({ maxLength: 320 });
 const Password = Type.String({ maxLength: 1024 });
 const Token = Type.String();
 
-export const Detail = Type.Object({ detail: Type.String() });
+export const NoContent = Type.Null({ description: 'Done; no body' });
 
-export const NoContent = Type.Null();
+export const EndedJson = Type.Object(
+  { ended: Type.Integer() },
+  { description: 'How many sessions were ended' },
+);
 
-export const EndedJson = Type.Object({ ended: Type.Integer() });
+export const UserJson = Type.Object(
+  {
+    id: Type.Integer(),
+    email: Type.Union([Type.String(), Type.Null()]),
+    email_verified: Type.Boolean(),
+    name: Type.Union([Type.String(), Type.Null()]),
+    avatar_url: Type.Union([Type.String(), Type.Null()]),
+    role: Type.String(),
+    created_at: Type.String({ format: 'date-time' }),
+  },
+  { description: 'The user' },
+);
 
-export const UserJson = Type.Object({
-  id: Type.Integer(),
-  email: Type.Union([Type.String(), Type.Null()]),
-  email_verified: Type.Boolean(),
-  name: Type.Union([Type.String(), Type.Null()]),
-  avatar_url: Type.Union([Type.String(), Type.Null()]),
-  role: Type.String(),
-  created_at: Type.String({ format: 'date-time' }),
-});
+export const SignedInJson = Type.Object(
+  { user: UserJson, csrf_token: Type.String() },
+  { description: 'Signed in: the user, and the CSRF token of the new session' },
+);
 
-export const SignedInJson = Type.Object({ user: UserJson, csrf_token: Type.String() });
-
-export const CsrfJson = Type.Object({ csrf_token: Type.String() });
+export const CsrfJson = Type.Object(
+  { csrf_token: Type.String() },
+  { description: 'The token to send as X-CSRF-Token' },
+);
 
 export const SignUpBody = Type.Object(
   { email: Email, password: Password, name: Type.Optional(Type.String({ maxLength: 100 })) },
@@ -86,6 +96,9 @@ export const SessionJson = Type.Object({
   current: Type.Boolean(),
 });
 
-export const SessionList = Type.Object({ sessions: Type.Array(SessionJson) });
+export const SessionList = Type.Object(
+  { sessions: Type.Array(SessionJson) },
+  { description: 'Every live session of the user, this one marked `current`' },
+);
 
 export const SessionParams = Type.Object({ id: Type.String({ maxLength: 64 }) });

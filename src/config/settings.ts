@@ -237,13 +237,13 @@ export const settings = {
     parse: integer(1, 8760),
   },
   AUTH_RATE_LIMIT_PER_MIN: {
-    doc: 'Requests per minute one client IP may make to each /api/v1/auth route.',
+    doc: `Requests per minute one client IP may make to each ${API_PREFIX}/auth route.`,
     rule: 'an integer from 1 to 100000000',
     default: '20',
     parse: integer(1, 100_000_000),
   },
   AUTH_READ_RATE_LIMIT_PER_MIN: {
-    doc: 'Requests per minute one client IP may make to each /api/v1/auth route that a page load reads (`csrf`, `me`, `providers`, `sessions`); they check no credential, and one shared address (an office, a mobile carrier) serves many visitors.',
+    doc: `Requests per minute one client IP may make to each ${API_PREFIX}/auth route that a page load reads (\`csrf\`, \`me\`, \`providers\`, \`sessions\`); they check no credential, and one shared address (an office, a mobile carrier) serves many visitors.`,
     rule: 'an integer from 1 to 100000000',
     default: '600',
     parse: integer(1, 100_000_000),

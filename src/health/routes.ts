@@ -5,6 +5,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NEVER_SHED } from '../http/load-shedding.js';
+import { tagRoutes } from '../http/openapi.js';
 import type { Database } from '../platform/db/index.js';
 import type { Store } from '../platform/store/index.js';
 
@@ -38,6 +39,7 @@ interface Checked {
 
 export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app, options) => {
   const { database, store, timeoutMs, cacheMs } = options;
+  tagRoutes(app, 'health');
   // The route is public and unauthenticated, so it must not let anyone turn
   // requests into database load: an answer is reused for `cacheMs`, and
   // requests that arrive while a check runs share it.
@@ -65,7 +67,12 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthOptions> = async (app
       config: NEVER_SHED,
       schema: {
         summary: 'Whether the database and the store answer',
-        response: { 200: Health, 503: Health },
+        description:
+          'For load balancers: 200 when both answer, 503 when either does not; never shed under load, and never a 4xx.',
+        response: {
+          200: Type.Object(Health.properties, { description: 'Both answer' }),
+          503: Type.Object(Health.properties, { description: 'The database or the store is down' }),
+        },
       },
     },
     async (_request, reply) => {

@@ -3,11 +3,13 @@
 // (LOAD_SHED_*), requests are answered 503 with Retry-After at once, until a
 // later sample (once a second) finds the process recovered. Health checks
 // are exempt: a load balancer must still see an instance that is alive
-// and only busy. The measuring is @fastify/under-pressure's.
+// and only busy. The measuring is @fastify/under-pressure's. Every route
+// but those exempt lists the 503 in its OpenAPI entry.
 import underPressure from '@fastify/under-pressure';
 import type { FastifyContextConfig, FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
 import { ApiError } from '../platform/errors.js';
+import { documentResponses, ERRORS } from './openapi.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -33,5 +35,9 @@ export async function registerLoadShedding(
     pressureHandler: async () => {
       throw new ApiError(503, OVERLOADED, { 'retry-after': String(RETRY_AFTER_SECONDS) });
     },
+  });
+  app.addHook('onRoute', (route) => {
+    if (route.config?.pressureHandler === NEVER_SHED.pressureHandler) return;
+    documentResponses(route, { 503: ERRORS.unavailable });
   });
 }

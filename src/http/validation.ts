@@ -9,11 +9,16 @@
 // that is well-formed Unicode (`isStorableText`). The check sits here, in
 // the one compiler every route's schemas go through, so a route cannot forget
 // it; a part a route reads must therefore have a schema.
+//
+// Each route's OpenAPI entry lists the refusals it can get here: a 400 when
+// it validates a part or takes a body, and for a body also 413 (over the
+// route's bodyLimit) and 415 (not JSON).
 import { Ajv, type Options, type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../platform/errors.js';
 import { isStorableText } from '../platform/text.js';
+import { documentResponses, ERRORS } from './openapi.js';
 
 const REFUSED_TEXT = 'must not contain U+0000 or unpaired surrogates';
 const REFUSED_FIELD_NAME = 'must not have a field name with U+0000 or unpaired surrogates';
@@ -78,10 +83,26 @@ function checkingText(validate: ValidateFunction, part: string): CheckedValidato
   return checked;
 }
 
+/** Fastify reads a body on every method but these. */
+const BODYLESS_METHODS = new Set(['GET', 'HEAD']);
+
 export function registerValidation(app: FastifyInstance): void {
   const body = compiler({ coerceTypes: false });
   const text = compiler({ coerceTypes: 'array' });
   app.setValidatorCompiler(({ schema, httpPart }) =>
     checkingText((httpPart === 'body' ? body : text).compile(schema), httpPart ?? 'request'),
   );
+  app.addHook('onRoute', (route) => {
+    const takesBody = [route.method].flat().some((method) => !BODYLESS_METHODS.has(method));
+    const { schema } = route;
+    if (takesBody) {
+      documentResponses(route, {
+        400: ERRORS.badRequest,
+        413: ERRORS.bodyTooLarge,
+        415: ERRORS.notJson,
+      });
+    } else if (schema?.querystring || schema?.params || schema?.headers) {
+      documentResponses(route, { 400: ERRORS.badRequest });
+    }
+  });
 }

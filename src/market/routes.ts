@@ -5,6 +5,7 @@
 // currency it is in.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../config.js';
+import { detail, tagRoutes } from '../http/openapi.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
@@ -46,6 +47,7 @@ import {
 const DEFAULT_HISTORY_WINDOW: HistoryWindow = '24h';
 const DEFAULT_VOLATILITY_WINDOW: VolatilityWindow = '24h';
 const ITEM_NOT_FOUND = 'No item with that id';
+const NO_SUCH_ITEM = detail(ITEM_NOT_FOUND);
 
 export interface MarketRouteOptions {
   readonly database: Database;
@@ -56,6 +58,7 @@ export interface MarketRouteOptions {
 
 export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async (app, options) => {
   const { database, store, market, now } = options;
+  tagRoutes(app, 'market');
   /** Without `source=`, charts and rankings show the first configured provider. */
   const primarySource = market.providers[0] ?? 'demo';
 
@@ -100,7 +103,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
       schema: {
         summary: 'An item and its latest price from each source',
         params: ItemParams,
-        response: { 200: ItemDetailJson },
+        response: { 200: ItemDetailJson, 404: NO_SUCH_ITEM },
       },
     },
     async (request) => {
@@ -134,7 +137,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         summary: 'Price history in chart-sized buckets',
         params: ItemParams,
         querystring: HistoryQuery,
-        response: { 200: HistoryJson },
+        response: { 200: HistoryJson, 404: NO_SUCH_ITEM },
       },
     },
     async (request) => {
@@ -160,7 +163,7 @@ export const marketRoutes: FastifyPluginAsyncTypebox<MarketRouteOptions> = async
         summary: 'Volatility of an item over a window',
         params: ItemParams,
         querystring: VolatilityQuery,
-        response: { 200: ItemVolatilityJson },
+        response: { 200: ItemVolatilityJson, 404: NO_SUCH_ITEM },
       },
     },
     async (request) => {

@@ -70,11 +70,14 @@ export const ItemJson = Type.Object({
   image_url: Nullable(Type.String()),
 });
 
-export const ItemsPageJson = Type.Object({
-  items: Type.Array(ItemJson),
-  /** Pass as `cursor` for the next page; null on the last page. */
-  next_cursor: Nullable(Type.String()),
-});
+export const ItemsPageJson = Type.Object(
+  {
+    items: Type.Array(ItemJson),
+    /** Pass as `cursor` for the next page; null on the last page. */
+    next_cursor: Nullable(Type.String()),
+  },
+  { description: 'A page of items, and the cursor of the next' },
+);
 
 export const LatestPriceJson = Type.Object({
   source: Source,
@@ -88,32 +91,38 @@ export const LatestPriceJson = Type.Object({
   stale: Type.Boolean(),
 });
 
-export const ItemDetailJson = Type.Object({
-  item: ItemJson,
-  currency: Type.String(),
-  prices: Type.Array(LatestPriceJson),
-});
+export const ItemDetailJson = Type.Object(
+  {
+    item: ItemJson,
+    currency: Type.String(),
+    prices: Type.Array(LatestPriceJson),
+  },
+  { description: 'The item, and its latest price from each source' },
+);
 
-export const HistoryJson = Type.Object({
-  item_id: Type.Integer(),
-  source: Source,
-  simulated: Type.Boolean(),
-  window: HistoryWindow,
-  currency: Type.String(),
-  bucket_seconds: Type.Integer(),
-  points: Type.Array(
-    Type.Object({
-      time: Type.String({ format: 'date-time' }),
-      open_cents: Type.Integer(),
-      close_cents: Type.Integer(),
-      min_cents: Type.Integer(),
-      max_cents: Type.Integer(),
-      avg_cents: Type.Number(),
-      volume: Nullable(Type.Integer()),
-      samples: Type.Integer(),
-    }),
-  ),
-});
+export const HistoryJson = Type.Object(
+  {
+    item_id: Type.Integer(),
+    source: Source,
+    simulated: Type.Boolean(),
+    window: HistoryWindow,
+    currency: Type.String(),
+    bucket_seconds: Type.Integer(),
+    points: Type.Array(
+      Type.Object({
+        time: Type.String({ format: 'date-time' }),
+        open_cents: Type.Integer(),
+        close_cents: Type.Integer(),
+        min_cents: Type.Integer(),
+        max_cents: Type.Integer(),
+        avg_cents: Type.Number(),
+        volume: Nullable(Type.Integer()),
+        samples: Type.Integer(),
+      }),
+    ),
+  },
+  { description: 'The buckets of the window, oldest first' },
+);
 
 export const VolatilityJson = Type.Object({
   points: Type.Integer(),
@@ -131,35 +140,41 @@ export const VolatilityJson = Type.Object({
   }),
 });
 
-export const ItemVolatilityJson = Type.Object({
-  item_id: Type.Integer(),
-  source: Source,
-  simulated: Type.Boolean(),
-  window: VolatilityWindow,
-  currency: Type.String(),
-  /** Fewer observations than this in the window and there is no volatility to show. */
-  minimum_points: Type.Integer(),
-  volatility: Nullable(VolatilityJson),
-});
+export const ItemVolatilityJson = Type.Object(
+  {
+    item_id: Type.Integer(),
+    source: Source,
+    simulated: Type.Boolean(),
+    window: VolatilityWindow,
+    currency: Type.String(),
+    /** Fewer observations than this in the window and there is no volatility to show. */
+    minimum_points: Type.Integer(),
+    volatility: Nullable(VolatilityJson),
+  },
+  { description: 'The volatility of the item over the window; null with too few points' },
+);
 
-export const RankingJson = Type.Object({
-  window: VolatilityWindow,
-  source: Source,
-  simulated: Type.Boolean(),
-  currency: Type.String(),
-  ranked_by: Type.Literal('coefficient_of_variation'),
-  minimum_points: Type.Integer(),
-  /** The floors this answer used: items below either are not ranked. */
-  min_price_cents: Type.Integer(),
-  min_volume: Type.Integer(),
-  items: Type.Array(
-    Type.Object({
-      rank: Type.Integer(),
-      item: ItemJson,
-      volatility: VolatilityJson,
-    }),
-  ),
-});
+export const RankingJson = Type.Object(
+  {
+    window: VolatilityWindow,
+    source: Source,
+    simulated: Type.Boolean(),
+    currency: Type.String(),
+    ranked_by: Type.Literal('coefficient_of_variation'),
+    minimum_points: Type.Integer(),
+    /** The floors this answer used: items below either are not ranked. */
+    min_price_cents: Type.Integer(),
+    min_volume: Type.Integer(),
+    items: Type.Array(
+      Type.Object({
+        rank: Type.Integer(),
+        item: ItemJson,
+        volatility: VolatilityJson,
+      }),
+    ),
+  },
+  { description: 'The most volatile items, most volatile first' },
+);
 
 const IsoTime = Type.String({ format: 'date-time' });
 

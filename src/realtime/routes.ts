@@ -14,8 +14,10 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { WebSocketServer } from 'ws';
 import type { Config } from '../config.js';
+import { detail, TAGS } from '../http/openapi.js';
 import type { Clock } from '../platform/clock.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
@@ -127,8 +129,16 @@ export async function registerRealtime(
     schema: {
       summary: 'Live prices and volatility over WebSocket',
       description:
-        'Upgrade to a WebSocket from an allowed Origin, then send {"action":"subscribe","item_ids":[...]}. Without an upgrade the answer is 426.',
-      tags: ['realtime'],
+        'Upgrade to a WebSocket from this site’s Origin, then send `{"action":"subscribe","item_ids":[...]}` (or `"unsubscribe"`); the server sends `{"type":"price",...}` and `{"type":"volatility",...}` for the items followed. Messages are at most 4 KiB.',
+      tags: [TAGS.liveFeed.name],
+      response: {
+        101: Type.Null({ description: 'Switched to the WebSocket protocol' }),
+        403: detail('The Origin is not this site’s (S26)'),
+        426: detail('Not a WebSocket upgrade request', {
+          upgrade: { type: 'string', description: '`websocket`' },
+        }),
+        429: detail('Too many live feed connections from this address (S43)'),
+      },
     },
     onRequest: async (request) => {
       const origin = request.headers.origin;

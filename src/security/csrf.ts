@@ -11,6 +11,7 @@ import type {
   preParsingAsyncHookHandler,
   RouteOptions,
 } from 'fastify';
+import { documentResponses, ERRORS, requiringCsrfToken } from '../http/openapi.js';
 import { ApiError } from '../platform/errors.js';
 import { isCrossSiteRequest } from './origin.js';
 
@@ -72,7 +73,8 @@ const methodsOf = (route: RouteOptions): string[] => [route.method].flat();
  * percent-encoding, an absolute-form target or any other spelling the router
  * accepts reaches the same check. Register this before any route. It runs
  * after the route's rate limit (an onRequest hook), so refused requests
- * still count against it.
+ * still count against it. The route's OpenAPI entry says so: it asks for the
+ * X-CSRF-Token header and lists the 403.
  */
 export function registerCsrfProtection(app: FastifyInstance, options: CsrfProtection): void {
   const check: preParsingAsyncHookHandler = async (request) => {
@@ -86,5 +88,7 @@ export function registerCsrfProtection(app: FastifyInstance, options: CsrfProtec
   app.addHook('onRoute', (route) => {
     if (route.config?.csrfExempt || !methodsOf(route).some((m) => UNSAFE_METHODS.has(m))) return;
     route.preParsing = [check, ...[route.preParsing ?? []].flat()];
+    documentResponses(route, { 403: ERRORS.csrfRefused });
+    route.schema = { ...route.schema, security: requiringCsrfToken(route.schema?.security) };
   });
 }

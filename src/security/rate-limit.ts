@@ -13,6 +13,7 @@
 // with other work (`admit`).
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
 import { Address6 } from 'ip-address';
+import { documentResponses, ERRORS } from '../http/openapi.js';
 import { ApiError } from '../platform/errors.js';
 import type { Admission, WindowLimit } from '../platform/store/index.js';
 import { SECOND_MS } from '../platform/time.js';
@@ -94,5 +95,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     };
     const own = route.onRequest;
     route.onRequest = own === undefined ? [limit] : [limit, ...(Array.isArray(own) ? own : [own])];
+    // Refused past the budget, and fails closed when the counter store is away.
+    documentResponses(route, { 429: ERRORS.tooManyRequests, 503: ERRORS.unavailable });
   });
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
+import { contentSecurityPolicy } from '../../src/security/headers.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 
 const EXPECTED = {
@@ -96,6 +97,24 @@ describe('S24 security headers', () => {
     harness = await appWithStaticFile({ BASE_URL: 'http://localhost:3000' });
     const plain = await harness.app.inject({ url: '/api/v1/health' });
     expect(plain.headers['strict-transport-security']).toBeUndefined();
+  });
+
+  it('are on the API reference and its assets, whose policy adds only data: images', async () => {
+    harness = await appWithStaticFile();
+    for (const url of ['/api/docs', '/api/docs/static/swagger-ui-bundle.js']) {
+      const response = await harness.app.inject({ url });
+      expect(response.statusCode, url).toBe(200);
+      expectSecurityHeaders(response);
+      expect(response.headers['content-security-policy']).toBe(
+        `${contentSecurityPolicy()}; img-src 'self' data:`,
+      );
+    }
+  });
+
+  it('refuse a page a directive that allows inline code or replaces one of S24’s', () => {
+    expect(() => contentSecurityPolicy({ 'script-src': "'self' 'unsafe-inline'" })).toThrow();
+    expect(() => contentSecurityPolicy({ 'style-src': "'unsafe-eval'" })).toThrow();
+    expect(() => contentSecurityPolicy({ 'default-src': '*' })).toThrow();
   });
 
   it('are on the shipped landing page', async () => {

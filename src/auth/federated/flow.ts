@@ -8,6 +8,7 @@
 // when the request fails for another reason (`redirectFailures`).
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { documentFailuresAsRedirects } from '../../http/openapi.js';
 import { ApiError } from '../../platform/errors.js';
 import { isStorableText } from '../../platform/text.js';
 import { MINUTE_MS, SECOND_MS } from '../../platform/time.js';
@@ -21,6 +22,8 @@ const MAX_RETURN_TO_LENGTH = 512;
 export const DEFAULT_RETURN_TO = '/account';
 /** Where failures land: the sign-in page, which explains each code. */
 export const FAILURE_PAGE = '/login';
+/** The same, as the OpenAPI document words it. */
+export const FAILURE_LANDING = `\`${FAILURE_PAGE}?error=<code>\``;
 
 export interface Flow {
   readonly provider: Provider;
@@ -120,9 +123,11 @@ export function failureRedirect(reply: FastifyReply, error: FlowError): FastifyR
 /**
  * S19 for everything else that can fail in a plugin's routes (the rate
  * limit, a malformed callback, the store or database away): the browser
- * still lands on the sign-in page with a code, never on a JSON error.
+ * still lands on the sign-in page with a code, never on a JSON error. The
+ * routes' OpenAPI entries say so: their only failure is that redirect.
  */
 export function redirectFailures(app: FastifyInstance): void {
+  app.addHook('onRoute', documentFailuresAsRedirects);
   app.setErrorHandler((error, request, reply) => {
     const status = (error as { statusCode?: number }).statusCode ?? 500;
     if (status >= 500) request.log.error({ err: error }, 'sign-in at a provider failed');

@@ -8,9 +8,11 @@
 
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { auditFor } from '../../audit/events.js';
+import { redirect, SESSION_OPTIONAL, SIGNED_IN } from '../../http/openapi.js';
 import {
   callbackQuery,
   createFlowState,
+  FAILURE_LANDING,
   type Flow,
   type FlowError,
   failureRedirect,
@@ -33,9 +35,16 @@ export interface OAuthRouteOptions extends FederatedRoutes {
   readonly client: OAuthClient;
 }
 
+/** How the document names each provider. */
+const PROVIDER_NAMES: Readonly<Record<OAuthClient['provider'], string>> = {
+  google: 'Google',
+  github: 'GitHub',
+};
+
 export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, options) => {
   const { services, baseUrl, client } = options;
   const { provider } = client;
+  const name = PROVIDER_NAMES[provider];
   redirectFailures(app);
   const flows = createFlowState(services, baseUrl);
   const audit = (request: FastifyRequest) => auditFor(services.database, request);
@@ -50,7 +59,16 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
 
   app.get(
     `/${provider}`,
-    { schema: { summary: `Sign in with ${provider}`, querystring: StartQuery } },
+    {
+      schema: {
+        summary: `Sign in with ${name}`,
+        description: `An account is found or made for the ${name} identity as S18 says. \`return_to\` is a path on this site to come back to.`,
+        querystring: StartQuery,
+        response: {
+          302: redirect(`To ${name}’s consent page; on a failure, to ${FAILURE_LANDING}`),
+        },
+      },
+    },
     async (request: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) =>
       start(reply, {
         purpose: 'sign-in',
@@ -63,8 +81,14 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
     `/${provider}/link`,
     {
       schema: {
-        summary: `Link ${provider} to the signed-in account`,
+        summary: `Link ${name} to the signed-in account`,
+        security: SIGNED_IN,
         querystring: StartQuery,
+        response: {
+          302: redirect(
+            `To ${name}’s consent page; without a session or on a failure, to ${FAILURE_LANDING}`,
+          ),
+        },
       },
     },
     async (request: FastifyRequest<{ Querystring: { return_to?: string } }>, reply) => {
@@ -80,7 +104,19 @@ export const oauthRoutes: FastifyPluginAsync<OAuthRouteOptions> = async (app, op
 
   app.get(
     `/${provider}/callback`,
-    { schema: { summary: `Where ${provider} returns`, querystring: CallbackQuery } },
+    {
+      schema: {
+        summary: `Where ${name} returns`,
+        description: `The one redirect URI to register with ${name}. Checks the flow state against this browser’s cookie, then signs in or links, as the flow began.`,
+        security: SESSION_OPTIONAL,
+        querystring: CallbackQuery,
+        response: {
+          302: redirect(
+            `Signed in or linked, back to \`return_to\`; on a failure, to ${FAILURE_LANDING}`,
+          ),
+        },
+      },
+    },
     async (request, reply: FastifyReply) => {
       reply.header('cache-control', 'no-store');
       const query = callbackQuery(request);

@@ -5,9 +5,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { auditFor } from '../../audit/events.js';
+import { detail, ERRORS, SESSION_OPTIONAL, SIGNED_IN } from '../../http/openapi.js';
 import { ApiError } from '../../platform/errors.js';
 import type { RequestAuth } from '../request-auth.js';
-import { Detail } from '../schemas.js';
 import type { AuthServices } from '../services.js';
 import { listLinks, type Provider, unlinkProvider } from './links.js';
 
@@ -23,19 +23,22 @@ const ProviderName = Type.Union([
   Type.Literal('github'),
   Type.Literal('steam'),
 ]);
-const ProvidersJson = Type.Object({
-  configured: Type.Array(ProviderName),
-  linked: Type.Union([
-    Type.Array(
-      Type.Object({
-        provider: ProviderName,
-        provider_account_id: Type.String(),
-        linked_at: Type.String({ format: 'date-time' }),
-      }),
-    ),
-    Type.Null(),
-  ]),
-});
+const ProvidersJson = Type.Object(
+  {
+    configured: Type.Array(ProviderName),
+    linked: Type.Union([
+      Type.Array(
+        Type.Object({
+          provider: ProviderName,
+          provider_account_id: Type.String(),
+          linked_at: Type.String({ format: 'date-time' }),
+        }),
+      ),
+      Type.Null(),
+    ]),
+  },
+  { description: 'The providers offered, and those linked to the signed-in user' },
+);
 const ProviderParams = Type.Object({ provider: ProviderName });
 
 export const providerRoutes: FastifyPluginAsyncTypebox<ProviderRouteOptions> = async (
@@ -64,6 +67,8 @@ export const providerRoutes: FastifyPluginAsyncTypebox<ProviderRouteOptions> = a
       config: { rateLimit: 'read' },
       schema: {
         summary: 'Providers offered here, and those linked to the signed-in user',
+        description: '`linked` is null without a session.',
+        security: SESSION_OPTIONAL,
         response: { 200: ProvidersJson },
       },
     },
@@ -79,8 +84,14 @@ export const providerRoutes: FastifyPluginAsyncTypebox<ProviderRouteOptions> = a
     {
       schema: {
         summary: 'Unlink a provider from the signed-in user',
+        security: SIGNED_IN,
         params: ProviderParams,
-        response: { 200: ProvidersJson, 404: Detail, 409: Detail },
+        response: {
+          200: ProvidersJson,
+          401: ERRORS.notSignedIn,
+          404: detail('No account of this provider is linked'),
+          409: detail('The provider is the account’s only way to sign in: link another first'),
+        },
       },
     },
     async (request) => {

@@ -9,9 +9,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { auditFor } from '../../audit/events.js';
 import { API_PREFIX } from '../../http/api-prefix.js';
+import { redirect, SIGNED_IN } from '../../http/openapi.js';
 import {
   callbackQuery,
   createFlowState,
+  FAILURE_LANDING,
   type Flow,
   type FlowError,
   failureRedirect,
@@ -80,7 +82,15 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
 
   app.get(
     '/steam/login',
-    { schema: { summary: 'Sign in with Steam', querystring: StartQuery } },
+    {
+      schema: {
+        summary: 'Sign in with Steam',
+        description:
+          'The first sign-in with a SteamID makes an account without an email. `return_to` is a path on this site to come back to.',
+        querystring: StartQuery,
+        response: { 302: redirect(`To Steam’s sign-in page; on a failure, to ${FAILURE_LANDING}`) },
+      },
+    },
     async (request, reply) =>
       start(
         reply,
@@ -96,7 +106,17 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
 
   app.get(
     '/steam/login/callback',
-    { schema: { summary: 'Where Steam returns after sign-in', querystring: CallbackQuery } },
+    {
+      schema: {
+        summary: 'Where Steam returns after sign-in',
+        description:
+          'Checks the flow state against this browser’s cookie, then Steam’s assertion (S20), and signs the browser in.',
+        querystring: CallbackQuery,
+        response: {
+          302: redirect(`Signed in, back to \`return_to\`; on a failure, to ${FAILURE_LANDING}`),
+        },
+      },
+    },
     async (request, reply) => {
       const result = await finish(request, reply, '/steam/login/callback', 'sign-in');
       if (typeof result === 'string') return failureRedirect(reply, result);
@@ -114,7 +134,18 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
 
   app.get(
     '/steam',
-    { schema: { summary: 'Link Steam to the signed-in account', querystring: StartQuery } },
+    {
+      schema: {
+        summary: 'Link Steam to the signed-in account',
+        security: SIGNED_IN,
+        querystring: StartQuery,
+        response: {
+          302: redirect(
+            `To Steam’s sign-in page; without a session or on a failure, to ${FAILURE_LANDING}`,
+          ),
+        },
+      },
+    },
     async (request, reply) => {
       const userId = await linkingUserId(options, request, 'steam');
       if (userId === null) return failureRedirect(reply, 'session');
@@ -133,7 +164,16 @@ export const steamRoutes: FastifyPluginAsyncTypebox<SteamRouteOptions> = async (
 
   app.get(
     '/steam/callback',
-    { schema: { summary: 'Where Steam returns after linking', querystring: CallbackQuery } },
+    {
+      schema: {
+        summary: 'Where Steam returns after linking',
+        security: SIGNED_IN,
+        querystring: CallbackQuery,
+        response: {
+          302: redirect(`Linked, back to \`return_to\`; on a failure, to ${FAILURE_LANDING}`),
+        },
+      },
+    },
     async (request, reply) => {
       const result = await finish(request, reply, '/steam/callback', 'link');
       if (typeof result === 'string') return failureRedirect(reply, result);

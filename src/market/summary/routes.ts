@@ -4,6 +4,7 @@
 // ingestion keeps current; a request computes nothing from raw prices.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Config } from '../../config.js';
+import { tagRoutes } from '../../http/openapi.js';
 import type { Database } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors.js';
 import { DAY_MS, SECOND_MS } from '../../platform/time.js';
@@ -45,6 +46,7 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<SummaryRouteOptions> = asy
   options,
 ) => {
   const { database, market, now } = options;
+  tagRoutes(app, 'market');
   const primarySource: PriceSource = market.providers[0] ?? 'demo';
   const about = (source: PriceSource) => ({
     source,

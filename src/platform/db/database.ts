@@ -23,7 +23,8 @@ export interface PlatformTables {
 }
 
 export interface Database {
-  readonly kind: 'pglite' | 'postgres';
+  /** `absent` only when the app is built to read its routes (absent.ts). */
+  readonly kind: 'pglite' | 'postgres' | 'absent';
   readonly db: Kysely<PlatformTables>;
   /** Resolves when the database answers a trivial query within `timeoutMs`. */
   ping(timeoutMs: number): Promise<void>;

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Config } from '../../config.js';
 import { type Database, type DatabaseEvents, openDatabase } from './database.js';
 
+export { absentDatabase } from './absent.js';
 export { arrayLiteral } from './array-literal.js';
 export type { Database, DatabaseTarget, PlatformTables } from './database.js';
 export { openDatabase } from './database.js';
