@@ -10,6 +10,11 @@
 // the one compiler every route's schemas go through, so a route cannot forget
 // it; a part a route reads must therefore have a schema.
 //
+// After the schema, the part must hold no number that is not finite: Ajv
+// turns a query's "Infinity" or "1e400" into Infinity and lets it past the
+// schema's maximum, and JSON reads 1e400 as Infinity too; such a value would
+// fail the database or the response's serializer instead of the request.
+//
 // Each route's OpenAPI entry lists the refusals it can get here: a 400 when
 // it validates a part or takes a body, and for a body also 413 (over the
 // route's bodyLimit) and 415 (not JSON).
@@ -22,6 +27,7 @@ import { documentResponses, ERRORS } from './openapi.js';
 
 const REFUSED_TEXT = 'must not contain U+0000 or unpaired surrogates';
 const REFUSED_FIELD_NAME = 'must not have a field name with U+0000 or unpaired surrogates';
+const REFUSED_NUMBER = 'must be a finite number';
 
 function compiler(options: Options): Ajv {
   const ajv = new Ajv({
@@ -34,19 +40,29 @@ function compiler(options: Options): Ajv {
   return ajv;
 }
 
+/** Why a value (not an array or object) at `path` is refused, or null when it is not. */
+type LeafCheck = (value: unknown, path: string) => string | null;
+
+const storableText: LeafCheck = (value, path) =>
+  typeof value === 'string' && !isStorableText(value) ? `${path} ${REFUSED_TEXT}` : null;
+
+const finiteNumber: LeafCheck = (value, path) =>
+  typeof value === 'number' && !Number.isFinite(value) ? `${path} ${REFUSED_NUMBER}` : null;
+
 /**
- * Why `data` (the request part `part`) is refused under S38, naming the field
- * as Fastify's own messages do (`body/email ...`), or null when every string
- * in it is storable. A loop over a work list rather than recursion, so a
- * deeply nested body cannot overflow the stack.
+ * Why `data` (the request part `part`) is refused, naming the field as
+ * Fastify's own messages do (`body/email ...`), or null when every value in
+ * it passes `check` (and every field name is storable text). A loop over a
+ * work list rather than recursion, so a deeply nested body cannot overflow
+ * the stack.
  */
-function refusedText(data: unknown, part: string): string | null {
+function refused(data: unknown, part: string, check: LeafCheck): string | null {
   const pending: [value: unknown, path: string][] = [[data, part]];
   for (let index = 0; index < pending.length; index += 1) {
     const [value, path] = pending[index] as [unknown, string];
-    if (typeof value === 'string') {
-      if (!isStorableText(value)) return `${path} ${REFUSED_TEXT}`;
-    } else if (Array.isArray(value)) {
+    const leaf = check(value, path);
+    if (leaf !== null) return leaf;
+    if (Array.isArray(value)) {
       for (let position = 0; position < value.length; position += 1) {
         pending.push([value[position], `${path}/${position}`]);
       }
@@ -68,15 +84,21 @@ interface CheckedValidator {
   schemaEnv: ValidateFunction['schemaEnv'];
 }
 
-/** Runs the S38 check on a request part, then the schema's own validator. */
+/** Runs the S38 check on a request part, then the schema's own validator, then the number check. */
 function checkingText(validate: ValidateFunction, part: string): CheckedValidator {
   const checked: CheckedValidator = Object.assign(
     (data: unknown, context?: Parameters<ValidateFunction>[1]) => {
-      const refusal = refusedText(data, part);
+      const refusal = refused(data, part, storableText);
       if (refusal !== null) return { error: new ApiError(400, refusal) };
       const valid = context === undefined ? validate(data) : validate(data, context);
       checked.errors = validate.errors;
-      return valid;
+      if (!valid) return false;
+      // Ajv coerces a part's fields in place, and a part that is itself a value in its parent.
+      const asCoerced = context
+        ? (context.parentData as Record<string | number, unknown>)[context.parentDataProperty]
+        : data;
+      const coerced = refused(asCoerced, part, finiteNumber);
+      return coerced === null ? true : { error: new ApiError(400, coerced) };
     },
     { errors: null, schemaEnv: validate.schemaEnv },
   );

@@ -42,6 +42,18 @@ beforeAll(async () => {
         ok: true,
       }));
       app.get(
+        '/api/v1/test/limited',
+        {
+          schema: {
+            querystring: Type.Object({ n: Type.Optional(Type.Integer({ maximum: 100 })) }),
+          },
+        },
+        async (request) => {
+          handled.push(request.query);
+          return { ok: true };
+        },
+      );
+      app.get(
         '/api/v1/test/things/:id',
         {
           schema: {
@@ -156,5 +168,30 @@ describe('S38 query strings and path parameters', () => {
     const response = await harness.app.inject({ url: '/api/v1/test/things/1?q=%E2%98%85%20fade' });
     expect(response.statusCode).toBe(200);
     expect(handled.at(-1)).toEqual({ q: '★ fade' });
+  });
+});
+
+describe('numbers that are not finite', () => {
+  it.each(['Infinity', '-Infinity', '1e400'])(
+    'a query value of %s is 400, though the schema lets it past its maximum',
+    async (value) => {
+      expectRefusal(
+        await harness.app.inject({ url: `/api/v1/test/limited?n=${value}` }),
+        'querystring/n must be a finite number',
+      );
+    },
+  );
+
+  it('a body number JSON reads as Infinity is 400', async () => {
+    expectRefusal(
+      await post('/api/v1/test/anything', '{"n":1e400}'),
+      'body/n must be a finite number',
+    );
+  });
+
+  it('a finite number passes, coerced', async () => {
+    const response = await harness.app.inject({ url: '/api/v1/test/limited?n=42' });
+    expect(response.statusCode).toBe(200);
+    expect(handled.at(-1)).toEqual({ n: 42 });
   });
 });
