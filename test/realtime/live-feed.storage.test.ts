@@ -54,8 +54,12 @@ async function serve(options: Parameters<typeof buildTestApp>[0] = {}): Promise<
   return one;
 }
 
-async function client(app: Served, origin: string | null = app.origin): Promise<FeedClient> {
-  const opened = await FeedClient.open(app.url, origin);
+async function client(
+  app: Served,
+  origin: string | null = app.origin,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<FeedClient> {
+  const opened = await FeedClient.open(app.url, origin, headers);
   clients.push(opened);
   return opened;
 }
@@ -213,6 +217,22 @@ describe('upgrade (S26)', () => {
 });
 
 describe('S43 connection caps are on by default', () => {
+  it('counts IPv6 clients per /64, as the rate limits do', async () => {
+    const app = await serve({
+      env: { WS_MAX_CONNECTIONS_PER_IP: '2', TRUSTED_PROXIES: '127.0.0.1' },
+    });
+    const from = (address: string) => ({ 'X-Forwarded-For': address });
+    await client(app, app.origin, from('2001:db8:1:2::1'));
+    await client(app, app.origin, from('2001:db8:1:2:ffff::9'));
+    const neighbour = await refusedUpgrade(app.url, {
+      Origin: app.origin,
+      ...from('2001:db8:1:2::3'),
+    });
+    expect(neighbour.status).toBe(429);
+    await client(app, app.origin, from('2001:db8:1:3::1'));
+  });
+
+
   it('accepts 50 live feed connections from one address and refuses the 51st', async () => {
     const app = await serve();
     expect(app.config.realtime.maxConnectionsPerIp).toBe(50);

@@ -45,9 +45,13 @@ export class FeedClient {
     });
   }
 
-  /** Connects to `url` sending `origin` as Origin (none when null). */
-  static open(url: string, origin: string | null): Promise<FeedClient> {
-    const socket = new WebSocket(url, origin === null ? {} : { origin });
+  /** Connects to `url` sending `origin` as Origin (none when null), and `headers`. */
+  static open(
+    url: string,
+    origin: string | null,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<FeedClient> {
+    const socket = new WebSocket(url, origin === null ? { headers } : { origin, headers });
     return new Promise((resolve, reject) => {
       socket.once('open', () => resolve(new FeedClient(socket)));
       socket.once('error', reject);
