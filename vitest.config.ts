@@ -16,8 +16,8 @@ export default defineConfig({
   test: {
     // Bounds, not waits: a test ends when what it waits for happens, and a
     // busy machine must not turn a slow start into a failure.
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
     // expect.poll waits for a condition: as long as test/support's waits (WAIT_BOUND_MS).
     expect: { poll: { timeout: 30_000, interval: 20 } },
     isolate: false,

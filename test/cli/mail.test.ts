@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createMailer } from '../../src/platform/mail/index.js';
-import { tracera } from '../support/cli.js';
+import { CHILD_TEST_TIMEOUT_MS, tracera } from '../support/cli.js';
 
 function tempDataDir(): string {
   return mkdtempSync(join(tmpdir(), 'tracera-data-'));
@@ -27,7 +27,7 @@ async function sendToOutbox(dataDir: string, subject: string, link: string): Pro
   await mailer.close();
 }
 
-describe('tracera mail', () => {
+describe('tracera mail', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
   it('shows the newest outbox messages first with To, Subject, the link and the file', async () => {
     const dataDir = tempDataDir();
     const link = `http://tracera.test/verify-email?token=${randomBytes(32).toString('base64url')}`;

@@ -10,7 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { absentDatabase } from '../../src/platform/db/index.js';
 import { MemoryStore } from '../../src/platform/store/memory-store.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
-import { tracera } from '../support/cli.js';
+import { CHILD_TEST_TIMEOUT_MS, tracera } from '../support/cli.js';
 
 const BASE_URL = 'https://tracera.example';
 
@@ -21,7 +21,7 @@ afterEach(async () => {
   test = undefined;
 });
 
-describe('tracera openapi', () => {
+describe('tracera openapi', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
   it('prints the document the server serves, and nothing else, without a server or a database', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tracera-data-'));
     const run = tracera(['openapi'], { DATA_DIR: dataDir, BASE_URL });

@@ -3,9 +3,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { freePort, tracera } from '../support/cli.js';
+import { CHILD_TEST_TIMEOUT_MS, freePort, tracera } from '../support/cli.js';
 
-describe('tracera serve', () => {
+describe('tracera serve', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
   it('exits with 78 naming the bad variable, before listening', async () => {
     const port = await freePort();
     const run = tracera(['serve'], { PORT: String(port), REDIS_URL: 'redis://127.0.0.1:6379/99' });
@@ -17,7 +17,7 @@ describe('tracera serve', () => {
   });
 });
 
-describe('tracera migrate', () => {
+describe('tracera migrate', { timeout: CHILD_TEST_TIMEOUT_MS }, () => {
   it('applies the migrations once, then reports the database up to date', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tracera-data-'));
     const first = tracera(['migrate'], { DATA_DIR: dataDir });

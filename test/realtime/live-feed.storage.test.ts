@@ -232,7 +232,6 @@ describe('S43 connection caps are on by default', () => {
     await client(app, app.origin, from('2001:db8:1:3::1'));
   });
 
-
   it('accepts 50 live feed connections from one address and refuses the 51st', async () => {
     const app = await serve();
     expect(app.config.realtime.maxConnectionsPerIp).toBe(50);

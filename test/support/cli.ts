@@ -19,7 +19,7 @@ export function killChildren(): void {
  * bound, since starting tsx and PGlite on a busy machine takes seconds, and
  * the wait ends at the line itself, not at the bound.
  */
-export const CHILD_STEP_TIMEOUT_MS = 90_000;
+export const CHILD_STEP_TIMEOUT_MS = 180_000;
 
 /** A test timeout for tests that start a child process and wait on it more than once. */
 export const CHILD_TEST_TIMEOUT_MS = 3 * CHILD_STEP_TIMEOUT_MS;

@@ -12,6 +12,7 @@ import {
 } from '../../../src/market/providers/skinport.js';
 import type { PricedItem } from '../../../src/market/types.js';
 import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
+import { WAIT_BOUND_MS } from '../../support/backends.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
 import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
@@ -98,7 +99,8 @@ function provider(
     {
       baseUrl: server?.origin ?? '',
       currency: 'EUR',
-      timeoutMs: 2000,
+      // A bound for a stall, not a deadline: these tests are about other answers.
+      timeoutMs: WAIT_BOUND_MS,
       maxResponseBytes: 1024 * 1024,
       ...overrides,
     },

@@ -15,6 +15,7 @@ import type { PricedItem, PriceProvider, ProviderPace } from '../../../src/marke
 import { systemClock } from '../../../src/platform/clock.js';
 import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
 import { HOUR_MS, MINUTE_MS } from '../../../src/platform/time.js';
+import { WAIT_BOUND_MS } from '../../support/backends.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
 import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
@@ -150,7 +151,8 @@ function provider(
       currency: 'USD',
       requestIntervalMs: INTERVAL_MS,
       cycleMs: 60_000,
-      timeoutMs: 2000,
+      // A bound for a stall, not a deadline: these tests are about other answers.
+      timeoutMs: WAIT_BOUND_MS,
       maxResponseBytes: 64 * 1024,
       ...overrides,
     },
@@ -527,7 +529,7 @@ describe('Steam priceoverview provider', () => {
         currency: 'USD',
         requestIntervalMs: 60_000,
         cycleMs: 3_600_000,
-        timeoutMs: 2000,
+        timeoutMs: WAIT_BOUND_MS,
         maxResponseBytes: 64 * 1024,
       },
       { clock },
