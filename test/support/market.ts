@@ -1,8 +1,9 @@
 // The database the market tests run on: a new one with every migration
 // applied, opened once per file and closed (dropped) after its tests, and the
-// catalog items they price.
+// catalog items they price, in the database and as providers see them.
 import { sql } from 'kysely';
 import { afterAll, beforeAll } from 'vitest';
+import type { PricedItem } from '../../src/market/types.js';
 import { type Database, migrate } from '../../src/platform/db/index.js';
 import { openTestDatabase, type TestDatabase } from './backends.js';
 
@@ -43,4 +44,24 @@ export async function insertItems(database: Database, names: readonly string[]):
     select name, 'weapon skin' from unnest(${[...names]}::text[]) as name
     returning id`.execute(database.db);
   return rows.map((row) => row.id);
+}
+
+/** An item as a provider sees it, with the catalog attributes of an unrated weapon skin unless given. */
+export function pricedItem(
+  id: number,
+  marketHashName: string,
+  attributes: Partial<Omit<PricedItem, 'id' | 'marketHashName'>> = {},
+): PricedItem {
+  return {
+    id,
+    marketHashName,
+    category: 'skin',
+    weaponType: null,
+    skinName: null,
+    exterior: null,
+    rarity: null,
+    stattrak: false,
+    souvenir: false,
+    ...attributes,
+  };
 }

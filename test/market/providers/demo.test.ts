@@ -11,6 +11,7 @@ import {
   demoQuote,
 } from '../../../src/market/providers/demo.js';
 import type { PricedItem } from '../../../src/market/types.js';
+import { pricedItem } from '../../support/market.js';
 import { collect, InstantClock, START_MS } from './support.js';
 
 const SEED = 1;
@@ -33,10 +34,9 @@ const NAMES = [
   'Glock-18 | Water Elemental (Well-Worn)',
 ];
 
-const items: PricedItem[] = NAMES.map((marketHashName, index) => ({
-  id: index + 1,
-  marketHashName,
-}));
+const items: PricedItem[] = NAMES.map((marketHashName, index) =>
+  pricedItem(index + 1, marketHashName),
+);
 
 function logReturn(a: number, b: number): number {
   return Math.abs(Math.log(b / a));
@@ -74,7 +74,7 @@ describe('demo market', () => {
 
   it('walks differently for another seed or another item', () => {
     const item = items[0] as PricedItem;
-    const twin = { id: 1000, marketHashName: item.marketHashName };
+    const twin = pricedItem(1000, item.marketHashName);
     const series = (seed: number, subject: PricedItem) =>
       Array.from(
         { length: 50 },
@@ -144,7 +144,7 @@ describe('demo market', () => {
   });
 
   it('prices in the configured currency at a rough rate, with the same walk and volume', () => {
-    const item = { id: 5, marketHashName: '★ Karambit | Doppler (Factory New)' };
+    const item = pricedItem(5, '★ Karambit | Doppler (Factory New)');
     const inUsd = demoQuote(USD, item, START_MS);
     const inRub = demoQuote({ seed: SEED, currency: 'RUB' }, item, START_MS);
     expect(inRub.price_cents / inUsd.price_cents).toBeCloseTo(90, 0);
@@ -153,8 +153,7 @@ describe('demo market', () => {
 
   it('reports a volume that falls with price', () => {
     const at = START_MS + 3 * HOUR_MS;
-    const volume = (name: string) =>
-      demoQuote(USD, { id: 99, marketHashName: name }, at).volume ?? -1;
+    const volume = (name: string) => demoQuote(USD, pricedItem(99, name), at).volume ?? -1;
     expect(volume('Revolution Case')).toBeGreaterThan(volume('★ Karambit | Doppler (Factory New)'));
     for (const item of items) {
       const quote = demoQuote(USD, item, at);
@@ -171,8 +170,7 @@ describe('demo market', () => {
 
 describe('demo market size', () => {
   const catalog = Array.from({ length: 500 }, (_, index) => ({
-    id: index + 1,
-    marketHashName: `Sticker | Test ${index}`,
+    ...pricedItem(index + 1, `Sticker | Test ${index}`),
     ...(index % 100 === 7 ? { priority: true } : {}),
   }));
 
@@ -202,10 +200,9 @@ describe('demo market size', () => {
 
 describe('demo provider batches', () => {
   it('yields a large catalog in batches, all at the same observed_at', async () => {
-    const catalog = Array.from({ length: DEMO_BATCH_SIZE * 2 + 5 }, (_, index) => ({
-      id: index + 1,
-      marketHashName: `Sticker | Test ${index}`,
-    }));
+    const catalog = Array.from({ length: DEMO_BATCH_SIZE * 2 + 5 }, (_, index) =>
+      pricedItem(index + 1, `Sticker | Test ${index}`),
+    );
     const provider = createDemoProvider(USD, { clock: new InstantClock() });
     const batches: number[] = [];
     const seen = new Set<number>();
@@ -221,10 +218,9 @@ describe('demo provider batches', () => {
   });
 
   it('stops between batches once aborted', async () => {
-    const catalog = Array.from({ length: DEMO_BATCH_SIZE * 3 }, (_, index) => ({
-      id: index + 1,
-      marketHashName: `Sticker | Test ${index}`,
-    }));
+    const catalog = Array.from({ length: DEMO_BATCH_SIZE * 3 }, (_, index) =>
+      pricedItem(index + 1, `Sticker | Test ${index}`),
+    );
     const abort = new AbortController();
     const provider = createDemoProvider(USD, { clock: new InstantClock() });
     let batches = 0;

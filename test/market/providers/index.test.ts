@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../../src/config.js';
 import { createProviders } from '../../../src/market/providers/index.js';
 import { startLocalHttpServer } from '../../support/local-http.js';
+import { pricedItem } from '../../support/market.js';
 import { collect, InstantClock } from './support.js';
 
 function market(overrides: Partial<Config['market']> = {}): Config['market'] {
@@ -54,7 +55,7 @@ describe('createProviders', () => {
         { clock: new InstantClock() },
       );
       if (!steam) throw new Error('expected a Steam provider');
-      const items = [{ id: 1, marketHashName: 'AK-47 | Redline (Field-Tested)' }];
+      const items = [pricedItem(1, 'AK-47 | Redline (Field-Tested)')];
       await collect(steam.fetchPrices(items, new AbortController().signal));
       expect(server.requests[0]?.url.searchParams.get('currency')).toBe('6');
     } finally {

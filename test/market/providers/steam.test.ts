@@ -16,6 +16,7 @@ import { systemClock } from '../../../src/platform/clock.js';
 import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
 import { HOUR_MS, MINUTE_MS } from '../../../src/platform/time.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
+import { pricedItem } from '../../support/market.js';
 import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
 const INTERVAL_MS = 1000;
@@ -136,7 +137,7 @@ const episodes = (answers: LimitedSteam['answers']) =>
   answers.filter((answer, index) => answer.status === 429 && answers[index - 1]?.status !== 429);
 
 function item(id: number, marketHashName = `Item ${id}`, priority = false): PricedItem {
-  return { id, marketHashName, priority };
+  return { ...pricedItem(id, marketHashName), priority };
 }
 
 function provider(
