@@ -14,7 +14,7 @@ function market(overrides: Partial<Config['market']> = {}): Config['market'] {
     steam: { url: 'http://127.0.0.1:9', requestIntervalMs: 1000 },
     skinport: { url: 'http://127.0.0.1:9' },
     http: { timeoutMs: 1000, maxResponseBytes: 1024 * 1024 },
-    demo: { seed: 1, items: 1000 },
+    demo: { seed: 1 },
     ingest: { intervalMs: 60_000, inServe: true },
     rawRetentionMs: 30 * 86_400_000,
     staleAfterMs: 3_600_000,
