@@ -1,6 +1,8 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline
 // measured in the same run. Exits non-zero when a target is missed.
 import { runAuth } from './auth.js';
+import { runDemoBackfill } from './demo-backfill.js';
+import { runDemoStorage } from './demo-storage.js';
 import { runHttpOverhead } from './http-overhead.js';
 import { runIngest } from './ingest.js';
 import { runMarket } from './market.js';
@@ -13,6 +15,8 @@ const benchmarks: [string, () => Promise<boolean>][] = [
   ['ingest', runIngest],
   ['market', runMarket],
   ['market-overview', runMarketOverview],
+  ['demo-storage', runDemoStorage],
+  ['demo-backfill', runDemoBackfill],
   ['ws-fanout', runWsFanout],
 ];
 const only = process.argv[2];

@@ -78,7 +78,7 @@ export interface Config {
     readonly skinport: { readonly url: string };
     /** Bounds on every provider request. */
     readonly http: { readonly timeoutMs: number; readonly maxResponseBytes: number };
-    readonly demo: { readonly seed: number; readonly items: number };
+    readonly demo: { readonly seed: number };
     readonly ingest: { readonly intervalMs: number; readonly inServe: boolean };
     readonly rawRetentionMs: number;
     readonly staleAfterMs: number;
@@ -271,7 +271,7 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       steam: { url: v.STEAM_MARKET_URL, requestIntervalMs: v.STEAM_MARKET_REQUEST_INTERVAL_MS },
       skinport: { url: v.SKINPORT_API_URL },
       http: { timeoutMs: v.PROVIDER_TIMEOUT_MS, maxResponseBytes: v.PROVIDER_MAX_RESPONSE_BYTES },
-      demo: { seed: v.DEMO_MARKET_SEED, items: v.DEMO_MARKET_ITEMS },
+      demo: { seed: v.DEMO_MARKET_SEED },
       ingest: { intervalMs: v.INGEST_INTERVAL_SECONDS * SECOND_MS, inServe: v.INGEST_IN_SERVE },
       rawRetentionMs: v.PRICE_RAW_RETENTION_DAYS * DAY_MS,
       staleAfterMs: v.PRICE_STALE_SECONDS * SECOND_MS,

@@ -410,16 +410,10 @@ export const settings = {
     parse: integer(1024, 1024 * 1024 * 1024),
   },
   DEMO_MARKET_SEED: {
-    doc: "Seed of the demo market's random walk: the same seed gives the same simulated prices.",
+    doc: 'Seed of the demo market (levels, volumes, ticks and walk): the same seed gives the same simulated prices.',
     rule: 'an integer from 0 to 4294967295',
     default: '1',
     parse: integer(0, 0xffff_ffff),
-  },
-  DEMO_MARKET_ITEMS: {
-    doc: 'How many catalog items the demo market trades (items someone holds or watches first, then a sample fixed by DEMO_MARKET_SEED).',
-    rule: 'an integer from 1 to 1000000',
-    default: '1000',
-    parse: integer(1, 1_000_000),
   },
   INGEST_INTERVAL_SECONDS: {
     doc: 'Time between the starts of two ingestion cycles.',

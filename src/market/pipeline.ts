@@ -1,12 +1,15 @@
 // The market's background work, as `tracera serve` and `tracera worker` run
 // it: ingestion (one leader across all instances) from the configured
 // providers, with the volatility of every series that got new prices
-// recomputed behind it, and behind that the market summary and index.
+// recomputed behind it, and behind that the market summary and index. When
+// the demo market is the only source, each new leader first fills in its
+// history (ingest/demo-backfill.ts).
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { type Clock, systemClock } from '../platform/clock.js';
 import type { Database } from '../platform/db/index.js';
 import type { Store } from '../platform/store/index.js';
+import { backfillDemoMarket, demoBackfillApplies } from './ingest/demo-backfill.js';
 import { startIngestion } from './ingest/index.js';
 import { createProviders } from './providers/index.js';
 import { createSummaryUpdater } from './summary/updater.js';
@@ -44,6 +47,11 @@ export function startMarketPipeline(options: MarketPipelineOptions): MarketPipel
     clock,
     providers: createProviders(config.market, { clock, log: logger }),
     onStored: (changed) => volatility.changed(changed),
+    ...(demoBackfillApplies(config.market.providers)
+      ? {
+          backfill: (term) => backfillDemoMarket({ config, database, store, logger, clock }, term),
+        }
+      : {}),
   });
   logger.info(
     { providers: config.market.providers, intervalMs: config.market.ingest.intervalMs },

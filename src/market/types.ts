@@ -11,10 +11,19 @@ export type PriceSource = (typeof MARKET_PROVIDERS)[number];
 /** The demo market's prices are simulated; every answer about a source's prices says so. */
 export const isSimulated = (source: PriceSource): boolean => source === 'demo';
 
-/** What a provider needs to know about an item to price it. */
+/** What a provider needs to know about an item to price it: its catalog row (see catalog/). */
 export interface PricedItem {
   readonly id: number;
   readonly marketHashName: string;
+  readonly category: string;
+  /** The gun, knife or glove model; null for other items. */
+  readonly weaponType: string | null;
+  /** The finish; null for vanilla knives and items that are not skins. */
+  readonly skinName: string | null;
+  readonly exterior: string | null;
+  readonly rarity: string | null;
+  readonly stattrak: boolean;
+  readonly souvenir: boolean;
   /** Someone holds or watches it: providers that cannot price everything every cycle price it first. */
   readonly priority?: boolean;
 }

@@ -15,7 +15,7 @@ import { loadItemsToPrice, type PriorityItems } from './items-to-price.js';
 import { rebuildLatestPrices } from './latest-prices.js';
 import { LEADER_TIMING, type LeaderTiming, runForLeadership, type Term } from './leader.js';
 import { deleteExpiredPrices } from './retention.js';
-import { rollUpPrices } from './rollups.js';
+import { rollUpPrices, rollupGraceMs } from './rollups.js';
 import { runEvery } from './scheduler.js';
 import { createSourceStatusRecorder } from './source-status.js';
 
@@ -30,17 +30,11 @@ export {
   type PriceMessage,
   rebuildLatestPrices,
 } from './latest-prices.js';
-export type { LeaderTiming } from './leader.js';
+export type { LeaderTiming, Term } from './leader.js';
 export { type StoredChange, type WrittenPrices, writePrices } from './write-prices.js';
 
 /** How often the leader brings rollups up to date and deletes expired raw rows. */
 const MAINTENANCE_INTERVAL_MS = MINUTE_MS;
-/**
- * A bucket is rolled up this long after one ingestion interval has passed
- * since it ended: providers are stopped at the cycle deadline, so by then
- * every quote observed in it has been written, save a slow write.
- */
-const LATE_WRITE_ALLOWANCE_MS = MINUTE_MS;
 
 export interface IngestionOptions {
   readonly config: Pick<Config, 'market'>;
@@ -53,6 +47,11 @@ export interface IngestionOptions {
    * rows; the provider's next batch waits for it, so it should be quick.
    */
   readonly onStored?: OnStored;
+  /**
+   * Run by each new leader before its first cycle, such as filling in
+   * history (demo-backfill.ts); it should stop when the term ends.
+   */
+  readonly backfill?: (term: Term) => Promise<unknown>;
   /** The items providers should price first; none by default. */
   readonly priorityItems?: PriorityItems;
   readonly clock?: Clock;
@@ -137,7 +136,7 @@ export function startIngestion(options: IngestionOptions): Ingestion {
     const now = new Date(clock.now());
     const rollups = await rollUpPrices(database, {
       now,
-      graceMs: intervalMs + LATE_WRITE_ALLOWANCE_MS,
+      graceMs: rollupGraceMs(intervalMs),
       rawRetentionMs,
       signal: term.signal,
     });
@@ -158,6 +157,13 @@ export function startIngestion(options: IngestionOptions): Ingestion {
       logger.info({ updated }, 'latest prices rebuilt from the database');
     } catch (error) {
       logger.warn({ err: error }, 'could not rebuild latest prices; ingesting anyway');
+    }
+    if (options.backfill) {
+      try {
+        await options.backfill(term);
+      } catch (error) {
+        logger.error({ err: error }, 'backfill failed; ingesting anyway');
+      }
     }
     await Promise.all([
       runEvery({

@@ -20,7 +20,7 @@
 // backfilling history can queue one.
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
-import { DAY_MS, HOUR_MS } from '../../platform/time.js';
+import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../platform/time.js';
 import { BUCKET_ORIGIN } from '../types.js';
 
 export type RollupName = 'hourly' | 'daily';
@@ -37,6 +37,16 @@ const ROLLUPS: readonly Rollup[] = [
   { name: 'hourly', table: 'price_rollups_hourly', widthMs: HOUR_MS, bucketsPerTransaction: 6 },
   { name: 'daily', table: 'price_rollups_daily', widthMs: DAY_MS, bucketsPerTransaction: 1 },
 ];
+
+/**
+ * A bucket is rolled up this long after one ingestion interval has passed
+ * since it ended: providers are stopped at the cycle deadline, so by then
+ * every quote observed in it has been written, save a slow write.
+ */
+const LATE_WRITE_ALLOWANCE_MS = MINUTE_MS;
+
+/** How long after a bucket ends it is rolled up, with ingestion every `intervalMs`. */
+export const rollupGraceMs = (intervalMs: number): number => intervalMs + LATE_WRITE_ALLOWANCE_MS;
 
 /** Queued buckets rolled up again per statement. */
 const PENDING_PER_STATEMENT = 1000;

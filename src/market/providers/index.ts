@@ -38,7 +38,11 @@ export function createProviders(
       ),
     demo: () =>
       createDemoProvider(
-        { seed: market.demo.seed, currency: market.currency, marketSize: market.demo.items },
+        {
+          seed: market.demo.seed,
+          currency: market.currency,
+          intervalMs: market.ingest.intervalMs,
+        },
         deps,
       ),
   };

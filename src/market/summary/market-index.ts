@@ -72,38 +72,67 @@ export async function indexState(
   };
 }
 
+/** An item's latest price and the volume its source reported with it. */
+export interface TradedItem {
+  readonly item_id: number;
+  readonly price_cents: number;
+  readonly volume: number;
+}
+
+/**
+ * The prices an index step reads: the market summary's latest prices when
+ * the index follows ingestion, or another view of the same prices as of a
+ * past moment when history is filled in (ingest/demo-backfill.ts).
+ */
+export interface IndexPrices {
+  /**
+   * The `limit` items of most traded value (price times volume), most first,
+   * ties by item id, among those priced at least `minPriceCents` with a volume.
+   */
+  mostTraded(limit: number, minPriceCents: number): Promise<readonly TradedItem[]>;
+  /** The latest price of each of `itemIds` that has one. */
+  pricesOf(itemIds: readonly number[]): Promise<ReadonlyMap<number, number>>;
+}
+
+/** The latest prices of `source` in market_summary. */
+export function summaryPrices(database: Database, source: PriceSource): IndexPrices {
+  return {
+    async mostTraded(limit, minPriceCents) {
+      const { rows } = await sql<TradedItem>`
+        select item_id, price_cents, volume from market_summary
+        where source = ${source} and price_cents >= ${minPriceCents} and volume > 0
+        order by (price_cents::float8 * volume) desc, item_id
+        limit ${limit}`.execute(database.db);
+      return rows;
+    },
+    async pricesOf(itemIds) {
+      const { rows } = await sql<{ item_id: number; price_cents: number }>`
+        select item_id, price_cents from market_summary
+        where source = ${source} and item_id = any(${[...itemIds]}::int[])`.execute(database.db);
+      return new Map(rows.map((row) => [row.item_id, row.price_cents]));
+    },
+  };
+}
+
 /** The most traded items now, weighted by their share of the basket's traded value. */
-async function chooseBasket(database: Database, source: PriceSource): Promise<BasketItem[]> {
-  const { rows } = await sql<{ item_id: number; price_cents: number; traded: number }>`
-    select item_id, price_cents, (price_cents::float8 * volume) as traded
-    from market_summary
-    where source = ${source} and price_cents >= ${BASKET_MIN_PRICE_CENTS} and volume > 0
-    order by traded desc, item_id
-    limit ${BASKET_SIZE}`.execute(database.db);
-  const total = rows.reduce((sum, row) => sum + row.traded, 0);
+async function chooseBasket(prices: IndexPrices): Promise<BasketItem[]> {
+  const rows = await prices.mostTraded(BASKET_SIZE, BASKET_MIN_PRICE_CENTS);
+  const traded = rows.map((row) => row.price_cents * row.volume);
+  const total = traded.reduce((sum, value) => sum + value, 0);
   if (total <= 0) return [];
-  return rows.map((row) => ({
+  return rows.map((row, index) => ({
     item_id: row.item_id,
-    weight: row.traded / total,
+    weight: (traded[index] ?? 0) / total,
     base_price_cents: row.price_cents,
   }));
 }
 
-/** Σ weight × price / base price over the basket, at the summary's latest prices. */
-async function basketRatio(
-  database: Database,
-  source: PriceSource,
-  basket: readonly BasketItem[],
-): Promise<number> {
+/** Σ weight × price / base price over the basket, at the latest prices. */
+async function basketRatio(prices: IndexPrices, basket: readonly BasketItem[]): Promise<number> {
   if (basket.length === 0) return 1;
-  const { rows } = await sql<{ item_id: number; price_cents: number }>`
-    select item_id, price_cents from market_summary
-    where source = ${source} and item_id = any(${basket.map((item) => item.item_id)}::int[])`.execute(
-    database.db,
-  );
-  const prices = new Map(rows.map((row) => [row.item_id, row.price_cents]));
+  const latest = await prices.pricesOf(basket.map((item) => item.item_id));
   return basket.reduce((sum, item) => {
-    const price = prices.get(item.item_id) ?? item.base_price_cents;
+    const price = latest.get(item.item_id) ?? item.base_price_cents;
     return sum + (item.weight * price) / item.base_price_cents;
   }, 0);
 }
@@ -112,29 +141,29 @@ async function basketRatio(
  * Steps the index of `source` to `now`: reweights first when the UTC day
  * changed since the last reweight (or there is no index yet), then records
  * the value as a point and in its hour. Returns the new state, or null while
- * no item qualifies for a basket.
+ * no item qualifies for a basket. Prices are the market summary's unless
+ * given.
  */
 export async function stepIndex(
   database: Database,
   source: PriceSource,
   now: Date,
+  prices: IndexPrices = summaryPrices(database, source),
 ): Promise<IndexState | null> {
   const previous = await indexState(database, source);
   let baseValue = previous?.baseValue ?? INDEX_BASE;
   let basket = previous?.basket ?? [];
   let reweightedAt = previous?.reweightedAt ?? now;
-  let value = previous
-    ? previous.baseValue * (await basketRatio(database, source, basket))
-    : INDEX_BASE;
+  let value = previous ? previous.baseValue * (await basketRatio(prices, basket)) : INDEX_BASE;
   if (!previous || startOfUtcDay(previous.reweightedAt) < startOfUtcDay(now)) {
-    const chosen = await chooseBasket(database, source);
+    const chosen = await chooseBasket(prices);
     if (chosen.length === 0) return previous;
     // The new basket starts from the value the old one reached: the chain's link.
     baseValue = value;
     basket = chosen;
     reweightedAt = now;
   }
-  value = baseValue * (await basketRatio(database, source, basket));
+  value = baseValue * (await basketRatio(prices, basket));
   const stored: StoredBasket = { base_value: baseValue, items: basket };
   const hour = new Date(Math.floor(now.getTime() / HOUR_MS) * HOUR_MS);
   await database.db.transaction().execute(async (trx) => {

@@ -17,6 +17,9 @@ import { DAY_MS, HOUR_MS } from '../../platform/time.js';
 import { BUCKET_ORIGIN, type PriceSource } from '../types.js';
 import { volatilityKey } from '../volatility/cache.js';
 
+/** Items per refresh statement: each runs a handful of index lookups per item. */
+export const ITEMS_PER_REFRESH = 500;
+
 /** The sparkline: one closing price per SPARKLINE_STEP_MS over SPARKLINE_SPAN_MS, 28 points. */
 export const SPARKLINE_SPAN_MS = 7 * DAY_MS;
 export const SPARKLINE_STEP_MS = 6 * HOUR_MS;

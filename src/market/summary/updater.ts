@@ -14,10 +14,7 @@ import { DAY_MS } from '../../platform/time.js';
 import { INDEX_CHANNEL, type PriceSource } from '../types.js';
 import type { ChangedSeries } from '../volatility/index.js';
 import { indexValueAt, stepIndex } from './market-index.js';
-import { refreshSummaries } from './refresh.js';
-
-/** Items per refresh statement: each runs a handful of index lookups per item. */
-const ITEMS_PER_REFRESH = 500;
+import { ITEMS_PER_REFRESH, refreshSummaries } from './refresh.js';
 
 export interface SummaryUpdaterOptions {
   readonly database: Database;

@@ -8,6 +8,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { type Generated, Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { HOUR_MS, MINUTE_MS } from '../time.js';
 import { withTimeout } from '../timeout.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { readPGliteTemplate } from './pglite-template.js';
@@ -36,7 +37,11 @@ export type DatabaseTarget =
   | { readonly kind: 'postgres'; readonly url: string; readonly poolSize: number };
 
 export interface DatabaseEvents {
-  /** An idle pooled connection failed; the pool replaces it, so this is only reported. */
+  /**
+   * An idle pooled connection failed (the pool replaces it), or PGlite's
+   * periodic checkpoint or vacuum did (the next one tries again): only
+   * reported.
+   */
   onBackgroundError?: (error: Error) => void;
 }
 
@@ -44,6 +49,22 @@ const PG_INT8_OID = 20;
 const PG_INT8_ARRAY_OID = 1016;
 const PG_CONNECT_TIMEOUT_MS = 5000;
 const PG_IDLE_TIMEOUT_MS = 30_000;
+
+/**
+ * PGlite runs PostgreSQL as a single process, without the background
+ * workers. Without the checkpointer it takes a checkpoint only when it
+ * closes, and until then keeps every change in its write-ahead log, which
+ * would outgrow the data: so it gets one every PGLITE_CHECKPOINT_INTERVAL_MS
+ * (the server's own default timeout), with a small max_wal_size, so a
+ * checkpoint leaves only a few segments for reuse. Without autovacuum the
+ * space of deleted rows (raw prices past their retention) would never be
+ * reused: so it gets a VACUUM every PGLITE_VACUUM_INTERVAL_MS, which is
+ * quick when an hour's deletions are all there is to clean. Both run on the
+ * connection's queue, between other statements and transactions.
+ */
+const PGLITE_CHECKPOINT_INTERVAL_MS = 5 * MINUTE_MS;
+const PGLITE_VACUUM_INTERVAL_MS = HOUR_MS;
+const PGLITE_WAL_SETTINGS = ['-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB'];
 
 /**
  * PostgreSQL's bigint (alone or in an array) arrives from `pg` as a string; PGlite gives a number.
@@ -74,16 +95,37 @@ function pgTypes(): pg.CustomTypesConfig {
   };
 }
 
-async function openPGlite(dataDir: string | null): Promise<Kysely<PlatformTables>> {
+async function openPGlite(
+  dataDir: string | null,
+  events: DatabaseEvents,
+): Promise<{ readonly db: Kysely<PlatformTables>; readonly stop: () => void }> {
   const initialized = dataDir !== null && existsSync(join(dataDir, 'PG_VERSION'));
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const template = initialized ? null : readPGliteTemplate();
   const pglite = await PGlite.create(dataDir ?? undefined, {
     // Migration 004 creates pg_trgm, which PGlite provides only when loaded here.
     extensions: { pg_trgm },
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_WAL_SETTINGS],
     ...(template ? { loadDataDir: template } : {}),
   });
-  return new Kysely<PlatformTables>({ dialect: new PGliteDialect(pglite) });
+  const db = new Kysely<PlatformTables>({ dialect: new PGliteDialect(pglite) });
+  const every = (ms: number, statement: 'checkpoint' | 'vacuum') => {
+    const timer = setInterval(() => {
+      sql
+        .raw(statement)
+        .execute(db)
+        .catch((error: unknown) => {
+          events.onBackgroundError?.(error instanceof Error ? error : new Error(String(error)));
+        });
+    }, ms);
+    timer.unref();
+    return timer;
+  };
+  const timers = [
+    every(PGLITE_CHECKPOINT_INTERVAL_MS, 'checkpoint'),
+    every(PGLITE_VACUUM_INTERVAL_MS, 'vacuum'),
+  ];
+  return { db, stop: () => timers.forEach(clearInterval) };
 }
 
 function openPostgres(
@@ -106,10 +148,10 @@ export async function openDatabase(
   target: DatabaseTarget,
   events: DatabaseEvents = {},
 ): Promise<Database> {
-  const db =
+  const { db, stop } =
     target.kind === 'pglite'
-      ? await openPGlite(target.dataDir)
-      : openPostgres(target.url, target.poolSize, events);
+      ? await openPGlite(target.dataDir, events)
+      : { db: openPostgres(target.url, target.poolSize, events), stop: () => {} };
   let closed = false;
   return {
     kind: target.kind,
@@ -121,6 +163,7 @@ export async function openDatabase(
     async close() {
       if (closed) return;
       closed = true;
+      stop();
       await db.destroy();
     },
   };

@@ -13,7 +13,7 @@ import { type Store, StoreUnavailableError } from '../../../src/platform/store/i
 import { LogCapture, testConfig } from '../../support/app.js';
 import { openTestStore, type TestStore } from '../../support/backends.js';
 import { ManualClock } from '../../support/manual-clock.js';
-import { useMigratedDatabase } from '../../support/market.js';
+import { pricedItem, useMigratedDatabase } from '../../support/market.js';
 import { failingProvider, hangingProvider, quotingProvider } from './fake-providers.js';
 import { addItems, clearMarket, countPrices, DAY_MS, quote, storedPrices } from './fixtures.js';
 
@@ -57,7 +57,7 @@ function cycleOptions(
     store: harness.store,
     logger: createLogger('debug', logs),
     providers,
-    items: items.map((id): PricedItem => ({ id, marketHashName: `item ${id}` })),
+    items: items.map((id): PricedItem => pricedItem(id, `item ${id}`)),
     signal: new AbortController().signal,
     isLeading: () => true,
     now: clock.now,

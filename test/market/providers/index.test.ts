@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type Config, loadConfig } from '../../../src/config.js';
 import { createProviders } from '../../../src/market/providers/index.js';
 import { startLocalHttpServer } from '../../support/local-http.js';
+import { pricedItem } from '../../support/market.js';
 import { collect, InstantClock } from './support.js';
 
 function market(overrides: Partial<Config['market']> = {}): Config['market'] {
@@ -13,7 +14,7 @@ function market(overrides: Partial<Config['market']> = {}): Config['market'] {
     steam: { url: 'http://127.0.0.1:9', requestIntervalMs: 1000 },
     skinport: { url: 'http://127.0.0.1:9' },
     http: { timeoutMs: 1000, maxResponseBytes: 1024 * 1024 },
-    demo: { seed: 1, items: 1000 },
+    demo: { seed: 1 },
     ingest: { intervalMs: 60_000, inServe: true },
     rawRetentionMs: 30 * 86_400_000,
     staleAfterMs: 3_600_000,
@@ -54,7 +55,7 @@ describe('createProviders', () => {
         { clock: new InstantClock() },
       );
       if (!steam) throw new Error('expected a Steam provider');
-      const items = [{ id: 1, marketHashName: 'AK-47 | Redline (Field-Tested)' }];
+      const items = [pricedItem(1, 'AK-47 | Redline (Field-Tested)')];
       await collect(steam.fetchPrices(items, new AbortController().signal));
       expect(server.requests[0]?.url.searchParams.get('currency')).toBe('6');
     } finally {

@@ -14,6 +14,7 @@ import type { PricedItem } from '../../../src/market/types.js';
 import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
 import { WAIT_BOUND_MS } from '../../support/backends.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
+import { pricedItem } from '../../support/market.js';
 import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
 const REDLINE = 'AK-47 | Redline (Field-Tested)';
@@ -85,9 +86,9 @@ async function startSkinport(...replies: Reply[]): Promise<LocalHttpServer> {
 }
 
 const catalog: PricedItem[] = [
-  { id: 1, marketHashName: REDLINE },
-  { id: 2, marketHashName: KARAMBIT },
-  { id: 3, marketHashName: CASE },
+  pricedItem(1, REDLINE),
+  pricedItem(2, KARAMBIT),
+  pricedItem(3, CASE),
 ];
 
 function provider(

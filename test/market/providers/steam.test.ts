@@ -17,6 +17,7 @@ import { HttpRequestError } from '../../../src/platform/http/bounded-fetch.js';
 import { HOUR_MS, MINUTE_MS } from '../../../src/platform/time.js';
 import { WAIT_BOUND_MS } from '../../support/backends.js';
 import { type LocalHttpServer, sendJson, startLocalHttpServer } from '../../support/local-http.js';
+import { pricedItem } from '../../support/market.js';
 import { collect, InstantClock, recordingLog, START_MS } from './support.js';
 
 const INTERVAL_MS = 1000;
@@ -137,7 +138,7 @@ const episodes = (answers: LimitedSteam['answers']) =>
   answers.filter((answer, index) => answer.status === 429 && answers[index - 1]?.status !== 429);
 
 function item(id: number, marketHashName = `Item ${id}`, priority = false): PricedItem {
-  return { id, marketHashName, priority };
+  return { ...pricedItem(id, marketHashName), priority };
 }
 
 function provider(
