@@ -130,6 +130,7 @@ describe('the market page', () => {
     expect(new URL(page.url()).searchParams.get('q')).toBe('awp asiimov');
     await page.getByLabel('Search items').fill('');
     await expect.poll(() => marketRows(page).count()).toBe(12);
+    await page.getByText('Filters', { exact: true }).click();
     await page.getByLabel('Category').selectOption('sticker');
     await expect.poll(() => marketRows(page).count()).toBe(2);
     await expectClean(watched, page);

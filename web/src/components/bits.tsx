@@ -47,7 +47,8 @@ export function PriceTag({
     <span className={`price-tag${stale ? ' is-stale' : ''}${live ? ' is-live' : ''}`}>
       <span className="price">{money(cents, currency)}</span>
       <span className="freshness">
-        {sourceName(source)} · <time dateTime={observedAt}>{age(observedAt, now)}</time>
+        <span className="freshness-source">{sourceName(source)} · </span>
+        <time dateTime={observedAt}>{age(observedAt, now)}</time>
         {stale ? <span className="stale-flag"> · stale</span> : null}
       </span>
     </span>

@@ -208,6 +208,17 @@ function Select({
   );
 }
 
+const FILTER_PARAMS = [
+  'category',
+  'rarity',
+  'exterior',
+  'stattrak',
+  'souvenir',
+  'min',
+  'max',
+  'priced',
+];
+
 const TRI_STATE = [
   { value: 'true', label: 'Only' },
   { value: 'false', label: 'Without' },
@@ -268,16 +279,8 @@ export function MarketPage() {
   };
 
   const onSubmit = (event: FormEvent) => event.preventDefault();
-  const filtered = [
-    'category',
-    'rarity',
-    'exterior',
-    'stattrak',
-    'souvenir',
-    'min',
-    'max',
-    'priced',
-  ].some((name) => params.has(name));
+  const activeFilters = FILTER_PARAMS.filter((name) => params.has(name)).length;
+  const filtered = activeFilters > 0;
 
   return (
     <>
@@ -315,79 +318,88 @@ export function MarketPage() {
             onChange={(event) => setSearch(event.target.value)}
           />
         </div>
-        <Select
-          label="Category"
-          name="category"
-          value={params.get('category') ?? ''}
-          options={ITEM_CATEGORIES.map((value) => ({ value, label: categoryName(value) }))}
-          onChange={setFilter}
-        />
-        <Select
-          label="Rarity"
-          name="rarity"
-          value={params.get('rarity') ?? ''}
-          options={RARITIES.map((value) => ({ value, label: value }))}
-          onChange={setFilter}
-        />
-        <Select
-          label="Exterior"
-          name="exterior"
-          value={params.get('exterior') ?? ''}
-          options={EXTERIORS.map(({ name }) => ({ value: name, label: name }))}
-          onChange={setFilter}
-        />
-        <Select
-          label="StatTrak™"
-          name="stattrak"
-          value={params.get('stattrak') ?? ''}
-          options={TRI_STATE}
-          onChange={setFilter}
-        />
-        <Select
-          label="Souvenir"
-          name="souvenir"
-          value={params.get('souvenir') ?? ''}
-          options={TRI_STATE}
-          onChange={setFilter}
-        />
-        <div className="field field-price">
-          <label htmlFor={minId}>Min price</label>
-          <input
-            id={minId}
-            type="number"
-            inputMode="decimal"
-            min="0"
-            step="0.01"
-            value={params.get('min') ?? ''}
-            onChange={(event) => setFilter('min', event.target.value)}
-          />
-        </div>
-        <div className="field field-price">
-          <label htmlFor={maxId}>Max price</label>
-          <input
-            id={maxId}
-            type="number"
-            inputMode="decimal"
-            min="0"
-            step="0.01"
-            value={params.get('max') ?? ''}
-            onChange={(event) => setFilter('max', event.target.value)}
-          />
-        </div>
-        <div className="field field-check">
-          <input
-            id={pricedId}
-            type="checkbox"
-            checked={params.get('priced') === 'true'}
-            onChange={(event) => setFilter('priced', event.target.checked ? 'true' : '')}
-          />
-          <label htmlFor={pricedId}>Priced only</label>
-        </div>
-        {filtered ? (
-          <button type="button" className="button-quiet" onClick={() => setParams(q ? { q } : {})}>
-            Clear filters
-          </button>
-        ) : null}
+        <details className="more-filters" open={filtered || undefined}>
+          <summary>Filters{activeFilters > 0 ? ` (${activeFilters})` : ''}</summary>
+          <div className="more-filters-body">
+            <Select
+              label="Category"
+              name="category"
+              value={params.get('category') ?? ''}
+              options={ITEM_CATEGORIES.map((value) => ({ value, label: categoryName(value) }))}
+              onChange={setFilter}
+            />
+            <Select
+              label="Rarity"
+              name="rarity"
+              value={params.get('rarity') ?? ''}
+              options={RARITIES.map((value) => ({ value, label: value }))}
+              onChange={setFilter}
+            />
+            <Select
+              label="Exterior"
+              name="exterior"
+              value={params.get('exterior') ?? ''}
+              options={EXTERIORS.map(({ name }) => ({ value: name, label: name }))}
+              onChange={setFilter}
+            />
+            <Select
+              label="StatTrak™"
+              name="stattrak"
+              value={params.get('stattrak') ?? ''}
+              options={TRI_STATE}
+              onChange={setFilter}
+            />
+            <Select
+              label="Souvenir"
+              name="souvenir"
+              value={params.get('souvenir') ?? ''}
+              options={TRI_STATE}
+              onChange={setFilter}
+            />
+            <div className="field field-price">
+              <label htmlFor={minId}>Min price</label>
+              <input
+                id={minId}
+                type="number"
+                inputMode="decimal"
+                min="0"
+                step="0.01"
+                value={params.get('min') ?? ''}
+                onChange={(event) => setFilter('min', event.target.value)}
+              />
+            </div>
+            <div className="field field-price">
+              <label htmlFor={maxId}>Max price</label>
+              <input
+                id={maxId}
+                type="number"
+                inputMode="decimal"
+                min="0"
+                step="0.01"
+                value={params.get('max') ?? ''}
+                onChange={(event) => setFilter('max', event.target.value)}
+              />
+            </div>
+            <div className="field field-check">
+              <input
+                id={pricedId}
+                type="checkbox"
+                checked={params.get('priced') === 'true'}
+                onChange={(event) => setFilter('priced', event.target.checked ? 'true' : '')}
+              />
+              <label htmlFor={pricedId}>Priced only</label>
+            </div>
+            {filtered ? (
+              <button
+                type="button"
+                className="button-quiet"
+                onClick={() => setParams(q ? { q } : {})}
+              >
+                Clear filters
+              </button>
+            ) : null}
+          </div>
+        </details>
       </form>
 
       {market.isError ? (
