@@ -291,6 +291,19 @@ async function showProviders() {
   }
 }
 
+/**
+ * Where to go once signed in: the page of this site the web app sent the
+ * user from (`?next=/items/12`), or the account page. Only a path on this
+ * origin is followed, never `//host` or a full URL, so the link cannot send
+ * anyone elsewhere.
+ * @returns {string}
+ */
+function pageAfterSignIn() {
+  const next = new URLSearchParams(window.location.search).get('next');
+  if (next && /^\/(?![\/\\])/.test(next)) return next;
+  return '/account';
+}
+
 function signInPage() {
   showFlowError();
   showProviders();
@@ -301,8 +314,9 @@ function signInPage() {
       password: fieldValue(signIn, 'password'),
     });
     spend(signIn);
-    window.location.assign('/account');
-    return 'Signed in. Opening your account…';
+    const next = pageAfterSignIn();
+    window.location.assign(next);
+    return next === '/account' ? 'Signed in. Opening your account…' : 'Signed in. Taking you back…';
   });
 
   const magic = form('magic-request');
