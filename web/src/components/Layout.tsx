@@ -52,6 +52,7 @@ export function Layout() {
           </nav>
           <IndexTicker />
           <nav aria-label="Account" className="account-links">
+            <a href="/account">Account</a>
             <a href="/sign-in">Sign in</a>
             <a href="/sign-up" className="button-link">
               Sign up
