@@ -163,6 +163,36 @@ describe('the market page', () => {
     await expectClean(watched, page);
     await watched.context.close();
   });
+
+  // Last of the market tests: its tick moves the row away from the order the server sorted by.
+  it('updates a row on screen when its price arrives over the WebSocket', async () => {
+    const id = idOf('Kilowatt Case');
+    const watched = await watchedContext(browser, { origin });
+    const page = await watched.context.newPage();
+    const frames: string[] = [];
+    page.on('websocket', (socket) => {
+      socket.on('framereceived', (frame) => frames.push(String(frame.payload)));
+    });
+    await page.goto(`${origin}/`);
+    const row = marketRows(page).filter({ hasText: 'Kilowatt Case' });
+    await row.waitFor();
+    // The page follows the rows on screen, this one among them.
+    await expect
+      .poll(() => frames.some((frame) => frame.includes('"subscribed"') && frame.includes(`${id}`)))
+      .toBe(true);
+    await ingestPrice(test.database, test.store, {
+      item_id: id,
+      source: 'demo',
+      price_cents: 999,
+      volume: 60_000,
+      observed_at: new Date(),
+    });
+    await expect.poll(() => row.locator('.price').textContent()).toBe('$9.99');
+    expect(await row.locator('td.tick-up').count()).toBe(1);
+    await row.getByText('just now').waitFor();
+    await expectClean(watched, page);
+    await watched.context.close();
+  });
 });
 
 describe('the item page', () => {

@@ -300,7 +300,7 @@ async function showProviders() {
  */
 function pageAfterSignIn() {
   const next = new URLSearchParams(window.location.search).get('next');
-  if (next && /^\/(?![\/\\])/.test(next)) return next;
+  if (next && /^\/(?![/\\])/.test(next)) return next;
   return '/account';
 }
 

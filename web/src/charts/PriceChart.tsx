@@ -14,16 +14,9 @@ import {
   type UTCTimestamp,
 } from 'lightweight-charts';
 import { useEffect, useRef } from 'react';
+import { bollingerBands, type ChartPoint } from './bollinger.js';
 
-export interface ChartPoint {
-  /** Seconds since the epoch, the start of the bucket. */
-  readonly time: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-  readonly volume?: number | null;
-}
+export type { ChartPoint };
 
 export type ChartMode = 'line' | 'candles';
 
@@ -37,25 +30,6 @@ const COLORS = {
   band: 'rgba(250, 204, 21, 0.7)',
   middle: 'rgba(250, 204, 21, 0.35)',
 };
-
-/** Bollinger bands over the closes: a moving mean and two standard deviations either side. */
-export function bollingerBands(points: readonly ChartPoint[], period = 20, width = 2) {
-  const upper: { time: UTCTimestamp; value: number }[] = [];
-  const middle: { time: UTCTimestamp; value: number }[] = [];
-  const lower: { time: UTCTimestamp; value: number }[] = [];
-  for (let end = period; end <= points.length; end += 1) {
-    const closes = points.slice(end - period, end).map((point) => point.close);
-    const mean = closes.reduce((sum, close) => sum + close, 0) / period;
-    const deviation = Math.sqrt(
-      closes.reduce((sum, close) => sum + (close - mean) ** 2, 0) / period,
-    );
-    const time = (points[end - 1]?.time ?? 0) as UTCTimestamp;
-    upper.push({ time, value: mean + width * deviation });
-    middle.push({ time, value: mean });
-    lower.push({ time, value: mean - width * deviation });
-  }
-  return { upper, middle, lower };
-}
 
 export function PriceChart({
   points,
@@ -160,7 +134,9 @@ export function PriceChart({
         [lower, COLORS.band],
       ] as const) {
         const series = api.addSeries(LineSeries, { ...band, color, lineStyle: 2 });
-        series.setData(data);
+        series.setData(
+          data.map((point) => ({ time: point.time as UTCTimestamp, value: point.value })),
+        );
         added.push(series);
       }
     }
