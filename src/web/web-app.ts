@@ -1,18 +1,19 @@
 // Serves the web app that Vite builds into web/dist (docs/web-app.md): the
-// app shell (index.html) at each of the app's own routes, the built files as
-// static files, and the shell again, with a 404, for a browser asking for a
-// page that does not exist, so the app shows its not-found page. Vite names
-// every file under assets/ by a hash of its content, so those are cached for
-// a year as immutable; the shell and the unhashed files (favicon, account
-// pages' script and style) are revalidated on every use, so a new build is
-// picked up at once. The API keeps its `{"detail"}` 404s: only a GET or HEAD
-// that accepts text/html, outside /api, gets the page.
+// app shell (index.html) at each of the app's own routes, the account pages
+// among them (with their own headers: pages.ts), the built files as static
+// files, and the shell again, with a 404, for a browser asking for a page
+// that does not exist, so the app shows its not-found page. Vite names every
+// file under assets/ by a hash of its content, so those are cached for a
+// year as immutable; the shell and the unhashed files (the favicon) are
+// revalidated on every use, so a new build is picked up at once. The API
+// keeps its `{"detail"}` 404s: only a GET or HEAD that accepts text/html,
+// outside /api, gets the page.
 import { readFile } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { NotFoundPage } from '../http/errors.js';
-import { PAGE_FILES_GLOB, registerPages } from './pages.js';
+import { registerPages } from './pages.js';
 
 /** The app's client routes (web/src/main.tsx): each answers the shell. */
 export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index'] as const;
@@ -49,8 +50,8 @@ export function appNotFoundPage(shell: Buffer | null): NotFoundPage | undefined 
 }
 
 /**
- * Registers the account pages, the shell at the app's routes and the files
- * of `root`. Like the static files, routes exist for what is in `root` at
+ * Registers the shell at the app's routes and the account pages, and the
+ * files of `root`. Like the static files, routes exist for what is in `root` at
  * start: a request never looks the filesystem up.
  */
 export async function registerWebApp(
@@ -58,8 +59,8 @@ export async function registerWebApp(
   root: string,
   shell: Buffer | null,
 ): Promise<void> {
-  await registerPages(app, root);
   if (shell) {
+    registerPages(app, shell);
     for (const path of WEB_APP_ROUTES) {
       app.get(path, { schema: { hide: true } }, async (_request, reply) =>
         reply
@@ -72,8 +73,8 @@ export async function registerWebApp(
   await app.register(fastifyStatic, {
     root,
     wildcard: false,
-    // The shell and the pages have routes of their own; the build manifest is for tests.
-    globIgnore: [PAGE_FILES_GLOB, APP_SHELL_FILE, '.vite/**'],
+    // The shell has routes of its own; the build manifest is for tests.
+    globIgnore: [APP_SHELL_FILE, '.vite/**'],
     cacheControl: false,
     setHeaders: (response, path) => {
       const hashed = relative(root, path).startsWith(`${HASHED_ASSETS_FOLDER}${sep}`);

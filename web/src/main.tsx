@@ -12,6 +12,23 @@ import { MoversPage } from './pages/MoversPage.js';
 import { NotFoundPage } from './pages/NotFoundPage.js';
 import './styles.css';
 
+/** The account pages, one lazily loaded chunk; the paths are src/web/pages.ts's. */
+const ACCOUNT_ROUTES = (
+  [
+    ['sign-in', 'SignInPage'],
+    ['login', 'SignInPage'],
+    ['sign-up', 'SignUpPage'],
+    ['verify-email', 'VerifyEmailPage'],
+    ['forgot-password', 'ForgotPasswordPage'],
+    ['reset-password', 'ResetPasswordPage'],
+    ['magic-link', 'MagicLinkPage'],
+    ['account', 'AccountPage'],
+  ] as const
+).map(([path, page]) => ({
+  path,
+  lazy: async () => ({ Component: (await import('./pages/account/index.js'))[page] }),
+}));
+
 const router = createBrowserRouter([
   {
     element: <Layout />,
@@ -24,6 +41,7 @@ const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import('./pages/ItemPage.js')).ItemPage }),
       },
       { path: 'movers', element: <MoversPage /> },
+      ...ACCOUNT_ROUTES,
       {
         path: 'index',
         lazy: async () => ({ Component: (await import('./pages/IndexPage.js')).IndexPage }),

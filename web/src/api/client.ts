@@ -7,6 +7,9 @@ import type { Csrf } from '../../../src/shared/api-types.js';
 
 export const API_PREFIX = '/api/v1';
 
+/** The CSRF token of this browser's session, fetched on first need. */
+let csrfToken: Promise<string> | null = null;
+
 /** An answer other than 2xx, with the `{"detail"}` the server gave. */
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -34,8 +37,11 @@ export function signInUrl(back: string): string {
   return `/sign-in?next=${encodeURIComponent(back)}`;
 }
 
-async function answerOf<T>(response: Response): Promise<T> {
-  if (response.status === 401) {
+/** What a 401 does: go to sign-in (the default), or throw for the page to say so itself. */
+export type OnUnauthorized = 'sign-in' | 'throw';
+
+async function answerOf<T>(response: Response, onUnauthorized: OnUnauthorized): Promise<T> {
+  if (response.status === 401 && onUnauthorized === 'sign-in') {
     window.location.assign(signInUrl(window.location.pathname + window.location.search));
     throw new ApiError(401, 'Sign in to continue');
   }
@@ -45,19 +51,27 @@ async function answerOf<T>(response: Response): Promise<T> {
     throw new ApiError(response.status, detail);
   }
   if (response.status === 204) return null as T;
-  return (await response.json()) as T;
+  const body = (await response.json()) as T;
+  // Signing in answers the new session's token: the old one was bound to the visitor.
+  const token = (body as { csrf_token?: unknown } | null)?.csrf_token;
+  if (typeof token === 'string') csrfToken = Promise.resolve(token);
+  return body;
 }
 
-export async function apiGet<T>(path: string, query?: Query, signal?: AbortSignal): Promise<T> {
+export async function apiGet<T>(
+  path: string,
+  query?: Query,
+  signal?: AbortSignal,
+  onUnauthorized: OnUnauthorized = 'sign-in',
+): Promise<T> {
   const response = await fetch(apiUrl(path, query), {
     credentials: 'same-origin',
+    cache: 'no-store',
     headers: { accept: 'application/json' },
     ...(signal ? { signal } : {}),
   });
-  return answerOf<T>(response);
+  return answerOf<T>(response, onUnauthorized);
 }
-
-let csrfToken: Promise<string> | null = null;
 
 function currentCsrfToken(): Promise<string> {
   if (!csrfToken) {
@@ -92,11 +106,21 @@ async function sendOnce(method: UnsafeMethod, path: string, body: unknown): Prom
  * was issued in, so a sign-in or sign-out in another tab voids it: on a 403
  * the token is fetched again and the request sent once more.
  */
-export async function apiSend<T>(method: UnsafeMethod, path: string, body?: unknown): Promise<T> {
+export async function apiSend<T>(
+  method: UnsafeMethod,
+  path: string,
+  body?: unknown,
+  onUnauthorized: OnUnauthorized = 'sign-in',
+): Promise<T> {
   let response = await sendOnce(method, path, body);
   if (response.status === 403) {
     csrfToken = null;
     response = await sendOnce(method, path, body);
   }
-  return answerOf<T>(response);
+  return answerOf<T>(response, onUnauthorized);
+}
+
+/** The session the token was bound to has ended (sign-out, a password reset): fetch a new one next time. */
+export function forgetCsrfToken(): void {
+  csrfToken = null;
 }

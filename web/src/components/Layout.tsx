@@ -52,11 +52,11 @@ export function Layout() {
           </nav>
           <IndexTicker />
           <nav aria-label="Account" className="account-links">
-            <a href="/account">Account</a>
-            <a href="/sign-in">Sign in</a>
-            <a href="/sign-up" className="button-link">
+            <NavLink to="/account">Account</NavLink>
+            <NavLink to="/sign-in">Sign in</NavLink>
+            <NavLink to="/sign-up" className="button-link">
               Sign up
-            </a>
+            </NavLink>
           </nav>
         </div>
       </header>
