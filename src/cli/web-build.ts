@@ -4,7 +4,7 @@
 // the server never loads the bundler, and a failed build fails loudly with
 // Vite's own message.
 import { spawn } from 'node:child_process';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,8 +46,21 @@ export async function isWebBuildCurrent(): Promise<boolean> {
   return built >= Math.max(...sources);
 }
 
-/** Runs `vite build`; rejects with its exit code when it fails. */
-export function buildWebApp(): Promise<void> {
+/**
+ * Runs `vite build`; rejects with its exit code when it fails, after
+ * removing whatever the failed build left in web/dist, so the next start
+ * builds again instead of serving half a build as current.
+ */
+export async function buildWebApp(): Promise<void> {
+  try {
+    await runVite();
+  } catch (error) {
+    await rm(WEB_BUILD_ROOT, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function runVite(): Promise<void> {
   // Vite exports no path to its command; it sits beside its package.json.
   const vite = join(
     dirname(createRequire(import.meta.url).resolve('vite/package.json')),
