@@ -3,10 +3,11 @@
 // a real peer. One user's path through every account page: sign up, confirm
 // the emailed link, sign in, see the account and its session, sign in a
 // second browser with an emailed link (which must not sign in on opening),
-// end that session from the first, change the password, sign out. The strict
-// CSP is live, so a page that relied on an inline script or style would
-// fail here, and the console is checked for errors (CSP violations among
-// them). Run with `npm run test:e2e`; `npm test` leaves it out.
+// end that session from the first, change the password, sign out, and sign
+// in again from a link that brings the user back to the page it came from.
+// The strict CSP is live, so a page that relied on an inline script or style
+// would fail here, and the console is checked for errors (CSP violations
+// among them) and failed requests. Run with `npm run test:e2e`; `npm test` leaves it out.
 import type { BrowserContext, Browser as ChromiumBrowser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
@@ -226,6 +227,14 @@ describe('accounts in the browser', () => {
     expect(await hasSessionCookie(first)).toBe(false);
     await page.reload();
     await page.getByText('You are not signed in.').waitFor();
+
+    // Sent to sign in from a page of the app, the user comes back to it.
+    await page.goto(`${origin}/sign-in?next=/movers`);
+    const again = page.getByRole('region', { name: 'With your password' });
+    await again.getByLabel('Email').fill(email);
+    await again.getByLabel('Password').fill(NEW_PASSWORD);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${origin}/movers`);
 
     await second.close();
     await first.close();
