@@ -38,12 +38,17 @@ async function newestChange(path: string): Promise<number> {
   return Math.max(info.mtimeMs, ...times);
 }
 
+/** Whether `built` exists and is at least as new as everything under `sources`. */
+export async function isBuildCurrent(built: string, sources: readonly string[]): Promise<boolean> {
+  const builtAt = await newestChange(built);
+  if (builtAt === 0) return false;
+  const changes = await Promise.all(sources.map(newestChange));
+  return builtAt >= Math.max(...changes);
+}
+
 /** Whether web/dist holds a build at least as new as every source. */
-export async function isWebBuildCurrent(): Promise<boolean> {
-  const built = await newestChange(join(WEB_BUILD_ROOT, 'index.html'));
-  if (built === 0) return false;
-  const sources = await Promise.all(SOURCES.map(newestChange));
-  return built >= Math.max(...sources);
+export function isWebBuildCurrent(): Promise<boolean> {
+  return isBuildCurrent(join(WEB_BUILD_ROOT, 'index.html'), SOURCES);
 }
 
 /**

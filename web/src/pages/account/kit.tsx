@@ -1,7 +1,14 @@
 // What every account page shares: a form's busy state and outcome message,
 // labelled fields, the providers this server offers, and the token of an
 // emailed link, read once and taken out of the address bar at once.
-import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react';
+import {
+  type FormEvent,
+  type InputHTMLAttributes,
+  type ReactNode,
+  useEffect,
+  useId,
+  useState,
+} from 'react';
 import { ApiError, apiGet } from '../../api/client.js';
 
 export const UNREACHABLE = 'Tracera could not be reached. Check your connection and try again.';
@@ -63,7 +70,7 @@ export function Field({
 }: {
   label: ReactNode;
   hint?: string;
-} & React.InputHTMLAttributes<HTMLInputElement>) {
+} & InputHTMLAttributes<HTMLInputElement>) {
   const id = useId();
   const hintId = useId();
   return (
