@@ -22,6 +22,7 @@ export default defineConfig({
     expect: { poll: { timeout: 30_000, interval: 20 } },
     isolate: false,
     maxWorkers: 3,
+    globalSetup: ['test/support/web-build.ts'],
     setupFiles: ['test/support/setup.ts'],
     projects: [
       {

@@ -11,6 +11,7 @@ export default defineConfig({
     testTimeout: 90_000,
     hookTimeout: 60_000,
     fileParallelism: false,
+    globalSetup: ['test/support/web-build.ts'],
     setupFiles: ['test/support/setup.ts'],
   },
 });

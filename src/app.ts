@@ -2,12 +2,11 @@
 // order: cross-cutting hooks and handlers first (security headers, request
 // ids, access log, validation, errors), then the API's OpenAPI document and
 // its reference at /api/docs, then each capability as its own plugin under
-// /api/v1, then static files. The app owns the database, store and mailer it
-// is given and closes them when it closes, after the requests in flight have
-// finished and mail in flight has gone.
+// /api/v1, then the web app and its files. The app owns the database, store
+// and mailer it is given and closes them when it closes, after the requests
+// in flight have finished and mail in flight has gone.
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
-import fastifyStatic from '@fastify/static';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, {
   type FastifyBaseLogger,
@@ -43,7 +42,7 @@ import { registerCsrfProtection } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { allowedOrigins } from './security/origin.js';
 import { registerApiReference } from './web/api-reference.js';
-import { PAGE_FILES_GLOB, registerPages } from './web/pages.js';
+import { appNotFoundPage, readAppShell, registerWebApp } from './web/web-app.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -51,13 +50,14 @@ declare module 'fastify' {
     accountWork: DeferredWork;
   }
 }
-export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL('../web/public', import.meta.url));
+/** The web app as `npm install` or `npm start` builds it (docs/web-app.md). */
+export const DEFAULT_STATIC_ROOT = fileURLToPath(new URL('../web/dist', import.meta.url));
 
 export interface AppDeps {
   readonly database: Database;
   readonly store: Store;
   readonly logger?: Logger;
-  /** Folder served at `/`; null serves no files. */
+  /** Folder served at `/` (a built web app, or plain files); null serves no files. */
   readonly staticRoot?: string | null;
   /** Defaults to SMTP_URL, or the outbox in DATA_DIR. */
   readonly mailer?: Mailer;
@@ -100,10 +100,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
+  const staticRoot = deps.staticRoot === undefined ? DEFAULT_STATIC_ROOT : deps.staticRoot;
+  const appShell = staticRoot ? await readAppShell(staticRoot) : null;
+
   registerSecurityHeaders(app, config.baseUrl);
   registerRequestIdHeader(app);
   registerValidation(app);
-  registerErrorHandling(app);
+  registerErrorHandling(app, appNotFoundPage(appShell));
   await registerLoadShedding(app, config.loadShedding);
 
   await app.register(fastifyCookie);
@@ -155,18 +158,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ...config.health,
   });
 
-  const staticRoot = deps.staticRoot === undefined ? DEFAULT_STATIC_ROOT : deps.staticRoot;
   // Routes for the files present at start, not a wildcard: an unknown path
   // is a 404 straight away instead of a filesystem lookup.
-  // The account pages answer at their own extensionless paths instead.
-  if (staticRoot) {
-    await registerPages(app, staticRoot);
-    await app.register(fastifyStatic, {
-      root: staticRoot,
-      wildcard: false,
-      globIgnore: [PAGE_FILES_GLOB],
-    });
-  }
+  if (staticRoot) await registerWebApp(app, staticRoot, appShell);
 
   app.addHook('preClose', async () => {
     closing = true;

@@ -1,4 +1,5 @@
-// `tracera serve`: migrate, load the item catalog on a first run, then serve
+// `tracera serve`: build the web app when web/dist is missing or older than
+// its sources, migrate, load the item catalog on a first run, then serve
 // HTTP, and run market ingestion in-process unless INGEST_IN_SERVE=false,
 // until SIGINT or SIGTERM. On a signal ingestion stops, the server stops
 // accepting connections, lets requests in flight finish, then closes the
@@ -7,8 +8,10 @@
 import { buildApp } from '../app.js';
 import { type MarketPipeline, startMarketPipeline } from '../market/pipeline.js';
 import { exitOnSignal, openRuntime } from './runtime.js';
+import { ensureWebBuild } from './web-build.js';
 
 export async function runServe(): Promise<void> {
+  await ensureWebBuild();
   const runtime = await openRuntime();
   const { config, logger, database, store } = runtime;
   const app = await buildApp(config, { database, store, logger });

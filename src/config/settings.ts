@@ -6,6 +6,7 @@ import { isIP } from 'node:net';
 import { getHeapStatistics } from 'node:v8';
 import { API_PREFIX } from '../http/api-prefix.js';
 import { HOUR_MS, MINUTE_MS } from '../platform/time.js';
+import { MARKET_PROVIDERS } from '../shared/market-vocabulary.js';
 import { sessionSecretProblem } from './secret-strength.js';
 
 export interface Setting<T> {
@@ -28,7 +29,8 @@ export type RawEnv = Readonly<Record<string, string | undefined>>;
 export class RuleViolation extends Error {}
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-export const MARKET_PROVIDERS = ['steam', 'skinport', 'demo'] as const;
+
+export { MARKET_PROVIDERS };
 /** Currencies both real providers price in. */
 export const MARKET_CURRENCIES = ['USD', 'EUR', 'GBP', 'RUB', 'BRL', 'CNY', 'PLN'] as const;
 const NODE_ENVS = ['development', 'production', 'test'] as const;

@@ -70,9 +70,23 @@ function answerError(error: unknown, request: FastifyRequest, reply: FastifyRepl
   return reply.code(500).send({ detail: INTERNAL_ERROR });
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+/** The HTML a browser gets for an unknown page, or null to answer `{"detail"}` as for the API. */
+export type NotFoundPage = (request: FastifyRequest) => Buffer | null;
+
+/**
+ * The one error handler, and the one not-found handler: `{"detail"}` JSON,
+ * except where `notFoundPage` gives a browser an HTML page instead (the web
+ * app, which shows its own not-found page).
+ */
+export function registerErrorHandling(app: FastifyInstance, notFoundPage?: NotFoundPage): void {
   app.setErrorHandler(answerError);
-  app.setNotFoundHandler((_request, reply) => {
+  app.setNotFoundHandler((request, reply) => {
+    const page = notFoundPage?.(request);
+    if (page) {
+      reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8');
+      reply.send(page);
+      return;
+    }
     reply.code(404).send({ detail: 'Not found' });
   });
 }

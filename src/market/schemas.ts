@@ -2,8 +2,11 @@
 // unknown parameters, and every price says where it came from (`source`),
 // when the source saw it, and in which currency it is counted.
 import { type TSchema, Type } from 'typebox';
-import { MARKET_PROVIDERS } from '../config/settings.js';
-import { HISTORY_WINDOWS, VOLATILITY_WINDOWS } from './types.js';
+import {
+  HISTORY_WINDOWS,
+  MARKET_PROVIDERS,
+  VOLATILITY_WINDOWS,
+} from '../shared/market-vocabulary.js';
 
 export const ITEMS_PAGE_DEFAULT = 50;
 export const ITEMS_PAGE_MAX = 200;

@@ -5,6 +5,12 @@
 // names its source and the moment the source observed it.
 import type { MARKET_PROVIDERS } from '../config/settings.js';
 import { DAY_MS, HOUR_MS } from '../platform/time.js';
+import {
+  HISTORY_WINDOWS,
+  type HistoryWindow,
+  VOLATILITY_WINDOWS,
+  type VolatilityWindow,
+} from '../shared/market-vocabulary.js';
 
 export type PriceSource = (typeof MARKET_PROVIDERS)[number];
 
@@ -68,11 +74,7 @@ export interface PriceProvider {
 }
 
 /** The windows volatility, rankings and history are computed over. */
-export const VOLATILITY_WINDOWS = ['1h', '24h', '7d', '30d'] as const;
-export type VolatilityWindow = (typeof VOLATILITY_WINDOWS)[number];
-
-export const HISTORY_WINDOWS = [...VOLATILITY_WINDOWS, '1y'] as const;
-export type HistoryWindow = (typeof HISTORY_WINDOWS)[number];
+export { HISTORY_WINDOWS, type HistoryWindow, VOLATILITY_WINDOWS, type VolatilityWindow };
 
 /**
  * Buckets of every width start at multiples of it since the Unix epoch (UTC):

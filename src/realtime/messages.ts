@@ -14,7 +14,10 @@ import {
   VOLATILITY_WINDOWS,
 } from '../market/types.js';
 import { roundedVolatility, type Volatility } from '../market/volatility/index.js';
+import type { PriceUpdate, Subscribed } from '../shared/live-feed.js';
 import { textFrame } from './frames.js';
+
+export type { PriceUpdate, Subscribed };
 
 /** S27: the largest client message, in bytes. */
 export const MAX_CLIENT_MESSAGE_BYTES = 4096;
@@ -71,21 +74,6 @@ export interface Update {
   readonly frame: Buffer;
   /** For a price: `<item_id>:<source>`, what a newer price replaces. */
   readonly priceKey?: string;
-}
-
-/** A price as GET /items/:id lists it, with the item it is of; `observed_at` comes last. */
-export interface PriceUpdate {
-  readonly type: 'price';
-  readonly item_id: number;
-  readonly source: PriceSource;
-  /** True for the demo market: simulated prices, not a real market. */
-  readonly simulated: boolean;
-  /** Minor units (cents) of MARKET_CURRENCY, like every price. */
-  readonly price_cents: number;
-  readonly volume: number | null;
-  readonly listings: number | null;
-  /** ISO 8601: when the source observed the price. */
-  readonly observed_at: string;
 }
 
 function priceUpdate(quote: PriceMessage): PriceUpdate {
@@ -239,18 +227,6 @@ export const volatilityChannelUpdates = (text: string) => channelUpdates(text, v
 
 function isTimestamp(value: unknown): value is string {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value));
-}
-
-export interface Subscribed {
-  readonly type: 'subscribed';
-  /** Every id of the request now subscribed, whether new or already. */
-  readonly item_ids: readonly number[];
-  /** Entries of the request that were not item ids, repeated one, or were over the limit. */
-  readonly dropped: number;
-  /** The most ids one connection may hold. */
-  readonly limit: number;
-  /** The latest known price of each id from each source, so the client need not wait for a tick. */
-  readonly prices: readonly PriceUpdate[];
 }
 
 export interface Unsubscribed {

@@ -3,21 +3,16 @@
 // a real peer. One user's path through every account page: sign up, confirm
 // the emailed link, sign in, see the account and its session, sign in a
 // second browser with an emailed link (which must not sign in on opening),
-// end that session from the first, change the password, sign out. The strict
-// CSP is live, so a page that relied on an inline script or style would
-// fail here, and the console is checked for errors (CSP violations among
-// them). Run with `npm run test:e2e`; `npm test` leaves it out.
-import { existsSync } from 'node:fs';
-import {
-  type BrowserContext,
-  type Browser as ChromiumBrowser,
-  chromium,
-  type Locator,
-  type Page,
-} from 'playwright-core';
+// end that session from the first, change the password, sign out, and sign
+// in again from a link that brings the user back to the page it came from.
+// The strict CSP is live, so a page that relied on an inline script or style
+// would fail here, and the console is checked for errors (CSP violations
+// among them) and failed requests. Run with `npm run test:e2e`; `npm test` leaves it out.
+import type { BrowserContext, Browser as ChromiumBrowser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
 import { type AccountsApp, PASSWORD, startAccountsApp } from '../support/accounts.js';
+import { launchChromium, REPORT_CSP_VIOLATIONS } from '../support/chromium.js';
 import {
   CLIENT_ID,
   CLIENT_SECRET,
@@ -27,15 +22,6 @@ import {
 import { freePort } from '../support/ports.js';
 import { type SteamStandIn, startSteamStandIn } from '../support/steam-openid.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
 const STEP_TIMEOUT_MS = 15_000;
 const SESSION_COOKIE = 'tracera_session';
 const NEW_PASSWORD = 'a different passphrase for the e2e test 7';
@@ -68,9 +54,6 @@ describe('accounts in the browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    }
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     steam = await startSteamStandIn();
@@ -89,11 +72,7 @@ describe('accounts in the browser', () => {
       oauthEndpoints: { github: github.endpoints },
     });
     await accounts.app.listen({ host: '127.0.0.1', port });
-    chromiumBrowser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    chromiumBrowser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -106,6 +85,17 @@ describe('accounts in the browser', () => {
   async function newBrowserContext(label: string): Promise<BrowserContext> {
     const context = await chromiumBrowser.newContext();
     context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    await context.exposeFunction('reportCspViolation', (violation: string) => {
+      consoleErrors.push(`${label} CSP: ${violation}`);
+    });
+    await context.addInitScript(REPORT_CSP_VIOLATIONS);
+    context.on('requestfailed', (request) => {
+      const failure = request.failure()?.errorText ?? 'failed';
+      // A navigation away cancels what the old page still had in flight.
+      if (failure !== 'net::ERR_ABORTED') {
+        consoleErrors.push(`${label} request failed: ${request.url()} ${failure}`);
+      }
+    });
     context.on('console', (message) => {
       if (message.type() !== 'error') return;
       const { url } = message.location();
@@ -237,6 +227,14 @@ describe('accounts in the browser', () => {
     expect(await hasSessionCookie(first)).toBe(false);
     await page.reload();
     await page.getByText('You are not signed in.').waitFor();
+
+    // Sent to sign in from a page of the app, the user comes back to it.
+    await page.goto(`${origin}/sign-in?next=/movers`);
+    const again = page.getByRole('region', { name: 'With your password' });
+    await again.getByLabel('Email').fill(email);
+    await again.getByLabel('Password').fill(NEW_PASSWORD);
+    await again.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${origin}/movers`);
 
     await second.close();
     await first.close();

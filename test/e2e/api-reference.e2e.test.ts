@@ -7,37 +7,15 @@
 // from another origin. A screenshot of the opened reference is left at
 // $TMPDIR/tracera-api-reference.png for a person to look at. Run with
 // `npm run test:e2e`; `npm test` leaves it out.
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../support/app.js';
+import { launchChromium, watchedContext } from '../support/chromium.js';
 import { freePort } from '../support/ports.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--no-first-run',
-];
-const STEP_TIMEOUT_MS = 30_000;
 const SCREENSHOT = join(tmpdir(), 'tracera-api-reference.png');
-
-/**
- * Reports each CSP violation event to the test as it happens. Source text
- * rather than a function: it runs in the page, and this project compiles
- * without the DOM's types.
- */
-const REPORT_CSP_VIOLATIONS = `document.addEventListener('securitypolicyviolation', (event) => {
-  window.reportCspViolation(
-    event.effectiveDirective + ' blocked ' + (event.blockedURI || '(inline)') +
-      ' in ' + event.sourceFile + ':' + event.lineNumber,
-  );
-});`;
 
 describe('the API reference at /api/docs in the browser', () => {
   let test: TestApp;
@@ -45,18 +23,11 @@ describe('the API reference at /api/docs in the browser', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    }
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
     test = await buildTestApp({ env: { BASE_URL: origin, PORT: String(port) } });
     await test.app.listen({ host: '127.0.0.1', port });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_ARGS,
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
@@ -66,32 +37,16 @@ describe('the API reference at /api/docs in the browser', () => {
 
   /** A page that records what a person would not see go wrong. */
   async function watchedPage() {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 1600 } });
-    context.setDefaultTimeout(STEP_TIMEOUT_MS);
-    const consoleErrors: string[] = [];
-    const cspViolations: string[] = [];
-    const foreignRequests: string[] = [];
-    await context.exposeFunction('reportCspViolation', (violation: string) => {
-      cspViolations.push(violation);
+    const watched = await watchedContext(browser, {
+      origin,
+      viewport: { width: 1280, height: 1600 },
     });
-    // Runs before the page's own scripts, outside its CSP.
-    await context.addInitScript(REPORT_CSP_VIOLATIONS);
-    context.on('console', (message) => {
-      if (message.type() !== 'error') return;
-      const text = message.text();
-      (/Content Security Policy/i.test(text) ? cspViolations : consoleErrors).push(text);
-    });
-    context.on('weberror', (error) => consoleErrors.push(`uncaught: ${error.error().message}`));
-    context.on('request', (request) => {
-      const url = request.url();
-      if (!url.startsWith(`${origin}/`) && !url.startsWith('data:')) foreignRequests.push(url);
-    });
-    const page: Page = await context.newPage();
-    return { page, consoleErrors, cspViolations, foreignRequests };
+    const page = await watched.context.newPage();
+    return { page, ...watched };
   }
 
   it('S24: renders every capability’s routes with no console error and no CSP violation', async () => {
-    const { page, consoleErrors, cspViolations, foreignRequests } = await watchedPage();
+    const { page, errors, cspViolations, foreignRequests } = await watchedPage();
     const response = await page.goto(`${origin}/api/docs`);
     expect(response?.status()).toBe(200);
     const policy = response?.headers()['content-security-policy'] ?? '';
@@ -113,7 +68,7 @@ describe('the API reference at /api/docs in the browser', () => {
     await page.screenshot({ path: SCREENSHOT });
 
     expect(cspViolations).toEqual([]);
-    expect(consoleErrors).toEqual([]);
+    expect(errors).toEqual([]);
     expect(foreignRequests).toEqual([]);
   });
 });

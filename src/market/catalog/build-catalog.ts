@@ -26,23 +26,16 @@
 // - Names that come out identical are one market item, listed once: the
 //   phases of a Doppler, or a sticker or capsule the data defines twice.
 import type { CS2Item, CS2ItemTranslationMap } from '@ianlucas/cs2-lib';
+import {
+  EXTERIORS,
+  type Exterior,
+  ITEM_CATEGORIES,
+  type ItemCategory,
+  RARITY_NAMES,
+  type RarityScale,
+} from '../../shared/catalog-vocabulary.js';
 
-export const ITEM_CATEGORIES = [
-  'skin',
-  'knife',
-  'gloves',
-  'agent',
-  'sticker',
-  'patch',
-  'graffiti',
-  'charm',
-  'music_kit',
-  'container',
-  'key',
-  'tool',
-  'collectible',
-] as const;
-export type ItemCategory = (typeof ITEM_CATEGORIES)[number];
+export { EXTERIORS, type Exterior, ITEM_CATEGORIES, type ItemCategory };
 
 /** One row of the items table, as the data set defines it. */
 export interface CatalogEntry {
@@ -60,16 +53,6 @@ export interface CatalogEntry {
   readonly image_url: string | null;
 }
 
-/** Steam's wear names and their float ranges, [min, max). */
-export const EXTERIORS = [
-  { name: 'Factory New', min: 0, max: 0.07 },
-  { name: 'Minimal Wear', min: 0.07, max: 0.15 },
-  { name: 'Field-Tested', min: 0.15, max: 0.38 },
-  { name: 'Well-Worn', min: 0.38, max: 0.45 },
-  { name: 'Battle-Scarred', min: 0.45, max: 1 },
-] as const;
-export type Exterior = (typeof EXTERIORS)[number]['name'];
-
 /** Where cs2-lib's image paths live (content-addressed files, so a path never changes meaning). */
 export const CS2_IMAGE_BASE_URL = 'https://cdn.cstrike.app';
 
@@ -83,35 +66,6 @@ const SOUVENIR_PACKAGE = 3;
 const MARKETABLE_TOOL_DEFS: ReadonlySet<number> = new Set([1200, 1324]);
 const CONTRABAND = '#e4ae39';
 const HIGHLIGHT_PLACEHOLDER = / Highlight$/;
-
-type RarityScale = 'gun' | 'agent' | 'other';
-/** Steam names a rarity colour differently for guns and knives, agents, and everything else. */
-const RARITY_NAMES: Readonly<Record<RarityScale, Readonly<Record<string, string>>>> = {
-  gun: {
-    '#b0c3d9': 'Consumer Grade',
-    '#5e98d9': 'Industrial Grade',
-    '#4b69ff': 'Mil-Spec Grade',
-    '#8847ff': 'Restricted',
-    '#d32ce6': 'Classified',
-    '#eb4b4b': 'Covert',
-    '#e4ae39': 'Contraband',
-  },
-  agent: {
-    '#4b69ff': 'Distinguished',
-    '#8847ff': 'Exceptional',
-    '#d32ce6': 'Superior',
-    '#eb4b4b': 'Master',
-  },
-  other: {
-    '#ded6cc': 'Base Grade',
-    '#b0c3d9': 'Base Grade',
-    '#4b69ff': 'High Grade',
-    '#8847ff': 'Remarkable',
-    '#d32ce6': 'Exotic',
-    '#eb4b4b': 'Extraordinary',
-    '#e4ae39': 'Contraband',
-  },
-};
 
 export class CatalogDataError extends Error {
   override name = 'CatalogDataError';

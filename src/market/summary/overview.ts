@@ -15,6 +15,12 @@ import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
 import { isStorableText } from '../../platform/text.js';
 import {
+  MOVER_WINDOWS,
+  type MoverWindow,
+  OVERVIEW_SORTS,
+  type OverviewSort,
+} from '../../shared/market-vocabulary.js';
+import {
   InvalidCursorError,
   ITEM_COLUMNS,
   type Item,
@@ -23,20 +29,8 @@ import {
 } from '../catalog/items.js';
 import type { PriceSource } from '../types.js';
 
-export const OVERVIEW_SORTS = [
-  'name',
-  'price',
-  'change_1h',
-  'change_24h',
-  'change_7d',
-  'volume',
-  'volatility',
-] as const;
-export type OverviewSort = (typeof OVERVIEW_SORTS)[number];
+export { MOVER_WINDOWS, type MoverWindow, OVERVIEW_SORTS, type OverviewSort };
 export type SortOrder = 'asc' | 'desc';
-
-export const MOVER_WINDOWS = ['1h', '24h', '7d'] as const;
-export type MoverWindow = (typeof MOVER_WINDOWS)[number];
 
 type SummaryColumn = Exclude<OverviewSort, 'name'>;
 

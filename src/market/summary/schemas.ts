@@ -2,10 +2,13 @@
 // movers and the market index. Query strings refuse unknown parameters, and
 // every price says where it came from and whether it is simulated.
 import { type TSchema, Type } from 'typebox';
-import { MARKET_PROVIDERS } from '../../config/settings.js';
+import {
+  HISTORY_WINDOWS,
+  MARKET_PROVIDERS,
+  MOVER_WINDOWS,
+  OVERVIEW_SORTS,
+} from '../../shared/market-vocabulary.js';
 import { Cents, ItemJson, MinVolume } from '../schemas.js';
-import { HISTORY_WINDOWS } from '../types.js';
-import { MOVER_WINDOWS, OVERVIEW_SORTS } from './overview.js';
 
 export const OVERVIEW_PAGE_DEFAULT = 50;
 export const OVERVIEW_PAGE_MAX = 200;

@@ -1,0 +1,84 @@
+// Serves the web app that Vite builds into web/dist (docs/web-app.md): the
+// app shell (index.html) at each of the app's own routes, the account pages
+// among them (with their own headers: pages.ts), the built files as static
+// files, and the shell again, with a 404, for a browser asking for a page
+// that does not exist, so the app shows its not-found page. Vite names every
+// file under assets/ by a hash of its content, so those are cached for a
+// year as immutable; the shell and the unhashed files (the favicon) are
+// revalidated on every use, so a new build is picked up at once. The API
+// keeps its `{"detail"}` 404s: only a GET or HEAD that accepts text/html,
+// outside /api, gets the page.
+import { readFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { NotFoundPage } from '../http/errors.js';
+import { registerPages } from './pages.js';
+
+/** The app's client routes (web/src/main.tsx): each answers the shell. */
+export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index'] as const;
+
+export const APP_SHELL_FILE = 'index.html';
+/** Where Vite puts the content-hashed files. */
+export const HASHED_ASSETS_FOLDER = 'assets';
+
+export const IMMUTABLE_CACHE = 'public, max-age=31536000, immutable';
+export const REVALIDATE_CACHE = 'no-cache';
+
+/** The shell of the web app in `root`, or null when the folder holds no web app. */
+export async function readAppShell(root: string): Promise<Buffer | null> {
+  try {
+    return await readFile(`${root}/${APP_SHELL_FILE}`);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/** A browser navigating to a page: GET or HEAD, asking for HTML, not under /api. */
+export function isPageRequest(request: FastifyRequest): boolean {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  if (!String(request.headers.accept ?? '').includes('text/html')) return false;
+  const path = request.url.split('?', 1)[0] ?? '';
+  return path !== '/api' && !path.startsWith('/api/');
+}
+
+/** The not-found page for `registerErrorHandling`: the shell, to browsers only. */
+export function appNotFoundPage(shell: Buffer | null): NotFoundPage | undefined {
+  if (!shell) return undefined;
+  return (request) => (isPageRequest(request) ? shell : null);
+}
+
+/**
+ * Registers the shell at the app's routes and the account pages, and the
+ * files of `root`. Like the static files, routes exist for what is in `root` at
+ * start: a request never looks the filesystem up.
+ */
+export async function registerWebApp(
+  app: FastifyInstance,
+  root: string,
+  shell: Buffer | null,
+): Promise<void> {
+  if (shell) {
+    registerPages(app, shell);
+    for (const path of WEB_APP_ROUTES) {
+      app.get(path, { schema: { hide: true } }, async (_request, reply) =>
+        reply
+          .header('cache-control', REVALIDATE_CACHE)
+          .type('text/html; charset=utf-8')
+          .send(shell),
+      );
+    }
+  }
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    // The shell has routes of its own; the build manifest is for tests.
+    globIgnore: [APP_SHELL_FILE, '.vite/**'],
+    cacheControl: false,
+    setHeaders: (response, path) => {
+      const hashed = relative(root, path).startsWith(`${HASHED_ASSETS_FOLDER}${sep}`);
+      response.setHeader('cache-control', hashed ? IMMUTABLE_CACHE : REVALIDATE_CACHE);
+    },
+  });
+}

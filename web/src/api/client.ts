@@ -1,0 +1,126 @@
+// The one way the web app talks to the API: same origin, cookies included,
+// JSON in and out, answers typed by the server's own schemas
+// (src/shared/api-types.ts). Unsafe requests carry the CSRF token (S8),
+// fetched once and fetched again only after the server refuses it; a 401
+// sends the browser to sign in, and sign-in brings it back here.
+import type { Csrf } from '../../../src/shared/api-types.js';
+
+export const API_PREFIX = '/api/v1';
+
+/** The CSRF token of this browser's session, fetched on first need. */
+let csrfToken: Promise<string> | null = null;
+
+/** An answer other than 2xx, with the `{"detail"}` the server gave. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+export type Query = Readonly<Record<string, string | number | boolean | undefined | null>>;
+
+export function apiUrl(path: string, query: Query = {}): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
+  }
+  const search = params.toString();
+  return `${API_PREFIX}${path}${search ? `?${search}` : ''}`;
+}
+
+/** Where a 401 leads: the sign-in page, told where to come back to. */
+export function signInUrl(back: string): string {
+  return `/sign-in?next=${encodeURIComponent(back)}`;
+}
+
+/** What a 401 does: go to sign-in (the default), or throw for the page to say so itself. */
+export type OnUnauthorized = 'sign-in' | 'throw';
+
+async function answerOf<T>(response: Response, onUnauthorized: OnUnauthorized): Promise<T> {
+  if (response.status === 401 && onUnauthorized === 'sign-in') {
+    window.location.assign(signInUrl(window.location.pathname + window.location.search));
+    throw new ApiError(401, 'Sign in to continue');
+  }
+  if (!response.ok) {
+    const body = (await response.json().catch(() => null)) as { detail?: unknown } | null;
+    const detail = typeof body?.detail === 'string' ? body.detail : response.statusText;
+    throw new ApiError(response.status, detail);
+  }
+  if (response.status === 204) return null as T;
+  const body = (await response.json()) as T;
+  // Signing in answers the new session's token: the old one was bound to the visitor.
+  const token = (body as { csrf_token?: unknown } | null)?.csrf_token;
+  if (typeof token === 'string') csrfToken = Promise.resolve(token);
+  return body;
+}
+
+export async function apiGet<T>(
+  path: string,
+  query?: Query,
+  signal?: AbortSignal,
+  onUnauthorized: OnUnauthorized = 'sign-in',
+): Promise<T> {
+  const response = await fetch(apiUrl(path, query), {
+    credentials: 'same-origin',
+    cache: 'no-store',
+    headers: { accept: 'application/json' },
+    ...(signal ? { signal } : {}),
+  });
+  return answerOf<T>(response, onUnauthorized);
+}
+
+function currentCsrfToken(): Promise<string> {
+  if (!csrfToken) {
+    const pending = apiGet<Csrf>('/auth/csrf').then((body) => body.csrf_token);
+    // A failed fetch is not kept: the next request asks again.
+    pending.catch(() => {
+      if (csrfToken === pending) csrfToken = null;
+    });
+    csrfToken = pending;
+  }
+  return csrfToken;
+}
+
+export type UnsafeMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+async function sendOnce(method: UnsafeMethod, path: string, body: unknown): Promise<Response> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'x-csrf-token': await currentCsrfToken(),
+  };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  return fetch(apiUrl(path), {
+    method,
+    credentials: 'same-origin',
+    headers,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/**
+ * An unsafe request with the CSRF token. A token is bound to the session it
+ * was issued in, so a sign-in or sign-out in another tab voids it: on a 403
+ * the token is fetched again and the request sent once more.
+ */
+export async function apiSend<T>(
+  method: UnsafeMethod,
+  path: string,
+  body?: unknown,
+  onUnauthorized: OnUnauthorized = 'sign-in',
+): Promise<T> {
+  let response = await sendOnce(method, path, body);
+  if (response.status === 403) {
+    csrfToken = null;
+    response = await sendOnce(method, path, body);
+  }
+  return answerOf<T>(response, onUnauthorized);
+}
+
+/** The session the token was bound to has ended (sign-out, a password reset): fetch a new one next time. */
+export function forgetCsrfToken(): void {
+  csrfToken = null;
+}

@@ -1,0 +1,170 @@
+// The live feed (GET /api/v1/ws, docs/api.md#live-feed) for the whole app:
+// one WebSocket, shared by every component that follows an item. Components
+// say which items they show; the feed works out the difference and sends at
+// most one subscribe and one unsubscribe per flush, so scrolling a long
+// table stays inside the server's message budget (S27). It keeps the newest
+// price per item and source (a late snapshot never undoes a newer tick) and
+// the newest market index, and reconnects with a growing delay.
+import type { IndexUpdate, PriceUpdate, Subscribed } from '../../../src/shared/live-feed.js';
+import type { MarketProvider } from '../../../src/shared/market-vocabulary.js';
+import { API_PREFIX } from './client.js';
+
+/** Changes to what is followed are sent together, this long after the first. */
+const FLUSH_DELAY_MS = 400;
+const RECONNECT_FIRST_MS = 1_000;
+const RECONNECT_MAX_MS = 30_000;
+/** The server's WS_MAX_SUBSCRIPTIONS default; the newest wanted ids win past it. */
+const MAX_FOLLOWED = 200;
+
+type Listener = () => void;
+
+const priceKey = (itemId: number, source: MarketProvider) => `${itemId}:${source}`;
+
+type ServerMessage =
+  | PriceUpdate
+  | IndexUpdate
+  | Subscribed
+  | { readonly type: 'unsubscribed' | 'pong' | 'volatility' | 'error' };
+
+class LiveFeed {
+  private socket: WebSocket | null = null;
+  /** How many components want each item. */
+  private readonly wanted = new Map<number, number>();
+  /** What the server has been told to send. */
+  private readonly sent = new Set<number>();
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  private reconnectDelay = RECONNECT_FIRST_MS;
+  private readonly prices = new Map<string, PriceUpdate>();
+  private readonly priceListeners = new Map<string, Set<Listener>>();
+  private index: IndexUpdate | null = null;
+  private readonly indexListeners = new Set<Listener>();
+  private readonly stateListeners = new Set<Listener>();
+  private open = false;
+
+  /** Follows `itemIds` until the returned function is called. */
+  follow(itemIds: readonly number[]): () => void {
+    for (const id of itemIds) this.wanted.set(id, (this.wanted.get(id) ?? 0) + 1);
+    this.connect();
+    this.scheduleFlush();
+    return () => {
+      for (const id of itemIds) {
+        const count = (this.wanted.get(id) ?? 0) - 1;
+        if (count > 0) this.wanted.set(id, count);
+        else this.wanted.delete(id);
+      }
+      this.scheduleFlush();
+    };
+  }
+
+  latestPrice(itemId: number, source: MarketProvider): PriceUpdate | undefined {
+    return this.prices.get(priceKey(itemId, source));
+  }
+
+  onPrice(itemId: number, source: MarketProvider, listener: Listener): () => void {
+    const key = priceKey(itemId, source);
+    const listeners = this.priceListeners.get(key) ?? new Set();
+    listeners.add(listener);
+    this.priceListeners.set(key, listeners);
+    return () => {
+      listeners.delete(listener);
+      if (listeners.size === 0) this.priceListeners.delete(key);
+    };
+  }
+
+  latestIndex(): IndexUpdate | null {
+    return this.index;
+  }
+
+  /** The index goes to every client, so listening alone opens the socket. */
+  onIndex(listener: Listener): () => void {
+    this.indexListeners.add(listener);
+    this.connect();
+    return () => this.indexListeners.delete(listener);
+  }
+
+  isOpen(): boolean {
+    return this.open;
+  }
+
+  onState(listener: Listener): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  private connect(): void {
+    if (this.socket) return;
+    const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
+    const socket = new WebSocket(`${scheme}://${window.location.host}${API_PREFIX}/ws`);
+    this.socket = socket;
+    socket.addEventListener('open', () => {
+      this.reconnectDelay = RECONNECT_FIRST_MS;
+      this.setOpen(true);
+      this.sent.clear();
+      this.flush();
+    });
+    socket.addEventListener('message', (event) => {
+      if (typeof event.data === 'string') this.receive(JSON.parse(event.data) as ServerMessage);
+    });
+    socket.addEventListener('close', () => {
+      this.socket = null;
+      this.sent.clear();
+      this.setOpen(false);
+      const delay = this.reconnectDelay;
+      this.reconnectDelay = Math.min(delay * 2, RECONNECT_MAX_MS);
+      setTimeout(() => {
+        if (this.wanted.size > 0 || this.indexListeners.size > 0) this.connect();
+      }, delay);
+    });
+  }
+
+  private setOpen(open: boolean): void {
+    this.open = open;
+    for (const listener of this.stateListeners) listener();
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushTimer !== null) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, FLUSH_DELAY_MS);
+  }
+
+  private flush(): void {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) return;
+    const wanted = [...this.wanted.keys()].slice(-MAX_FOLLOWED);
+    const wantedSet = new Set(wanted);
+    const gone = [...this.sent].filter((id) => !wantedSet.has(id));
+    const added = wanted.filter((id) => !this.sent.has(id));
+    if (gone.length > 0) {
+      socket.send(JSON.stringify({ action: 'unsubscribe', item_ids: gone }));
+      for (const id of gone) this.sent.delete(id);
+    }
+    if (added.length > 0) {
+      socket.send(JSON.stringify({ action: 'subscribe', item_ids: added }));
+      for (const id of added) this.sent.add(id);
+    }
+  }
+
+  private receive(message: ServerMessage): void {
+    if (message.type === 'price') this.keepPrice(message);
+    else if (message.type === 'subscribed')
+      for (const price of message.prices) this.keepPrice(price);
+    else if (message.type === 'index') {
+      if (this.index && this.index.computed_at >= message.computed_at) return;
+      this.index = message;
+      for (const listener of this.indexListeners) listener();
+    }
+  }
+
+  private keepPrice(price: PriceUpdate): void {
+    const key = priceKey(price.item_id, price.source);
+    const known = this.prices.get(key);
+    if (known && Date.parse(known.observed_at) >= Date.parse(price.observed_at)) return;
+    this.prices.set(key, price);
+    for (const listener of this.priceListeners.get(key) ?? []) listener();
+  }
+}
+
+export const liveFeed = new LiveFeed();

@@ -1,0 +1,2 @@
+// Vite's ambient types: stylesheets imported for their side effect, import.meta.env.
+/// <reference types="vite/client" />

@@ -1,0 +1,65 @@
+// The web app's entry: the router with its pages, the query client, the
+// stylesheet. The item and index pages draw charts, so they load on demand
+// with lightweight-charts; the market table never waits for it.
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createBrowserRouter, RouterProvider } from 'react-router';
+import { queryDefaults } from './api/queries.js';
+import { Layout } from './components/Layout.js';
+import { MarketPage } from './pages/MarketPage.js';
+import { MoversPage } from './pages/MoversPage.js';
+import { NotFoundPage } from './pages/NotFoundPage.js';
+import './styles.css';
+
+/** The account pages, one lazily loaded chunk; the paths are src/web/pages.ts's. */
+const ACCOUNT_ROUTES = (
+  [
+    ['sign-in', 'SignInPage'],
+    ['login', 'SignInPage'],
+    ['sign-up', 'SignUpPage'],
+    ['verify-email', 'VerifyEmailPage'],
+    ['forgot-password', 'ForgotPasswordPage'],
+    ['reset-password', 'ResetPasswordPage'],
+    ['magic-link', 'MagicLinkPage'],
+    ['account', 'AccountPage'],
+  ] as const
+).map(([path, page]) => ({
+  path,
+  lazy: async () => ({ Component: (await import('./pages/account/index.js'))[page] }),
+}));
+
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    // Shown while a lazily loaded page (a chart page) arrives on a first visit.
+    hydrateFallbackElement: <p className="table-note">Loading…</p>,
+    children: [
+      { index: true, element: <MarketPage /> },
+      {
+        path: 'items/:id',
+        lazy: async () => ({ Component: (await import('./pages/ItemPage.js')).ItemPage }),
+      },
+      { path: 'movers', element: <MoversPage /> },
+      ...ACCOUNT_ROUTES,
+      {
+        path: 'index',
+        lazy: async () => ({ Component: (await import('./pages/IndexPage.js')).IndexPage }),
+      },
+      { path: '*', element: <NotFoundPage /> },
+    ],
+  },
+]);
+
+const queryClient = new QueryClient();
+queryDefaults(queryClient);
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root');
+createRoot(root).render(
+  <StrictMode>
+    <QueryClientProvider client={queryClient}>
+      <RouterProvider router={router} />
+    </QueryClientProvider>
+  </StrictMode>,
+);
