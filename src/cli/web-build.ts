@@ -14,13 +14,19 @@ export const WEB_SOURCE_ROOT = join(REPOSITORY, 'web');
 export const WEB_BUILD_ROOT = join(WEB_SOURCE_ROOT, 'dist');
 const VITE_CONFIG = join(WEB_SOURCE_ROOT, 'vite.config.ts');
 
-/** What the build reads: the app, its static files, and the shared modules it bundles. */
-const SOURCES = [
+/**
+ * What the build reads: the app, its static files, the shared modules it
+ * bundles, and the packages it bundles (React, the chart library), which
+ * change with package.json and package-lock.json, not with any source.
+ */
+export const WEB_BUILD_SOURCES = [
   join(WEB_SOURCE_ROOT, 'index.html'),
   VITE_CONFIG,
   join(WEB_SOURCE_ROOT, 'src'),
   join(WEB_SOURCE_ROOT, 'public'),
   join(REPOSITORY, 'src', 'shared'),
+  join(REPOSITORY, 'package.json'),
+  join(REPOSITORY, 'package-lock.json'),
 ];
 
 /** The newest modification time under `path` (a file or a folder), 0 when it is missing. */
@@ -48,7 +54,7 @@ export async function isBuildCurrent(built: string, sources: readonly string[]):
 
 /** Whether web/dist holds a build at least as new as every source. */
 export function isWebBuildCurrent(): Promise<boolean> {
-  return isBuildCurrent(join(WEB_BUILD_ROOT, 'index.html'), SOURCES);
+  return isBuildCurrent(join(WEB_BUILD_ROOT, 'index.html'), WEB_BUILD_SOURCES);
 }
 
 /**

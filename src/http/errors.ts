@@ -83,7 +83,13 @@ export function registerErrorHandling(app: FastifyInstance, notFoundPage?: NotFo
   app.setNotFoundHandler((request, reply) => {
     const page = notFoundPage?.(request);
     if (page) {
-      reply.code(404).header('cache-control', 'no-cache').type('text/html; charset=utf-8');
+      // As on the token pages (S24): the app draws a token page at a path the
+      // server does not list too (`/magic-link/?token=`), so the token must
+      // neither stay in a cache nor leave in a Referer header from here.
+      reply
+        .code(404)
+        .headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
+        .type('text/html; charset=utf-8');
       reply.send(page);
       return;
     }

@@ -13,6 +13,7 @@ import type {
 } from 'fastify';
 import { documentResponses, ERRORS, requiringCsrfToken } from '../http/openapi.js';
 import { ApiError } from '../platform/errors.js';
+import { CSRF_REFUSED } from '../shared/csrf.js';
 import { isCrossSiteRequest } from './origin.js';
 
 const NONCE_BYTES = 16;
@@ -41,7 +42,6 @@ export function isValidCsrfToken(key: Buffer, binding: CsrfBinding, token: unkno
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 export const CSRF_HEADER = 'x-csrf-token';
-export const CSRF_REFUSED = 'Missing or invalid CSRF token';
 export const CROSS_SITE_REFUSED = 'Cross-site request refused';
 
 declare module 'fastify' {

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isBuildCurrent, isWebBuildCurrent } from '../../src/cli/web-build.js';
+import { isBuildCurrent, isWebBuildCurrent, WEB_BUILD_SOURCES } from '../../src/cli/web-build.js';
 
 async function touch(path: string, at: number): Promise<void> {
   await writeFile(path, 'x');
@@ -30,6 +30,16 @@ describe('the web build is rebuilt', () => {
 
     await touch(join(sources, 'pages', 'page.tsx'), now);
     expect(await isBuildCurrent(built, [sources])).toBe(false);
+  });
+
+  it('when the packages it bundles change: an install updates package.json or its lock', () => {
+    const repository = join(import.meta.dirname, '..', '..');
+    expect(WEB_BUILD_SOURCES).toEqual(
+      expect.arrayContaining([
+        join(repository, 'package.json'),
+        join(repository, 'package-lock.json'),
+      ]),
+    );
   });
 
   it('not when the tests start: their global setup has just built it', async () => {

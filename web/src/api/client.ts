@@ -4,6 +4,7 @@
 // fetched once and fetched again only after the server refuses it; a 401
 // sends the browser to sign in, and sign-in brings it back here.
 import type { Csrf } from '../../../src/shared/api-types.js';
+import { isCsrfTokenRefusal } from '../../../src/shared/csrf.js';
 
 export const API_PREFIX = '/api/v1';
 
@@ -40,16 +41,18 @@ export function signInUrl(back: string): string {
 /** What a 401 does: go to sign-in (the default), or throw for the page to say so itself. */
 export type OnUnauthorized = 'sign-in' | 'throw';
 
+/** The `{"detail"}` of a refusal, or the status text when it has none. */
+async function detailOf(response: Response): Promise<string> {
+  const body = (await response.json().catch(() => null)) as { detail?: unknown } | null;
+  return typeof body?.detail === 'string' ? body.detail : response.statusText;
+}
+
 async function answerOf<T>(response: Response, onUnauthorized: OnUnauthorized): Promise<T> {
   if (response.status === 401 && onUnauthorized === 'sign-in') {
     window.location.assign(signInUrl(window.location.pathname + window.location.search));
     throw new ApiError(401, 'Sign in to continue');
   }
-  if (!response.ok) {
-    const body = (await response.json().catch(() => null)) as { detail?: unknown } | null;
-    const detail = typeof body?.detail === 'string' ? body.detail : response.statusText;
-    throw new ApiError(response.status, detail);
-  }
+  if (!response.ok) throw new ApiError(response.status, await detailOf(response));
   if (response.status === 204) return null as T;
   const body = (await response.json()) as T;
   // Signing in answers the new session's token: the old one was bound to the visitor.
@@ -103,8 +106,10 @@ async function sendOnce(method: UnsafeMethod, path: string, body: unknown): Prom
 
 /**
  * An unsafe request with the CSRF token. A token is bound to the session it
- * was issued in, so a sign-in or sign-out in another tab voids it: on a 403
- * the token is fetched again and the request sent once more.
+ * was issued in, so a sign-in or sign-out in another tab voids it: when the
+ * server refuses the token, and only then, the token is fetched again and
+ * the request sent once more. Any other 403 (a cross-site refusal, a
+ * forbidden action) would only be refused again.
  */
 export async function apiSend<T>(
   method: UnsafeMethod,
@@ -113,7 +118,7 @@ export async function apiSend<T>(
   onUnauthorized: OnUnauthorized = 'sign-in',
 ): Promise<T> {
   let response = await sendOnce(method, path, body);
-  if (response.status === 403) {
+  if (response.status === 403 && isCsrfTokenRefusal(await detailOf(response.clone()))) {
     csrfToken = null;
     response = await sendOnce(method, path, body);
   }

@@ -4,17 +4,16 @@
 // most one subscribe and one unsubscribe per flush, so scrolling a long
 // table stays inside the server's message budget (S27). It keeps the newest
 // price per item and source (a late snapshot never undoes a newer tick) and
-// the newest market index, and reconnects with a growing delay.
+// the newest market index, follows no more items than the server's limit,
+// and reconnects with a growing, jittered delay (backoff.ts).
 import type { IndexUpdate, PriceUpdate, Subscribed } from '../../../src/shared/live-feed.js';
 import type { MarketProvider } from '../../../src/shared/market-vocabulary.js';
+import { Backoff, LIVE_FEED_BACKOFF } from './backoff.js';
 import { API_PREFIX } from './client.js';
+import { Subscriptions } from './subscriptions.js';
 
 /** Changes to what is followed are sent together, this long after the first. */
 const FLUSH_DELAY_MS = 400;
-const RECONNECT_FIRST_MS = 1_000;
-const RECONNECT_MAX_MS = 30_000;
-/** The server's WS_MAX_SUBSCRIPTIONS default; the newest wanted ids win past it. */
-const MAX_FOLLOWED = 200;
 
 type Listener = () => void;
 
@@ -28,12 +27,10 @@ type ServerMessage =
 
 class LiveFeed {
   private socket: WebSocket | null = null;
-  /** How many components want each item. */
-  private readonly wanted = new Map<number, number>();
-  /** What the server has been told to send. */
-  private readonly sent = new Set<number>();
+  private readonly subscriptions = new Subscriptions();
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
-  private reconnectDelay = RECONNECT_FIRST_MS;
+  private readonly backoff = new Backoff(LIVE_FEED_BACKOFF);
+  private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly prices = new Map<string, PriceUpdate>();
   private readonly priceListeners = new Map<string, Set<Listener>>();
   private index: IndexUpdate | null = null;
@@ -43,15 +40,11 @@ class LiveFeed {
 
   /** Follows `itemIds` until the returned function is called. */
   follow(itemIds: readonly number[]): () => void {
-    for (const id of itemIds) this.wanted.set(id, (this.wanted.get(id) ?? 0) + 1);
+    this.subscriptions.want(itemIds);
     this.connect();
     this.scheduleFlush();
     return () => {
-      for (const id of itemIds) {
-        const count = (this.wanted.get(id) ?? 0) - 1;
-        if (count > 0) this.wanted.set(id, count);
-        else this.wanted.delete(id);
-      }
+      this.subscriptions.unwant(itemIds);
       this.scheduleFlush();
     };
   }
@@ -91,15 +84,16 @@ class LiveFeed {
     return () => this.stateListeners.delete(listener);
   }
 
+  /** Opens the socket, unless it is open or a reconnect is already waiting out its delay. */
   private connect(): void {
-    if (this.socket) return;
+    if (this.socket || this.reconnectTimer !== null) return;
     const scheme = window.location.protocol === 'https:' ? 'wss' : 'ws';
     const socket = new WebSocket(`${scheme}://${window.location.host}${API_PREFIX}/ws`);
     this.socket = socket;
     socket.addEventListener('open', () => {
-      this.reconnectDelay = RECONNECT_FIRST_MS;
+      this.backoff.opened(Date.now());
       this.setOpen(true);
-      this.sent.clear();
+      this.subscriptions.reset();
       this.flush();
     });
     socket.addEventListener('message', (event) => {
@@ -107,13 +101,12 @@ class LiveFeed {
     });
     socket.addEventListener('close', () => {
       this.socket = null;
-      this.sent.clear();
+      this.subscriptions.reset();
       this.setOpen(false);
-      const delay = this.reconnectDelay;
-      this.reconnectDelay = Math.min(delay * 2, RECONNECT_MAX_MS);
-      setTimeout(() => {
-        if (this.wanted.size > 0 || this.indexListeners.size > 0) this.connect();
-      }, delay);
+      this.reconnectTimer = setTimeout(() => {
+        this.reconnectTimer = null;
+        if (this.subscriptions.anyWanted() || this.indexListeners.size > 0) this.connect();
+      }, this.backoff.closed(Date.now()));
     });
   }
 
@@ -133,25 +126,19 @@ class LiveFeed {
   private flush(): void {
     const socket = this.socket;
     if (!socket || socket.readyState !== WebSocket.OPEN) return;
-    const wanted = [...this.wanted.keys()].slice(-MAX_FOLLOWED);
-    const wantedSet = new Set(wanted);
-    const gone = [...this.sent].filter((id) => !wantedSet.has(id));
-    const added = wanted.filter((id) => !this.sent.has(id));
-    if (gone.length > 0) {
-      socket.send(JSON.stringify({ action: 'unsubscribe', item_ids: gone }));
-      for (const id of gone) this.sent.delete(id);
-    }
-    if (added.length > 0) {
-      socket.send(JSON.stringify({ action: 'subscribe', item_ids: added }));
-      for (const id of added) this.sent.add(id);
-    }
+    const { unsubscribe, subscribe } = this.subscriptions.changes();
+    if (unsubscribe.length > 0)
+      socket.send(JSON.stringify({ action: 'unsubscribe', item_ids: unsubscribe }));
+    if (subscribe.length > 0)
+      socket.send(JSON.stringify({ action: 'subscribe', item_ids: subscribe }));
   }
 
   private receive(message: ServerMessage): void {
     if (message.type === 'price') this.keepPrice(message);
-    else if (message.type === 'subscribed')
+    else if (message.type === 'subscribed') {
+      if (this.subscriptions.answered(message)) this.scheduleFlush();
       for (const price of message.prices) this.keepPrice(price);
-    else if (message.type === 'index') {
+    } else if (message.type === 'index') {
       if (this.index && this.index.computed_at >= message.computed_at) return;
       this.index = message;
       for (const listener of this.indexListeners) listener();

@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import { apiSend } from '../../api/client.js';
+import { flowErrorText } from './flow-errors.js';
 import {
   Field,
   FormMessage,
@@ -12,19 +13,6 @@ import {
   useAction,
   useConfiguredProviders,
 } from './kit.js';
-
-/** What each short code of a failed sign-in at another provider means (the API's FlowError). */
-const FLOW_ERRORS: Readonly<Record<string, string>> = {
-  link_required:
-    'A Tracera account uses this email address but has not confirmed it. Confirm it from the email we sent, or sign in to that account and link this provider from there.',
-  rate_limited: 'Too many attempts from your network. Please wait a minute and try again.',
-  state: 'That sign-in took too long or was started in another browser. Please try again.',
-  provider: 'The provider could not confirm who you are. Please try again.',
-  unavailable: 'The provider did not answer in time. Please try again in a moment.',
-  session: 'Sign in first, then link the account from your account page.',
-  identity_taken: 'That account is already linked to another Tracera account.',
-  already_linked: 'Your Tracera account is already linked to a different account there.',
-};
 
 interface Detail {
   readonly detail: string;
@@ -119,7 +107,7 @@ export function SignInPage() {
       <h1>Sign in</h1>
       {code ? (
         <p className="notice" role="alert">
-          {FLOW_ERRORS[code] ?? 'Signing in did not complete. Please try again.'}
+          {flowErrorText(code)}
         </p>
       ) : null}
       <PasswordSignIn />

@@ -10,6 +10,7 @@ import {
   useState,
 } from 'react';
 import { ApiError, apiGet } from '../../api/client.js';
+import { pageAfterSignInFrom } from './after-sign-in.js';
 
 export const UNREACHABLE = 'Tracera could not be reached. Check your connection and try again.';
 export const INCOMPLETE_LINK =
@@ -133,5 +134,5 @@ export function useLinkToken(): string | null {
  */
 export function pageAfterSignIn(): string {
   const next = new URLSearchParams(window.location.search).get('next');
-  return next && /^\/(?![/\\])/.test(next) ? next : '/account';
+  return pageAfterSignInFrom(next, window.location.origin);
 }
