@@ -238,6 +238,29 @@ describe('demo backfill on a first start', () => {
   });
 });
 
+describe('demo backfill and the event loop', () => {
+  it('lets the event loop turn between the statements of its rollup phase', async () => {
+    const clock = new ManualClock(START);
+    // One callback per turn of the event loop, counted while the rollups run:
+    // from the index phase's line to the rollups' line.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      const msgs = logs.lines.map((line) => line.msg);
+      if (msgs.includes('demo market index') && !msgs.includes('demo market rolled up')) turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    try {
+      await backfillDemoMarket(backfill(clock, { historyMs: 2 * DAY_MS }), term());
+    } finally {
+      counting = false;
+    }
+    // At least one turn per transaction of six hourly buckets over two days.
+    expect(turns).toBeGreaterThanOrEqual(8);
+  });
+});
+
 describe('demo backfill after a stop', () => {
   it('fills only the gap since the newest stored price, tick by tick', async () => {
     const clock = new ManualClock(START);
