@@ -387,8 +387,14 @@ export async function backfillDemoMarket(
           filled_to = excluded.filled_to, completed_at = null`.execute(database.db);
       // The first run of a term computes every item's volatility (see the top).
       const run = await fill(context, span, runs.length === 0 ? await catalogIds(database) : null);
+      // A leader whose term ended while it finished must not mark the run a
+      // new leader started complete: it checks once more, and marks only
+      // its own span.
+      checkLeading(term);
       await sql`update market_backfills set completed_at = ${new Date(clock.now())}
-        where source = ${SOURCE}`.execute(database.db);
+        where source = ${SOURCE} and filled_from = ${span.from} and filled_to = ${span.to}`.execute(
+        database.db,
+      );
       logger.info(
         { ...run, durationMs: clock.now() - span.to.getTime() },
         'demo market history filled in',
