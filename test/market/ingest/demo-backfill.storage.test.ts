@@ -238,6 +238,26 @@ describe('demo backfill on a first start', () => {
   });
 });
 
+describe('demo backfill and the market table', () => {
+  it('prices every item in the market table before it stores the history', async () => {
+    const clock = new ManualClock(START);
+    // Leadership ends as soon as the table is said to be priced.
+    const priced = () => logs.lines.some((line) => line.msg === 'demo market table priced');
+    expect(
+      await backfillDemoMarket(
+        backfill(clock),
+        term(() => !priced()),
+      ),
+    ).toEqual([]);
+    const { items } = await catalog();
+    const { rows } = await sql<{ price_cents: number }>`
+      select price_cents from market_summary where source = 'demo'`.execute(database().db);
+    expect(rows).toHaveLength(items.length);
+    expect(rows.every((row) => row.price_cents > 0)).toBe(true);
+    expect(await count('prices')).toBe(items.length);
+  });
+});
+
 describe('demo backfill and the event loop', () => {
   it('lets the event loop turn between the statements of its rollup phase', async () => {
     const clock = new ManualClock(START);
