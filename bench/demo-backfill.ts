@@ -3,11 +3,14 @@
 // runs (src/market/ingest/demo-backfill.ts) timed phase by phase: how long
 // until every item is priced, and until the history, rollups, volatility,
 // summary and index are there. Then the backfill again, as after a restart
-// a minute later, which should write only that minute.
+// a minute later, which should write only that minute. The longest the
+// event loop was held during the first start is printed too: the server
+// answers requests and renews the leader's lease on that loop.
 // Target: every catalog item priced within a minute of the start.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Writable } from 'node:stream';
 import { sql } from 'kysely';
 import pino from 'pino';
@@ -56,9 +59,12 @@ export async function runDemoBackfill(): Promise<boolean> {
     const term = { signal: new AbortController().signal, isLeading: () => true };
     const options = { config, database, store, logger, clock: systemClock };
 
+    const delay = monitorEventLoopDelay({ resolution: 20 });
+    delay.enable();
     const started = performance.now();
     const runs = await backfillDemoMarket(options, term);
     const totalMs = performance.now() - started;
+    delay.disable();
     const pricedMs = lines.find((line) => line.phase === 'latest')?.elapsedMs ?? Number.NaN;
     const { rows: counted } = await sql<{ prices: number; hourly: number; points: number }>`
       select (select count(*) from prices)::int as prices,
@@ -75,6 +81,7 @@ export async function runDemoBackfill(): Promise<boolean> {
         `demo-backfill: PGlite, first start with ${runs[0]?.latest.toLocaleString('en-US')} items priced`,
         `  every item priced after ${(pricedMs / 1000).toFixed(1)} s (target < ${TARGET_PRICED_MS / 1000} s) ${passed ? 'PASS' : 'FAIL'}`,
         `  done after ${(totalMs / 1000).toFixed(1)} s in ${runs.length} run(s): ${counted[0]?.prices.toLocaleString('en-US')} price rows, ${counted[0]?.hourly.toLocaleString('en-US')} hourly rollups, ${counted[0]?.points} index points`,
+        `  event loop held at most ${(delay.max / 1e6).toFixed(0)} ms at a time (p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms)`,
         `  again at once: ${(againMs / 1000).toFixed(1)} s, ${rerun.reduce((sum, run) => sum + run.inserted, 0)} new rows in ${rerun.length} run(s)`,
         '',
       ].join('\n'),

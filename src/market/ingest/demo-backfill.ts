@@ -8,8 +8,8 @@
 // would make up.
 //
 // A run fills a span (from, to], in an order that makes the market usable
-// early: first every item's latest tick (the whole catalog priced), then the
-// history, the volatility of the windows read from raw rows, the summary
+// early: first every item's latest tick and summary row (the whole catalog
+// priced, in the market table too), then the history, the volatility of the windows read from raw rows, the summary
 // rows, the index stepped hour by hour over the span with the same step as
 // live (market-index.ts) on the model's prices as of each hour, and last the
 // rollups of the span and the volatility of the windows read from them.
@@ -250,6 +250,27 @@ async function recompute(
   );
 }
 
+async function refreshSummary(
+  context: RunContext,
+  itemIds: readonly number[],
+  now: Date,
+  drawSparklines: boolean,
+): Promise<void> {
+  const { database, store: cache } = context.options;
+  for (const chunk of inBatches(itemIds, ITEMS_PER_REFRESH)) {
+    checkLeading(context.term);
+    await refreshSummaries({
+      database,
+      store: cache,
+      source: SOURCE,
+      itemIds: chunk,
+      now,
+      drawSparklines,
+    });
+    await setImmediate();
+  }
+}
+
 /** Fills `span`; recomputes the volatility of `volatilityItemIds`, or of the items it priced. */
 async function fill(
   context: RunContext,
@@ -280,6 +301,13 @@ async function fill(
   logger.info(
     { phase: 'latest', rows: latest.length, elapsedMs: elapsedMs() },
     'demo market priced',
+  );
+  // The market table reads the summary rows: priced now, and given its
+  // changes and sparklines once the history is stored.
+  await refreshSummary(context, priced, to, false);
+  logger.info(
+    { phase: 'summary-priced', items: priced.length, elapsedMs: elapsedMs() },
+    'demo market table priced',
   );
 
   let history = 0;
@@ -312,11 +340,7 @@ async function fill(
   const volatilityItems = volatilityItemIds ?? priced;
   await recompute(context, volatilityItems, RAW_WINDOWS, to, started);
 
-  for (const chunk of inBatches(priced, ITEMS_PER_REFRESH)) {
-    checkLeading(term);
-    await refreshSummaries({ database, store: cache, source: SOURCE, itemIds: chunk, now: to });
-    await setImmediate();
-  }
+  await refreshSummary(context, priced, to, true);
   logger.info(
     { phase: 'summary', items: priced.length, elapsedMs: elapsedMs() },
     'demo market summary',
@@ -387,8 +411,14 @@ export async function backfillDemoMarket(
           filled_to = excluded.filled_to, completed_at = null`.execute(database.db);
       // The first run of a term computes every item's volatility (see the top).
       const run = await fill(context, span, runs.length === 0 ? await catalogIds(database) : null);
+      // A leader whose term ended while it finished must not mark the run a
+      // new leader started complete: it checks once more, and marks only
+      // its own span.
+      checkLeading(term);
       await sql`update market_backfills set completed_at = ${new Date(clock.now())}
-        where source = ${SOURCE}`.execute(database.db);
+        where source = ${SOURCE} and filled_from = ${span.from} and filled_to = ${span.to}`.execute(
+        database.db,
+      );
       logger.info(
         { ...run, durationMs: clock.now() - span.to.getTime() },
         'demo market history filled in',

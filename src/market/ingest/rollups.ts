@@ -18,6 +18,12 @@
 // raw rows may be partly deleted already, and its rollup would shrink to what
 // is left. The ingestion cycle drops quotes that old, so only a direct writer
 // backfilling history can queue one.
+//
+// Each transaction and queued-bucket statement is followed by a turn of the
+// event loop: on PGlite a statement runs on the main thread, so rolling up a
+// long span (a backfill, or maintenance after an outage) would otherwise hold
+// off requests and the leader's lease renewal until it ended.
+import { setImmediate } from 'node:timers/promises';
 import { sql } from 'kysely';
 import type { Database } from '../../platform/db/index.js';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from '../../platform/time.js';
@@ -171,6 +177,7 @@ async function rollUpForward(
     const written = await rollUpNext(database, rollup, horizonMs);
     if (written === null) break;
     total += written;
+    await setImmediate();
   }
   return total;
 }
@@ -216,6 +223,7 @@ async function rollUpQueued(
     rolledUpAgain += result.rolled;
     tooOld += result.too_old;
     if (result.taken < PENDING_PER_STATEMENT) break;
+    await setImmediate();
   }
   return { rolledUpAgain, tooOld };
 }

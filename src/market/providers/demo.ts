@@ -70,10 +70,19 @@ export function demoTicks(
 }
 
 /**
+ * How many ingestion intervals a call looks back at most. Without a cap, a
+ * process that leads again after a while would recompute every tick since it
+ * last led (the new term's backfill has stored them), and a window too large
+ * to finish by the cycle deadline would abort every cycle after it.
+ */
+export const DEMO_MAX_LOOKBACK_INTERVALS = 5;
+
+/**
  * Each call yields the ticks since the previous call that finished (the
  * first looks back one ingestion interval), so the rows stored are the
  * model's ticks whatever the interval or the cycles' timing. A call that is
  * aborted leaves its window to the next one; rows it stored are skipped then.
+ * No call looks back further than DEMO_MAX_LOOKBACK_INTERVALS intervals.
  */
 export function createDemoProvider(
   options: DemoProviderOptions,
@@ -88,7 +97,8 @@ export function createDemoProvider(
     async *fetchPrices(items, signal) {
       const nowMs = clock.now();
       yieldedUntilMs ??= nowMs - options.intervalMs;
-      const afterStep = stepAt(yieldedUntilMs);
+      const earliestMs = nowMs - DEMO_MAX_LOOKBACK_INTERVALS * options.intervalMs;
+      const afterStep = stepAt(Math.max(yieldedUntilMs, earliestMs));
       const untilStep = stepAt(nowMs);
       for (let start = 0; start < items.length; start += DEMO_BATCH_SIZE) {
         if (signal.aborted) return;

@@ -33,6 +33,12 @@ export interface SummaryRefresh {
   readonly itemIds: readonly number[];
   /** The moment every window ends at. */
   readonly now: Date;
+  /**
+   * False to leave sparklines to a later refresh, as one made before the
+   * history is stored must: a sparkline drawn then would be a single point
+   * and not be drawn again for an hour.
+   */
+  readonly drawSparklines?: boolean;
 }
 
 /** The 24 h coefficient of variation of each item, null where there is none. */
@@ -76,6 +82,7 @@ const change = (now: Date, windowMs: number, source: PriceSource) => {
  */
 export async function refreshSummaries(refresh: SummaryRefresh): Promise<number> {
   const { database, store, source, itemIds, now } = refresh;
+  const drawSparklines = refresh.drawSparklines ?? true;
   if (itemIds.length === 0) return 0;
   const cvs = await volatilities(store, source, itemIds);
   const sparkFrom = new Date(now.getTime() - SPARKLINE_SPAN_MS);
@@ -104,7 +111,7 @@ export async function refreshSummaries(refresh: SummaryRefresh): Promise<number>
     due as (
       select changes.id from changes
       left join market_summary s on s.item_id = changes.id and s.source = ${source}
-      where s.item_id is null or s.sparkline_at <= ${sparkDue}
+      where ${drawSparklines} and (s.item_id is null or s.sparkline_at <= ${sparkDue})
     ),
     closes as (
       select h.item_id, h.bucket as t, h.close_cents as close from price_rollups_hourly h

@@ -238,6 +238,49 @@ describe('demo backfill on a first start', () => {
   });
 });
 
+describe('demo backfill and the market table', () => {
+  it('prices every item in the market table before it stores the history', async () => {
+    const clock = new ManualClock(START);
+    // Leadership ends as soon as the table is said to be priced.
+    const priced = () => logs.lines.some((line) => line.msg === 'demo market table priced');
+    expect(
+      await backfillDemoMarket(
+        backfill(clock),
+        term(() => !priced()),
+      ),
+    ).toEqual([]);
+    const { items } = await catalog();
+    const { rows } = await sql<{ price_cents: number }>`
+      select price_cents from market_summary where source = 'demo'`.execute(database().db);
+    expect(rows).toHaveLength(items.length);
+    expect(rows.every((row) => row.price_cents > 0)).toBe(true);
+    expect(await count('prices')).toBe(items.length);
+  });
+});
+
+describe('demo backfill and the event loop', () => {
+  it('lets the event loop turn between the statements of its rollup phase', async () => {
+    const clock = new ManualClock(START);
+    // One callback per turn of the event loop, counted while the rollups run:
+    // from the index phase's line to the rollups' line.
+    let turns = 0;
+    let counting = true;
+    const count = () => {
+      const msgs = logs.lines.map((line) => line.msg);
+      if (msgs.includes('demo market index') && !msgs.includes('demo market rolled up')) turns += 1;
+      if (counting) setImmediate(count);
+    };
+    setImmediate(count);
+    try {
+      await backfillDemoMarket(backfill(clock, { historyMs: 2 * DAY_MS }), term());
+    } finally {
+      counting = false;
+    }
+    // At least one turn per transaction of six hourly buckets over two days.
+    expect(turns).toBeGreaterThanOrEqual(8);
+  });
+});
+
 describe('demo backfill after a stop', () => {
   it('fills only the gap since the newest stored price, tick by tick', async () => {
     const clock = new ManualClock(START);

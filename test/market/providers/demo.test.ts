@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   createDemoProvider,
   DEMO_BATCH_SIZE,
+  DEMO_MAX_LOOKBACK_INTERVALS,
   DemoModels,
   type DemoProviderOptions,
   demoTicks,
@@ -118,6 +119,33 @@ describe('demo provider', () => {
     const quotes = await collect(provider.fetchPrices(items, new AbortController().signal));
     // From one interval before the aborted call: its minute and the three since.
     expect(quotes.filter((quote) => quote.item_id === liquidId)).toHaveLength(4);
+  });
+});
+
+describe('demo provider look-back', () => {
+  it('looks back at most a few intervals when called again after a long pause, as when leading again', async () => {
+    const clock = new InstantClock(START_MS);
+    const provider = createDemoProvider(OPTIONS, { clock });
+    await collect(provider.fetchPrices(items, new AbortController().signal));
+    clock.time = START_MS + 24 * 60 * MINUTE_MS;
+    const quotes = await collect(provider.fetchPrices(items, new AbortController().signal));
+    expect(quotes.filter((quote) => quote.item_id === liquidId)).toHaveLength(
+      DEMO_MAX_LOOKBACK_INTERVALS,
+    );
+  });
+
+  it('bounds the window after aborted cycles, so one that finishes is no larger', async () => {
+    const clock = new InstantClock(START_MS);
+    const provider = createDemoProvider(OPTIONS, { clock });
+    for (let minute = 0; minute < 60; minute += 1) {
+      clock.time = START_MS + minute * MINUTE_MS;
+      await collect(provider.fetchPrices(items, AbortSignal.abort()));
+    }
+    clock.time = START_MS + 60 * MINUTE_MS;
+    const quotes = await collect(provider.fetchPrices(items, new AbortController().signal));
+    expect(quotes.filter((quote) => quote.item_id === liquidId)).toHaveLength(
+      DEMO_MAX_LOOKBACK_INTERVALS,
+    );
   });
 });
 
