@@ -70,8 +70,10 @@ function answerError(error: unknown, request: FastifyRequest, reply: FastifyRepl
   return reply.code(500).send({ detail: INTERNAL_ERROR });
 }
 
-/** The HTML a browser gets for an unknown page, or null to answer `{"detail"}` as for the API. */
-export type NotFoundPage = (request: FastifyRequest) => Buffer | null;
+/** The HTML a browser gets for an unknown page, with its headers, or null to answer `{"detail"}` as for the API. */
+export type NotFoundPage = (
+  request: FastifyRequest,
+) => { readonly html: Buffer; readonly headers: Readonly<Record<string, string>> } | null;
 
 /**
  * The one error handler, and the one not-found handler: `{"detail"}` JSON,
@@ -83,14 +85,8 @@ export function registerErrorHandling(app: FastifyInstance, notFoundPage?: NotFo
   app.setNotFoundHandler((request, reply) => {
     const page = notFoundPage?.(request);
     if (page) {
-      // As on the token pages (S24): the app draws a token page at a path the
-      // server does not list too (`/magic-link/?token=`), so the token must
-      // neither stay in a cache nor leave in a Referer header from here.
-      reply
-        .code(404)
-        .headers({ 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' })
-        .type('text/html; charset=utf-8');
-      reply.send(page);
+      reply.code(404).headers(page.headers).type('text/html; charset=utf-8');
+      reply.send(page.html);
       return;
     }
     reply.code(404).send({ detail: 'Not found' });

@@ -7,7 +7,12 @@
 // send `Referrer-Policy: no-referrer` (S24) and `Cache-Control: no-store`, so
 // the token cannot leave through a Referer header or stay in a cache in the
 // moment before the page's script removes it from the address bar.
-import type { FastifyInstance } from 'fastify';
+
+/** What a page that may hold a token in its URL sends (S24). */
+export const TOKEN_PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
 
 export interface Page {
   readonly path: string;
@@ -26,15 +31,3 @@ export const ACCOUNT_PAGES: readonly Page[] = [
   { path: '/magic-link', carriesToken: true },
   { path: '/account', carriesToken: false },
 ];
-
-/** Registers a GET (and HEAD) route for each account page, answering the app's shell. */
-export function registerPages(app: FastifyInstance, shell: Buffer): void {
-  for (const page of ACCOUNT_PAGES) {
-    const headers: Record<string, string> = page.carriesToken
-      ? { 'referrer-policy': 'no-referrer', 'cache-control': 'no-store' }
-      : { 'cache-control': 'no-cache' };
-    app.get(page.path, { schema: { hide: true } }, async (_request, reply) =>
-      reply.headers(headers).type('text/html; charset=utf-8').send(shell),
-    );
-  }
-}

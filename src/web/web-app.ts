@@ -15,7 +15,7 @@ import { relative, sep } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { NotFoundPage } from '../http/errors.js';
-import { registerPages } from './pages.js';
+import { ACCOUNT_PAGES, TOKEN_PAGE_HEADERS } from './pages.js';
 
 /** The app's client routes (web/src/main.tsx): each answers the shell. */
 export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index'] as const;
@@ -45,10 +45,27 @@ export function isPageRequest(request: FastifyRequest): boolean {
   return path !== '/api' && !path.startsWith('/api/');
 }
 
-/** The not-found page for `registerErrorHandling`: the shell, to browsers only. */
+/**
+ * The not-found page for `registerErrorHandling`: the shell, to browsers
+ * only, with the token pages' headers, since the app draws a token page at a
+ * path the server does not list too (`/magic-link/?token=`).
+ */
 export function appNotFoundPage(shell: Buffer | null): NotFoundPage | undefined {
   if (!shell) return undefined;
-  return (request) => (isPageRequest(request) ? shell : null);
+  const page = { html: shell, headers: TOKEN_PAGE_HEADERS };
+  return (request) => (isPageRequest(request) ? page : null);
+}
+
+/** Every path that answers the shell, with the headers it sends. */
+function shellRoutes(): { path: string; headers: Readonly<Record<string, string>> }[] {
+  const revalidate = { 'cache-control': REVALIDATE_CACHE };
+  return [
+    ...WEB_APP_ROUTES.map((path) => ({ path, headers: revalidate })),
+    ...ACCOUNT_PAGES.map(({ path, carriesToken }) => ({
+      path,
+      headers: carriesToken ? TOKEN_PAGE_HEADERS : revalidate,
+    })),
+  ];
 }
 
 /**
@@ -62,13 +79,9 @@ export async function registerWebApp(
   shell: Buffer | null,
 ): Promise<void> {
   if (shell) {
-    registerPages(app, shell);
-    for (const path of WEB_APP_ROUTES) {
+    for (const { path, headers } of shellRoutes()) {
       app.get(path, { schema: { hide: true } }, async (_request, reply) =>
-        reply
-          .header('cache-control', REVALIDATE_CACHE)
-          .type('text/html; charset=utf-8')
-          .send(shell),
+        reply.headers(headers).type('text/html; charset=utf-8').send(shell),
       );
     }
   }
