@@ -3,8 +3,7 @@
 // among them (with their own headers: pages.ts), the built files as static
 // files, and the shell again, with a 404, for a browser asking for a page
 // that does not exist, so the app shows its not-found page; that one is not
-// stored and sends no referrer, as it may carry a token (src/http/errors.ts).
-// Vite names every
+// stored and sends no referrer, as it may carry a token. Vite names every
 // file under assets/ by a hash of its content, so those are cached for a
 // year as immutable; the shell and the unhashed files (the favicon) are
 // revalidated on every use, so a new build is picked up at once. The API
