@@ -5,6 +5,7 @@
 // and the time step; this provider only asks it, each cycle, for the ticks
 // since its previous cycle.
 import { setImmediate } from 'node:timers/promises';
+import { inBatches } from '../../platform/batches.js';
 import { systemClock } from '../../platform/clock.js';
 import type { PricedItem, PriceProvider, PriceQuote } from '../types.js';
 import {
@@ -100,9 +101,8 @@ export function createDemoProvider(
       const earliestMs = nowMs - DEMO_MAX_LOOKBACK_INTERVALS * options.intervalMs;
       const afterStep = stepAt(Math.max(yieldedUntilMs, earliestMs));
       const untilStep = stepAt(nowMs);
-      for (let start = 0; start < items.length; start += DEMO_BATCH_SIZE) {
+      for (const batch of inBatches(items, DEMO_BATCH_SIZE)) {
         if (signal.aborted) return;
-        const batch = items.slice(start, start + DEMO_BATCH_SIZE);
         const quotes = demoTicks(options, models, batch, afterStep, untilStep);
         if (quotes.length > 0) yield quotes;
         else await setImmediate();
