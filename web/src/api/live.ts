@@ -36,15 +36,24 @@ export function useFeedConnected(): boolean {
 export interface ObservedPrice {
   readonly price_cents: number;
   readonly observed_at: string;
+  readonly stale: boolean;
 }
 
-/** The newer of a price from an answer and one from the feed; `live` says which. */
+/**
+ * The newer of a price from an answer and one from the feed; `live` says
+ * which. A price from the feed has just arrived, so it is never stale.
+ */
 export function newerPrice(
   answered: ObservedPrice | null | undefined,
   live: PriceUpdate | undefined,
 ): (ObservedPrice & { readonly live: boolean }) | null {
   if (live && (!answered || Date.parse(live.observed_at) > Date.parse(answered.observed_at))) {
-    return { price_cents: live.price_cents, observed_at: live.observed_at, live: true };
+    return {
+      price_cents: live.price_cents,
+      observed_at: live.observed_at,
+      stale: false,
+      live: true,
+    };
   }
   return answered ? { ...answered, live: false } : null;
 }

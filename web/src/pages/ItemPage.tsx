@@ -73,7 +73,7 @@ function SourceRow({
 }) {
   const live = useLivePrice(itemId, price.source);
   const shown = newerPrice(price, live);
-  const stale = shown?.live ? false : price.stale;
+  const stale = shown?.stale ?? false;
   return (
     <tr className={stale ? 'row-stale' : undefined}>
       <th scope="row">
@@ -214,7 +214,7 @@ export function ItemPage() {
               <PriceTag
                 cents={headline.price_cents}
                 observedAt={headline.observed_at}
-                stale={headline.live ? false : (primary?.stale ?? false)}
+                stale={headline.stale}
                 source={source}
                 now={now}
                 currency={currency}

@@ -120,7 +120,7 @@ function MarketRow({
   const { item } = entry;
   const live = useLivePrice(item.id, source);
   const price = newerPrice(entry.price, live);
-  const stale = price ? !price.live && (entry.price?.stale ?? false) : false;
+  const stale = price?.stale ?? false;
   const answered = entry.price?.price_cents;
   const change24 = price?.live
     ? changeSince(entry.change_24h, answered, price.price_cents)

@@ -37,7 +37,7 @@ function MoverRow({
 }) {
   const live = useLivePrice(entry.item.id, source);
   const price = newerPrice(entry.price, live);
-  const stale = price ? !price.live && (entry.price?.stale ?? false) : false;
+  const stale = price?.stale ?? false;
   return (
     <li className={`mover${stale ? ' row-stale' : ''}`}>
       <Link to={`/items/${entry.item.id}`} className="item-link">
