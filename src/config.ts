@@ -83,6 +83,20 @@ export interface Config {
     readonly rawRetentionMs: number;
     readonly staleAfterMs: number;
   };
+  readonly portfolio: {
+    readonly inventory: {
+      readonly url: string;
+      readonly pageSize: number;
+      readonly maxBytes: number;
+      readonly maxPages: number;
+      readonly timeoutMs: number;
+      readonly deadlineMs: number;
+    };
+    readonly importCooldownMs: number;
+    /** Which source prices a holding, most preferred first. */
+    readonly priceSources: readonly SettingValues['PORTFOLIO_PRICE_SOURCES'][number][];
+    readonly csvMaxBytes: number;
+  };
   /** The live feed (WebSocket hub). */
   readonly realtime: {
     /** Null: no cap. */
@@ -275,6 +289,19 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       ingest: { intervalMs: v.INGEST_INTERVAL_SECONDS * SECOND_MS, inServe: v.INGEST_IN_SERVE },
       rawRetentionMs: v.PRICE_RAW_RETENTION_DAYS * DAY_MS,
       staleAfterMs: v.PRICE_STALE_SECONDS * SECOND_MS,
+    },
+    portfolio: {
+      inventory: {
+        url: v.STEAM_COMMUNITY_URL,
+        pageSize: v.STEAM_INVENTORY_PAGE_SIZE,
+        maxBytes: v.STEAM_INVENTORY_MAX_BYTES,
+        maxPages: v.STEAM_INVENTORY_MAX_PAGES,
+        timeoutMs: v.STEAM_INVENTORY_TIMEOUT_MS,
+        deadlineMs: v.PORTFOLIO_IMPORT_DEADLINE_SECONDS * SECOND_MS,
+      },
+      importCooldownMs: v.PORTFOLIO_IMPORT_COOLDOWN_SECONDS * SECOND_MS,
+      priceSources: v.PORTFOLIO_PRICE_SOURCES,
+      csvMaxBytes: v.PORTFOLIO_CSV_MAX_BYTES,
     },
     realtime: {
       maxConnectionsPerIp: v.WS_MAX_CONNECTIONS_PER_IP === 0 ? null : v.WS_MAX_CONNECTIONS_PER_IP,

@@ -19,6 +19,18 @@ import type {
   OverviewJson,
   OverviewQuery,
 } from '../market/summary/schemas.js';
+import type {
+  CsvImportedJson,
+  CsvRefusedJson,
+  ImportResultJson,
+  ImportStatusJson,
+  ManualHoldingBody,
+  PortfolioHistoryJson,
+  PortfolioJson,
+  TransactionBody,
+  TransactionJson,
+  TransactionsPageJson,
+} from '../portfolio/schemas.js';
 
 export type Csrf = Static<typeof CsrfJson>;
 export type User = Static<typeof UserJson>;
@@ -33,3 +45,14 @@ export type MarketEntry = Static<typeof MarketEntryJson>;
 export type Movers = Static<typeof MoversJson>;
 export type MarketIndex = Static<typeof IndexJson>;
 export type IndexHistory = Static<typeof IndexHistoryJson>;
+export type Portfolio = Static<typeof PortfolioJson>;
+export type PortfolioHolding = Portfolio['holdings'][number];
+export type ImportStatus = Static<typeof ImportStatusJson>;
+export type ImportResult = Static<typeof ImportResultJson>;
+export type ManualHoldingInput = Static<typeof ManualHoldingBody>;
+export type Transaction = Static<typeof TransactionJson>;
+export type TransactionInput = Static<typeof TransactionBody>;
+export type TransactionsPage = Static<typeof TransactionsPageJson>;
+export type CsvImported = Static<typeof CsvImportedJson>;
+export type CsvRefused = Static<typeof CsvRefusedJson>;
+export type PortfolioHistory = Static<typeof PortfolioHistoryJson>;
