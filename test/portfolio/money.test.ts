@@ -68,11 +68,8 @@ describe('formatCents', () => {
   });
 
   it('round-trips every non-negative amount it formats, sampled', () => {
-    for (let cents = 0; cents <= 20_000; cents += 1) {
-      expect(parseAmountToCents(formatCents(cents))).toBe(cents);
-    }
-    for (const cents of [99_999_999_999_999, 12_345_678_901_234, 10_000_000_000_000]) {
-      expect(parseAmountToCents(formatCents(cents))).toBe(cents);
-    }
+    const samples = [99_999_999_999_999, 12_345_678_901_234, 10_000_000_000_000];
+    for (let cents = 0; cents <= 20_000; cents += 1) samples.push(cents);
+    expect(samples.filter((cents) => parseAmountToCents(formatCents(cents)) !== cents)).toEqual([]);
   });
 });
