@@ -1,10 +1,11 @@
 // What the long-running commands (`serve`, `worker`) share: opening what
 // they run on, and stopping on a signal within SHUTDOWN_TIMEOUT_MS.
-import { dailySnapshotJob } from '../portfolio/snapshots.js';
+
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { type Database, migrate } from '../platform/db/index.js';
 import { openStore, type Store } from '../platform/store/index.js';
+import { dailySnapshotJob } from '../portfolio/snapshots.js';
 import { loadCatalogOnFirstRun } from './catalog.js';
 import { configOrExit, openLoggedDatabase, processLogger } from './startup.js';
 

@@ -478,7 +478,7 @@ export const settings = {
     parse: integer(1, 3600),
   },
   PORTFOLIO_IMPORT_COOLDOWN_SECONDS: {
-    doc: "Least time between two inventory imports by one user (S34). Set in the store before any work; when the store cannot answer, imports are refused (503).",
+    doc: 'Least time between two inventory imports by one user (S34). Set in the store before any work; when the store cannot answer, imports are refused (503).',
     rule: 'an integer from 1 to 86400',
     default: '300',
     parse: integer(1, 86_400),

@@ -300,7 +300,9 @@ export async function importInventory(
       record,
       unmatched: [...unmatched]
         .map(([marketHashName, quantity]) => ({ marketHashName, quantity }))
-        .sort((a, b) => b.quantity - a.quantity || a.marketHashName.localeCompare(b.marketHashName)),
+        .sort(
+          (a, b) => b.quantity - a.quantity || a.marketHashName.localeCompare(b.marketHashName),
+        ),
       cooldownUntil: new Date(until),
       first: previous === null,
     };

@@ -48,7 +48,11 @@ export async function importLedgerCsv(
   for (const row of parsed.rows) {
     const itemId = ids.get(row.item);
     if (itemId === undefined) {
-      errors.push({ line: row.line, column: 'item', message: `No catalog item is named "${row.item}"` });
+      errors.push({
+        line: row.line,
+        column: 'item',
+        message: `No catalog item is named "${row.item}"`,
+      });
     }
     if (row.occurredAt.getTime() > options.now + options.futureToleranceMs) {
       errors.push({ line: row.line, column: 'date', message: 'The trade is dated in the future' });

@@ -262,12 +262,25 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
         response: {
           200: ImportResultJson,
           401: ERRORS.notSignedIn,
-          409: detail('Steam is not linked, or the inventory is private (the detail says how to make it public)'),
-          429: detail('An import ran too recently, or is running; the detail says when the last one finished', {
-            'retry-after': { type: 'integer', minimum: 1, description: 'Seconds until an import may start' },
-          }),
-          502: detail('Steam answered with an error (the detail names its EResult) or with an inventory that cannot be read'),
-          503: detail('Steam is limiting requests, or the store is unavailable; try again after Retry-After'),
+          409: detail(
+            'Steam is not linked, or the inventory is private (the detail says how to make it public)',
+          ),
+          429: detail(
+            'An import ran too recently, or is running; the detail says when the last one finished',
+            {
+              'retry-after': {
+                type: 'integer',
+                minimum: 1,
+                description: 'Seconds until an import may start',
+              },
+            },
+          ),
+          502: detail(
+            'Steam answered with an error (the detail names its EResult) or with an inventory that cannot be read',
+          ),
+          503: detail(
+            'Steam is limiting requests, or the store is unavailable; try again after Retry-After',
+          ),
           504: detail('Steam took too long to answer'),
         },
       },
@@ -453,7 +466,8 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
         body.item_id === undefined
           ? { id: row.itemId ?? 0, market_hash_name: row.marketHashName }
           : await itemOr400(body.item_id);
-      if (item.id === 0) throw new ApiError(400, 'The entry’s item left the catalog; choose an item');
+      if (item.id === 0)
+        throw new ApiError(400, 'The entry’s item left the catalog; choose an item');
       const input: LedgerInput = {
         kind: body.kind ?? row.kind,
         item,
@@ -579,7 +593,10 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
       const valuation = await valuePortfolio(database, userId, valuationOptions());
       reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', `attachment; filename="tracera-portfolio-${new Date(now()).toISOString().slice(0, 10)}.csv"`);
+        .header(
+          'content-disposition',
+          `attachment; filename="tracera-portfolio-${new Date(now()).toISOString().slice(0, 10)}.csv"`,
+        );
       return portfolioCsv(valuation, market.currency);
     },
   );

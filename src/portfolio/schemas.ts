@@ -3,8 +3,8 @@
 // was seen and whether it is stale; values come gross (at the market price)
 // and net (what selling on Steam would bring after its seller fees).
 import { type TSchema, Type } from 'typebox';
-import { MARKET_PROVIDERS } from '../shared/market-vocabulary.js';
 import { Cents, ItemJson } from '../market/schemas.js';
+import { MARKET_PROVIDERS } from '../shared/market-vocabulary.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Source = Type.Enum(MARKET_PROVIDERS);

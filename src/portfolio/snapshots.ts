@@ -156,7 +156,12 @@ export async function backfillSnapshots(
   if (sources.length === 0) return 0;
   const today = utcDay(now);
   const from = utcDay(now - BACKFILL_DAYS * DAY_MS);
-  const { rows } = await sql<{ day: string; item_id: number; close_cents: number; quantity: number }>`
+  const { rows } = await sql<{
+    day: string;
+    item_id: number;
+    close_cents: number;
+    quantity: number;
+  }>`
     with held as (
       select item_id, sum(quantity)::int as quantity
       from portfolio_holdings

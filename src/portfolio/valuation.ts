@@ -143,7 +143,9 @@ export async function valueHoldings(
   ledger: readonly LedgerRow[],
   options: ValuationOptions,
 ): Promise<Omit<PortfolioValuation, 'lastImport'>> {
-  const matched = held.filter((entry): entry is HeldItem & { itemId: number } => entry.itemId !== null);
+  const matched = held.filter(
+    (entry): entry is HeldItem & { itemId: number } => entry.itemId !== null,
+  );
   const ids = matched.map((entry) => entry.itemId);
   const [items, prices] = await Promise.all([
     getItems(database, ids),

@@ -119,14 +119,18 @@ export async function closeFileDatabase(): Promise<void> {
 /**
  * Empties every table but the migration record, restarting identities.
  * `prices` is left to the trigger that empties it with `items` (migration
- * 006): one statement cannot truncate it twice.
+ * 006): one statement cannot truncate it twice. The rollup watermarks are
+ * rows a migration seeded and the rollup job only updates, so they are
+ * reset rather than removed.
  */
 async function emptyTables(database: Database): Promise<void> {
   const { rows } = await sql<{ name: string }>`
     select format('%I.%I', schemaname, tablename) as name from pg_tables
-    where schemaname = 'public' and tablename not in ('schema_migrations', 'prices')`.execute(
+    where schemaname = 'public'
+      and tablename not in ('schema_migrations', 'prices', 'price_rollup_watermarks')`.execute(
     database.db,
   );
+  await sql`update price_rollup_watermarks set rolled_up_to = null`.execute(database.db);
   if (rows.length === 0) return;
   await sql
     .raw(`truncate table ${rows.map((row) => row.name).join(', ')} restart identity cascade`)

@@ -30,8 +30,9 @@ export interface TestMarket {
 }
 
 /**
- * Five days of prices, one an hour, each item's price rising a cent an hour
- * to its PRICED value at `now`; then the rollups and the market summary.
+ * Five days of prices, one an hour, each item's price rising steadily to its
+ * PRICED value at `now` (from 70% of it); then the rollups and the market
+ * summary.
  */
 export async function seedPortfolioMarket(
   database: Database,
@@ -50,7 +51,7 @@ export async function seedPortfolioMarket(
       quotes.push({
         item_id: idOf(item.name),
         source: 'demo',
-        price_cents: item.cents - hours,
+        price_cents: Math.round(item.cents * (1 - hours / 400)),
         volume: 100,
         observed_at: new Date(now - hours * HOUR_MS),
       });

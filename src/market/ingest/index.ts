@@ -132,9 +132,11 @@ export function startIngestion(options: IngestionOptions): Ingestion {
       report(outcomes, term, startedMs);
       await sourceStatus.record({ outcomes, term, catalogItems: items.length });
       if (options.afterCycle && term.isLeading()) {
-        await options.afterCycle(term.signal).catch((error: unknown) =>
-          logger.error({ err: error }, 'work after the ingestion cycle failed'),
-        );
+        await options
+          .afterCycle(term.signal)
+          .catch((error: unknown) =>
+            logger.error({ err: error }, 'work after the ingestion cycle failed'),
+          );
       }
     } finally {
       endCycle();
