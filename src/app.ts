@@ -37,6 +37,7 @@ import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
 import { createMailer, type Mailer } from './platform/mail/index.js';
 import type { Store } from './platform/store/index.js';
+import { portfolioRoutes } from './portfolio/routes.js';
 import { registerRealtime } from './realtime/routes.js';
 import { registerCsrfProtection } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
@@ -148,6 +149,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     prefix: API_PREFIX,
     database,
     market: config.market,
+    now: deps.now ?? Date.now,
+  });
+
+  await app.register(portfolioRoutes, {
+    prefix: API_PREFIX,
+    database,
+    store,
+    requestAuth: accounts.requestAuth,
+    portfolio: config.portfolio,
+    market: config.market,
+    perMinute: config.auth.readRateLimitPerMinute,
     now: deps.now ?? Date.now,
   });
 

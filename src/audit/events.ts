@@ -21,7 +21,8 @@ export type AuditEventName =
   | 'magic_link_login'
   | 'session_revocation'
   | 'provider_link'
-  | 'provider_unlink';
+  | 'provider_unlink'
+  | 'portfolio_import';
 
 export type AuditOutcome = 'success' | 'failure';
 

@@ -15,7 +15,7 @@ import {
   type OAuthProvider,
 } from './federated/oauth.js';
 import { createSteamOpenId, STEAM_OPENID_ENDPOINT } from './federated/steam-openid.js';
-import { createRequestAuth } from './request-auth.js';
+import { createRequestAuth, type RequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
 import { type AuthServiceDeps, createAuthServices } from './services.js';
 
@@ -35,6 +35,8 @@ export interface Accounts {
   readonly work: DeferredWork;
   /** The session and pre-session cookies' names, for the API's security schemes. */
   readonly cookieNames: AuthCookies['names'];
+  /** Each request's session, for the routes of other capabilities that need one. */
+  readonly requestAuth: RequestAuth;
 }
 
 /** A client for each OAuth provider whose id and secret are configured. */
@@ -99,6 +101,7 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
     },
     work: services.work,
     cookieNames: cookies.names,
+    requestAuth,
   };
 }
 

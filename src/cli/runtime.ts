@@ -1,5 +1,6 @@
 // What the long-running commands (`serve`, `worker`) share: opening what
 // they run on, and stopping on a signal within SHUTDOWN_TIMEOUT_MS.
+import { dailySnapshotJob } from '../portfolio/snapshots.js';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { type Database, migrate } from '../platform/db/index.js';
@@ -60,4 +61,13 @@ export function exitOnSignal(runtime: Runtime, shutdown: () => Promise<void>): v
     process.exit(0);
   };
   process.on('SIGINT', stop).on('SIGTERM', stop);
+}
+
+/** What the ingestion leader runs after each cycle: the portfolios' daily snapshots. */
+export function snapshotsAfterCycle(runtime: Runtime): (signal: AbortSignal) => Promise<void> {
+  return dailySnapshotJob({
+    database: runtime.database,
+    priceSources: runtime.config.portfolio.priceSources,
+    logger: runtime.logger,
+  });
 }

@@ -7,7 +7,7 @@
 // SHUTDOWN_TIMEOUT_MS the process exits anyway, with a non-zero code.
 import { buildApp } from '../app.js';
 import { type MarketPipeline, startMarketPipeline } from '../market/pipeline.js';
-import { exitOnSignal, openRuntime } from './runtime.js';
+import { exitOnSignal, openRuntime, snapshotsAfterCycle } from './runtime.js';
 import { ensureWebBuild } from './web-build.js';
 
 export async function runServe(): Promise<void> {
@@ -16,7 +16,7 @@ export async function runServe(): Promise<void> {
   const { config, logger, database, store } = runtime;
   const app = await buildApp(config, { database, store, logger });
   const pipeline: MarketPipeline | null = config.market.ingest.inServe
-    ? startMarketPipeline(runtime)
+    ? startMarketPipeline({ ...runtime, afterCycle: snapshotsAfterCycle(runtime) })
     : null;
   const shutdown = async () => {
     // Ingestion writes to the database and the store the app closes.

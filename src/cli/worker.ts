@@ -7,11 +7,11 @@
 // progress, releases the lock (a follower takes over at once) and closes the
 // store and the database; past SHUTDOWN_TIMEOUT_MS it exits anyway, non-zero.
 import { startMarketPipeline } from '../market/pipeline.js';
-import { exitOnSignal, openRuntime } from './runtime.js';
+import { exitOnSignal, openRuntime, snapshotsAfterCycle } from './runtime.js';
 
 export async function runWorker(): Promise<void> {
   const runtime = await openRuntime();
-  const pipeline = startMarketPipeline(runtime);
+  const pipeline = startMarketPipeline({ ...runtime, afterCycle: snapshotsAfterCycle(runtime) });
   exitOnSignal(runtime, async () => {
     await pipeline.stop();
     await runtime.store.close();

@@ -125,6 +125,11 @@ export const TAGS = {
     description:
       'The item catalog, latest prices per source, price history, volatility and rankings; prices are integers in minor units (cents)',
   },
+  portfolio: {
+    name: 'portfolio',
+    description:
+      'Holdings (a Steam inventory import, or added by hand), their value gross and net of Steam fees, the ledger with FIFO cost basis and P&L, the value history, CSV in and out',
+  },
   liveFeed: {
     name: 'live feed',
     description: 'Live prices and volatility over a WebSocket',

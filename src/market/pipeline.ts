@@ -21,6 +21,8 @@ export interface MarketPipelineOptions {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** Run by the leader after each ingestion cycle (IngestionOptions.afterCycle). */
+  readonly afterCycle?: (signal: AbortSignal) => Promise<void>;
 }
 
 export interface MarketPipeline {
@@ -47,6 +49,7 @@ export function startMarketPipeline(options: MarketPipelineOptions): MarketPipel
     clock,
     providers: createProviders(config.market, { clock, log: logger }),
     onStored: (changed) => volatility.changed(changed),
+    ...(options.afterCycle ? { afterCycle: options.afterCycle } : {}),
     ...(demoBackfillApplies(config.market.providers)
       ? {
           backfill: (term) => backfillDemoMarket({ config, database, store, logger, clock }, term),

@@ -54,6 +54,12 @@ export interface IngestionOptions {
   readonly backfill?: (term: Term) => Promise<unknown>;
   /** The items providers should price first; none by default. */
   readonly priorityItems?: PriorityItems;
+  /**
+   * Run by the leader after each cycle, with the term's signal: work that
+   * wants the prices just stored, such as the portfolios' daily snapshots.
+   * A failure is logged and does not stop ingestion.
+   */
+  readonly afterCycle?: (signal: AbortSignal) => Promise<void>;
   readonly clock?: Clock;
   readonly leaderTiming?: LeaderTiming;
   readonly maintenanceIntervalMs?: number;
@@ -125,6 +131,11 @@ export function startIngestion(options: IngestionOptions): Ingestion {
       });
       report(outcomes, term, startedMs);
       await sourceStatus.record({ outcomes, term, catalogItems: items.length });
+      if (options.afterCycle && term.isLeading()) {
+        await options.afterCycle(term.signal).catch((error: unknown) =>
+          logger.error({ err: error }, 'work after the ingestion cycle failed'),
+        );
+      }
     } finally {
       endCycle();
       term.signal.removeEventListener('abort', endCycle);

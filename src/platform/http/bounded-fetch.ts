@@ -4,7 +4,9 @@
 // whole body; the body is counted as it streams (after decompression, so a
 // small compressed body cannot expand past the cap) and the request is torn
 // down the moment it passes the cap; and only the statuses the caller
-// accepts are read at all.
+// accepts are read at all: 2xx, plus any status the caller lists in
+// `readStatuses` because its body says something (Steam's 500 carries an
+// EResult), read under the same cap and deadline.
 //
 // Every failure is one HttpRequestError whose `failure` says which kind it
 // is and carries what goes with it (the status and Retry-After, the
@@ -97,6 +99,11 @@ export interface BoundedRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** Epoch milliseconds, for Retry-After given as a date. */
   readonly now?: () => number;
+  /**
+   * Non-2xx statuses whose body the caller wants: returned as a response,
+   * read under the same cap and deadline, instead of thrown as `status`.
+   */
+  readonly readStatuses?: readonly number[];
 }
 
 export interface BoundedResponse {
@@ -150,7 +157,7 @@ function parseUrl(url: string | URL, method: 'GET' | 'POST' = 'GET'): URL {
 
 /**
  * GETs `url` (or POSTs `request.form` to it) and returns its 2xx response
- * with the whole body, or throws an HttpRequestError saying which kind of failure.
+ * (or one with a status in `request.readStatuses`) with the whole body, or throws an HttpRequestError saying which kind of failure.
  */
 export async function fetchBounded(
   url: string | URL,
@@ -187,7 +194,7 @@ export async function fetchBounded(
       redirect: 'manual',
       signal: local.signal,
     });
-    if (!isSuccess(response.status)) {
+    if (!isSuccess(response.status) && !request.readStatuses?.includes(response.status)) {
       const retryAfterMs = parseRetryAfterMs(
         response.headers.get('retry-after'),
         (request.now ?? Date.now)(),
@@ -245,13 +252,19 @@ export async function fetchJson(url: string | URL, request: BoundedRequest): Pro
     ...request,
     headers: { accept: 'application/json', ...request.headers },
   });
+  return parseJsonBody(response, describeTarget(parsed, method));
+}
+
+/**
+ * Reads a fetched body as UTF-8 JSON, for callers that fetched with
+ * `readStatuses` and decide by status first; anything else is an
+ * `invalid_body` failure naming `target` (from describeTarget).
+ */
+export function parseJsonBody(response: BoundedResponse, target: string): unknown {
   try {
     return JSON.parse(utf8.decode(response.body));
   } catch {
     // The parser's message quotes the body, which is not ours to log.
-    throw new HttpRequestError(describeTarget(parsed, method), {
-      kind: 'invalid_body',
-      reason: 'not valid UTF-8 JSON',
-    });
+    throw new HttpRequestError(target, { kind: 'invalid_body', reason: 'not valid UTF-8 JSON' });
   }
 }

@@ -8,6 +8,7 @@ import {
   fetchBounded,
   fetchJson,
   HttpRequestError,
+  parseJsonBody,
   parseRetryAfterMs,
 } from '../../../src/platform/http/bounded-fetch.js';
 import {
@@ -267,6 +268,68 @@ describe('fetchBounded', () => {
     const withCredentials = `${server?.origin}/path`.replace('http://', `http://user:${SECRET}@`);
     const refused = await failure(fetchBounded(withCredentials, bounds()));
     expect(refused.error.message.startsWith(`GET ${server?.origin}/path: `)).toBe(true);
+  });
+});
+
+describe('fetchBounded with readStatuses', () => {
+  it('returns a listed non-2xx status with its body instead of throwing', async () => {
+    const url = await serve((_request, response) => {
+      response.writeHead(500, { 'content-type': 'application/json' });
+      response.end('{"error":"Failed to get inventory (15)"}');
+    });
+    const answer = await fetchBounded(url, { ...bounds(), readStatuses: [403, 500] });
+    expect(answer.status).toBe(500);
+    expect(parseJsonBody(answer, 'GET target')).toEqual({
+      error: 'Failed to get inventory (15)',
+    });
+  });
+
+  it('still throws a status failure for a status it does not list', async () => {
+    const url = await serve((_request, response) => {
+      response.writeHead(502);
+      response.end('bad gateway');
+    });
+    const { error } = await failure(fetchBounded(url, { ...bounds(), readStatuses: [500] }));
+    expect(error.failure).toEqual({ kind: 'status', status: 502, retryAfterMs: null });
+  });
+
+  it('applies the byte cap to a listed status body', async () => {
+    const url = await serve((_request, response) => {
+      response.writeHead(500);
+      trickle(response, Buffer.alloc(256, 'x'), 1);
+    });
+    const { error } = await failure(fetchBounded(url, { ...bounds(), readStatuses: [500] }));
+    expect(error.failure).toEqual({ kind: 'too_large', maxBytes: MAX_BYTES });
+  });
+
+  it('applies the deadline to a listed status body', async () => {
+    const url = await serve((_request, response) => {
+      response.writeHead(500);
+      trickle(response, Buffer.from('x'), 10);
+    });
+    const { error } = await failure(
+      fetchBounded(url, { ...bounds(), timeoutMs: TIMEOUT_MS, readStatuses: [500] }),
+    );
+    expect(error.failure).toEqual({ kind: 'timeout', timeoutMs: TIMEOUT_MS });
+  });
+});
+
+describe('parseJsonBody', () => {
+  it('fails with an invalid_body failure naming the given target, without quoting the body', () => {
+    const response = { status: 500, headers: new Headers(), body: Buffer.from(SECRET) };
+    try {
+      parseJsonBody(response, 'GET http://host/path');
+      throw new Error('expected parseJsonBody to throw');
+    } catch (error) {
+      expect(error).toBeInstanceOf(HttpRequestError);
+      expect((error as HttpRequestError).failure).toEqual({
+        kind: 'invalid_body',
+        reason: 'not valid UTF-8 JSON',
+      });
+      expect((error as Error).message).toBe(
+        'GET http://host/path: invalid response body: not valid UTF-8 JSON',
+      );
+    }
   });
 });
 

@@ -1,0 +1,586 @@
+// The portfolio API under /api/v1/portfolio: the valued holdings, the Steam
+// inventory import and its status, holdings added by hand, the ledger (and
+// its CSV import), the value history and the CSV export. Every route needs a
+// session; the app's CSRF protection covers the unsafe ones (S37), and each
+// is counted per client address like the auth reads (S44).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { auditFor } from '../audit/events.js';
+import type { RequestAuth } from '../auth/request-auth.js';
+import { NoContent } from '../auth/schemas.js';
+import type { Config } from '../config.js';
+import { detail, ERRORS, SIGNED_IN, tagRoutes } from '../http/openapi.js';
+import { getItem, type Item } from '../market/catalog/items.js';
+import { isSimulated } from '../market/types.js';
+import type { Database } from '../platform/db/index.js';
+import { ApiError } from '../platform/errors.js';
+import type { Store } from '../platform/store/index.js';
+import { DAY_MS, MINUTE_MS } from '../platform/time.js';
+import { registerRateLimit } from '../security/rate-limit.js';
+import { portfolioCsv } from './export.js';
+import {
+  addManualHolding,
+  deleteManualHolding,
+  type ImportRecord,
+  listManualHoldings,
+  type ManualHolding,
+  updateManualHolding,
+} from './holdings.js';
+import { importInventory, importStatus } from './inventory-import.js';
+import {
+  addLedgerRow,
+  deleteLedgerRow,
+  InvalidLedgerCursorError,
+  type LedgerInput,
+  type LedgerRow,
+  ledgerPage,
+  ledgerRow,
+  replaceLedgerRow,
+} from './ledger.js';
+import { importLedgerCsv } from './ledger-csv.js';
+import {
+  CsvImportedJson,
+  CsvRefusedJson,
+  HistoryQuery,
+  IdParams,
+  ImportResultJson,
+  ImportStatusJson,
+  ManualHoldingBody,
+  ManualHoldingJson,
+  ManualHoldingPatch,
+  PortfolioHistoryJson,
+  PortfolioJson,
+  TRANSACTIONS_PAGE_DEFAULT,
+  TransactionBody,
+  TransactionJson,
+  TransactionPatch,
+  TransactionsPageJson,
+  TransactionsQuery,
+} from './schemas.js';
+import { backfillSnapshots, snapshotHistory, takeSnapshot } from './snapshots.js';
+import { type PortfolioValuation, valuePortfolio } from './valuation.js';
+
+export interface PortfolioRouteOptions {
+  readonly database: Database;
+  readonly store: Store;
+  readonly requestAuth: RequestAuth;
+  readonly portfolio: Config['portfolio'];
+  readonly market: Pick<Config['market'], 'currency' | 'staleAfterMs'>;
+  readonly perMinute: number;
+  readonly now: () => number;
+}
+
+/** A trade dated further ahead than this is a typing mistake, not a plan. */
+const FUTURE_TOLERANCE_MS = DAY_MS;
+const NO_SUCH_ITEM = 'No item with that id';
+const NO_SUCH_HOLDING = 'No holding added by hand with that id';
+const NO_SUCH_TRANSACTION = 'No transaction with that id';
+
+function importJson(record: ImportRecord) {
+  return {
+    imported_at: record.importedAt.toISOString(),
+    steam_id: record.steamId,
+    pages: record.pages,
+    assets: record.assets,
+    matched: record.matched,
+    unmatched: record.unmatched,
+    without_description: record.withoutDescription,
+    duration_ms: record.durationMs,
+  };
+}
+
+function manualJson(holding: ManualHolding) {
+  return {
+    id: holding.id,
+    item: holding.item,
+    quantity: holding.quantity,
+    note: holding.note,
+    added_at: holding.addedAt.toISOString(),
+  };
+}
+
+function transactionJson(row: LedgerRow) {
+  return {
+    id: row.id,
+    kind: row.kind,
+    item: row.item,
+    market_hash_name: row.marketHashName,
+    quantity: row.quantity,
+    unit_price_cents: row.unitPriceCents,
+    fee_cents: row.feeCents,
+    currency: row.currency,
+    occurred_at: row.occurredAt.toISOString(),
+    note: row.note,
+  };
+}
+
+function portfolioJson(
+  valuation: PortfolioValuation,
+  manual: readonly ManualHolding[],
+  options: PortfolioRouteOptions,
+) {
+  const { totals } = valuation;
+  return {
+    currency: options.market.currency,
+    price_sources: [...options.portfolio.priceSources],
+    cost_basis_method: 'fifo' as const,
+    totals: {
+      value_cents: totals.valueCents,
+      net_value_cents: totals.netValueCents,
+      change_24h_cents: totals.change24hCents,
+      cost_basis_cents: totals.costBasisCents,
+      unrealized_cents: totals.unrealizedCents,
+      realized_cents: totals.realizedCents,
+      priced_quantity: totals.pricedQuantity,
+      unpriced_quantity: totals.unpricedQuantity,
+      unmatched_quantity: totals.unmatchedQuantity,
+      uncovered_quantity: totals.uncoveredQuantity,
+    },
+    holdings: valuation.holdings.map((holding) => ({
+      item: holding.item,
+      quantity: holding.quantity,
+      steam_quantity: holding.steamQuantity,
+      manual_quantity: holding.manualQuantity,
+      price: {
+        price_cents: holding.price.priceCents,
+        source: holding.price.source,
+        simulated: isSimulated(holding.price.source),
+        observed_at: holding.price.observedAt.toISOString(),
+        age_seconds: holding.ageSeconds,
+        stale: holding.stale,
+      },
+      value_cents: holding.valueCents,
+      net_value_cents: holding.netValueCents,
+      change_24h_percent: holding.price.change24hPercent,
+      change_24h_cents: holding.change24hCents,
+      cost_basis_cents: holding.costBasisCents,
+      covered_quantity: holding.coveredQuantity,
+      unrealized_cents: holding.unrealizedCents,
+      realized_cents: holding.realizedCents,
+    })),
+    unpriced: valuation.unpriced,
+    unmatched: valuation.unmatched.map((entry) => ({
+      market_hash_name: entry.marketHashName,
+      quantity: entry.quantity,
+    })),
+    manual_holdings: manual.map(manualJson),
+    last_import: valuation.lastImport ? importJson(valuation.lastImport) : null,
+  };
+}
+
+export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> = async (
+  app,
+  options,
+) => {
+  const { database, store, requestAuth, portfolio, market, now } = options;
+  tagRoutes(app, 'portfolio');
+  registerRateLimit(app, {
+    name: 'portfolio',
+    max: options.perMinute,
+    readMax: options.perMinute,
+    windowMs: MINUTE_MS,
+    admit: requestAuth.admitAndLookUp,
+  });
+  // Every answer here is one user's: no shared cache may keep it.
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('cache-control', 'no-store');
+  });
+  const userOf = async (request: FastifyRequest) =>
+    (await requestAuth.requireSession(request)).session.user.id;
+  const valuationOptions = () => ({
+    priceSources: portfolio.priceSources,
+    staleAfterMs: market.staleAfterMs,
+    now: now(),
+  });
+
+  async function itemOr400(id: number): Promise<Item> {
+    const item = await getItem(database, id);
+    if (!item) throw new ApiError(400, NO_SUCH_ITEM);
+    return item;
+  }
+
+  function checkTrade(currency: string, occurredAt: Date): void {
+    if (currency !== market.currency) {
+      throw new ApiError(
+        400,
+        `Tracera values everything in ${market.currency} and has no exchange rates; record the trade in ${market.currency}.`,
+      );
+    }
+    if (occurredAt.getTime() > now() + FUTURE_TOLERANCE_MS) {
+      throw new ApiError(400, 'The trade is dated in the future');
+    }
+  }
+
+  app.get(
+    '/portfolio',
+    {
+      schema: {
+        summary: 'Holdings valued gross and net of Steam fees, with cost basis (FIFO) and P&L',
+        security: SIGNED_IN,
+        response: { 200: PortfolioJson, 401: ERRORS.notSignedIn },
+      },
+    },
+    async (request) => {
+      const userId = await userOf(request);
+      const [valuation, manual] = await Promise.all([
+        valuePortfolio(database, userId, valuationOptions()),
+        listManualHoldings(database, userId),
+      ]);
+      return portfolioJson(valuation, manual, options);
+    },
+  );
+
+  app.get(
+    '/portfolio/import',
+    {
+      schema: {
+        summary: 'Whether an inventory import runs, its progress, and the cooldown',
+        security: SIGNED_IN,
+        response: { 200: ImportStatusJson, 401: ERRORS.notSignedIn },
+      },
+    },
+    async (request) => {
+      const status = await importStatus({ database, store, portfolio, now }, await userOf(request));
+      return {
+        steam_linked: status.steamLinked,
+        running: status.progress !== null,
+        progress: status.progress,
+        cooldown_until: status.cooldownUntil?.toISOString() ?? null,
+        last_import: status.last ? importJson(status.last) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/portfolio/import',
+    {
+      schema: {
+        summary: 'Import the linked Steam account’s CS2 inventory as holdings',
+        description:
+          'Replaces the holdings from the previous import in one step; holdings added by hand and the ledger stay. One import per user per PORTFOLIO_IMPORT_COOLDOWN_SECONDS.',
+        security: SIGNED_IN,
+        response: {
+          200: ImportResultJson,
+          401: ERRORS.notSignedIn,
+          409: detail('Steam is not linked, or the inventory is private (the detail says how to make it public)'),
+          429: detail('An import ran too recently, or is running; the detail says when the last one finished', {
+            'retry-after': { type: 'integer', minimum: 1, description: 'Seconds until an import may start' },
+          }),
+          502: detail('Steam answered with an error (the detail names its EResult) or with an inventory that cannot be read'),
+          503: detail('Steam is limiting requests, or the store is unavailable; try again after Retry-After'),
+          504: detail('Steam took too long to answer'),
+        },
+      },
+    },
+    async (request) => {
+      const userId = await userOf(request);
+      const audit = auditFor(database, request);
+      try {
+        const outcome = await importInventory({ database, store, portfolio, now }, userId);
+        const { record } = outcome;
+        if (outcome.first) {
+          await backfillSnapshots(database, userId, portfolio.priceSources, now());
+        }
+        await takeSnapshot(database, userId, portfolio.priceSources, now());
+        await audit({
+          event: 'portfolio_import',
+          outcome: 'success',
+          userId,
+          detail: {
+            assets: record.assets,
+            matched: record.matched,
+            unmatched: record.unmatched,
+            pages: record.pages,
+          },
+        });
+        return {
+          import: importJson(record),
+          unmatched: outcome.unmatched.map((entry) => ({
+            market_hash_name: entry.marketHashName,
+            quantity: entry.quantity,
+          })),
+          cooldown_until: outcome.cooldownUntil.toISOString(),
+        };
+      } catch (error) {
+        const status = error instanceof ApiError ? error.statusCode : 500;
+        await audit({ event: 'portfolio_import', outcome: 'failure', userId, detail: { status } });
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/portfolio/holdings',
+    {
+      schema: {
+        summary: 'Add a holding by hand (an item held elsewhere, or without Steam)',
+        security: SIGNED_IN,
+        body: ManualHoldingBody,
+        response: { 201: ManualHoldingJson, 401: ERRORS.notSignedIn },
+      },
+    },
+    async (request, reply) => {
+      const userId = await userOf(request);
+      const item = await itemOr400(request.body.item_id);
+      const note = request.body.note ?? '';
+      const id = await addManualHolding(database, userId, item, request.body.quantity, note);
+      reply.code(201);
+      const added = (await listManualHoldings(database, userId)).find((h) => h.id === id);
+      if (!added) throw new ApiError(404, NO_SUCH_HOLDING);
+      return manualJson(added);
+    },
+  );
+
+  app.patch(
+    '/portfolio/holdings/:id',
+    {
+      schema: {
+        summary: 'Change the quantity or note of a holding added by hand',
+        security: SIGNED_IN,
+        params: IdParams,
+        body: ManualHoldingPatch,
+        response: { 200: ManualHoldingJson, 401: ERRORS.notSignedIn, 404: detail(NO_SUCH_HOLDING) },
+      },
+    },
+    async (request) => {
+      const userId = await userOf(request);
+      const { id } = request.params;
+      if (!(await updateManualHolding(database, userId, id, request.body))) {
+        throw new ApiError(404, NO_SUCH_HOLDING);
+      }
+      const updated = (await listManualHoldings(database, userId)).find((h) => h.id === id);
+      if (!updated) throw new ApiError(404, NO_SUCH_HOLDING);
+      return manualJson(updated);
+    },
+  );
+
+  app.delete(
+    '/portfolio/holdings/:id',
+    {
+      schema: {
+        summary: 'Remove a holding added by hand',
+        security: SIGNED_IN,
+        params: IdParams,
+        response: { 204: NoContent, 401: ERRORS.notSignedIn, 404: detail(NO_SUCH_HOLDING) },
+      },
+    },
+    async (request, reply) => {
+      const userId = await userOf(request);
+      if (!(await deleteManualHolding(database, userId, request.params.id))) {
+        throw new ApiError(404, NO_SUCH_HOLDING);
+      }
+      reply.code(204);
+    },
+  );
+
+  app.get(
+    '/portfolio/transactions',
+    {
+      schema: {
+        summary: 'The ledger, newest first',
+        security: SIGNED_IN,
+        querystring: TransactionsQuery,
+        response: { 200: TransactionsPageJson, 401: ERRORS.notSignedIn },
+      },
+    },
+    async (request) => {
+      const userId = await userOf(request);
+      const { limit = TRANSACTIONS_PAGE_DEFAULT, cursor } = request.query;
+      try {
+        const page = await ledgerPage(database, userId, limit, cursor);
+        return { transactions: page.rows.map(transactionJson), next_cursor: page.nextCursor };
+      } catch (error) {
+        if (error instanceof InvalidLedgerCursorError) throw new ApiError(400, 'Invalid cursor');
+        throw error;
+      }
+    },
+  );
+
+  app.post(
+    '/portfolio/transactions',
+    {
+      schema: {
+        summary: 'Record a buy or a sell',
+        security: SIGNED_IN,
+        body: TransactionBody,
+        response: { 201: TransactionJson, 401: ERRORS.notSignedIn },
+      },
+    },
+    async (request, reply) => {
+      const userId = await userOf(request);
+      const { body } = request;
+      const input: LedgerInput = {
+        kind: body.kind,
+        item: await itemOr400(body.item_id),
+        quantity: body.quantity,
+        unitPriceCents: body.unit_price_cents,
+        feeCents: body.fee_cents ?? 0,
+        currency: body.currency ?? market.currency,
+        occurredAt: new Date(body.occurred_at),
+        note: body.note ?? '',
+      };
+      checkTrade(input.currency, input.occurredAt);
+      const id = await addLedgerRow(database, userId, input);
+      const row = await ledgerRow(database, userId, id);
+      if (!row) throw new ApiError(404, NO_SUCH_TRANSACTION);
+      reply.code(201);
+      return transactionJson(row);
+    },
+  );
+
+  app.patch(
+    '/portfolio/transactions/:id',
+    {
+      schema: {
+        summary: 'Change a ledger entry',
+        security: SIGNED_IN,
+        params: IdParams,
+        body: TransactionPatch,
+        response: {
+          200: TransactionJson,
+          401: ERRORS.notSignedIn,
+          404: detail(NO_SUCH_TRANSACTION),
+        },
+      },
+    },
+    async (request) => {
+      const userId = await userOf(request);
+      const { id } = request.params;
+      const row = await ledgerRow(database, userId, id);
+      if (!row) throw new ApiError(404, NO_SUCH_TRANSACTION);
+      const { body } = request;
+      const item =
+        body.item_id === undefined
+          ? { id: row.itemId ?? 0, market_hash_name: row.marketHashName }
+          : await itemOr400(body.item_id);
+      if (item.id === 0) throw new ApiError(400, 'The entry’s item left the catalog; choose an item');
+      const input: LedgerInput = {
+        kind: body.kind ?? row.kind,
+        item,
+        quantity: body.quantity ?? row.quantity,
+        unitPriceCents: body.unit_price_cents ?? row.unitPriceCents,
+        feeCents: body.fee_cents ?? row.feeCents,
+        currency: body.currency ?? row.currency,
+        occurredAt: body.occurred_at === undefined ? row.occurredAt : new Date(body.occurred_at),
+        note: body.note ?? row.note,
+      };
+      checkTrade(input.currency, input.occurredAt);
+      if (!(await replaceLedgerRow(database, userId, id, input))) {
+        throw new ApiError(404, NO_SUCH_TRANSACTION);
+      }
+      const updated = await ledgerRow(database, userId, id);
+      if (!updated) throw new ApiError(404, NO_SUCH_TRANSACTION);
+      return transactionJson(updated);
+    },
+  );
+
+  app.delete(
+    '/portfolio/transactions/:id',
+    {
+      schema: {
+        summary: 'Delete a ledger entry',
+        security: SIGNED_IN,
+        params: IdParams,
+        response: { 204: NoContent, 401: ERRORS.notSignedIn, 404: detail(NO_SUCH_TRANSACTION) },
+      },
+    },
+    async (request, reply) => {
+      const userId = await userOf(request);
+      if (!(await deleteLedgerRow(database, userId, request.params.id))) {
+        throw new ApiError(404, NO_SUCH_TRANSACTION);
+      }
+      reply.code(204);
+    },
+  );
+
+  await app.register(async (csv) => {
+    // The CSV arrives as the body itself; only this route reads text/csv.
+    csv.addContentTypeParser(
+      'text/csv',
+      { parseAs: 'string', bodyLimit: portfolio.csvMaxBytes },
+      (_request, body, done) => done(null, body),
+    );
+    csv.post(
+      '/portfolio/transactions/import',
+      {
+        bodyLimit: portfolio.csvMaxBytes,
+        schema: {
+          summary: 'Import ledger entries from CSV: every line, or none',
+          description:
+            'The body is the file (Content-Type: text/csv). Columns: date, type, item, quantity, unit_price, and optionally fee, currency, note; a header line names them.',
+          security: SIGNED_IN,
+          consumes: ['text/csv'],
+          body: { type: 'string' },
+          response: {
+            200: CsvImportedJson,
+            400: CsvRefusedJson,
+            401: ERRORS.notSignedIn,
+            413: ERRORS.bodyTooLarge,
+          },
+        },
+      },
+      async (request, reply) => {
+        const userId = await userOf(request);
+        const result = await importLedgerCsv(database, userId, String(request.body), {
+          currency: market.currency,
+          now: now(),
+          futureToleranceMs: FUTURE_TOLERANCE_MS,
+        });
+        if (!result.ok) {
+          reply.code(400);
+          return { detail: result.detail, errors: result.errors };
+        }
+        return { imported: result.imported };
+      },
+    );
+  });
+
+  app.get(
+    '/portfolio/history',
+    {
+      schema: {
+        summary: "The portfolio's value once a day",
+        security: SIGNED_IN,
+        querystring: HistoryQuery,
+        response: { 200: PortfolioHistoryJson, 401: ERRORS.notSignedIn },
+      },
+    },
+    async (request) => {
+      const userId = await userOf(request);
+      const window = request.query.window ?? '30d';
+      const points = await snapshotHistory(database, userId, window, now());
+      return {
+        currency: market.currency,
+        window,
+        points: points.map((point) => ({
+          day: point.day,
+          value_cents: point.valueCents,
+          net_value_cents: point.netValueCents,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/portfolio/export.csv',
+    {
+      schema: {
+        summary: 'The holdings with their prices and P&L, as CSV',
+        security: SIGNED_IN,
+        produces: ['text/csv'],
+        response: {
+          200: { type: 'string', description: 'RFC 4180 CSV, one line per held item' },
+          401: ERRORS.notSignedIn,
+        },
+      },
+    },
+    async (request, reply) => {
+      const userId = await userOf(request);
+      const valuation = await valuePortfolio(database, userId, valuationOptions());
+      reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', `attachment; filename="tracera-portfolio-${new Date(now()).toISOString().slice(0, 10)}.csv"`);
+      return portfolioCsv(valuation, market.currency);
+    },
+  );
+};
