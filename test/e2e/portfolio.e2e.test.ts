@@ -45,8 +45,26 @@ const PAGE_DELAY_MS = 700;
 const POLL = { timeout: 15_000 } as const;
 const UNKNOWN_ITEM = 'Sticker | Tracera Test (Holo) | Nowhere 2026';
 
+const CSV_HEADER = 'date,type,item,quantity,unit_price,fee,currency,note';
+const GOOD_CSV_LINE = '2026-11-20,buy,Kilowatt Case,5,1.10,,,opened none';
+/** Lines 3 and 4 of a file whose line 2 is GOOD_CSV_LINE. */
+const BAD_CSV_LINES = [
+  '2026-11-31,buy,Kilowatt Case,1,1.00,,,',
+  '2026-11-21,gift,Kilowatt Case,1,1.00,,,',
+];
+
+function csvFile(lines: readonly string[]) {
+  const text = `${[CSV_HEADER, ...lines].join('\n')}\n`;
+  return { name: 'ledger.csv', mimeType: 'text/csv', buffer: Buffer.from(text) };
+}
+
 /** The portfolio asked for while signed out: an answer the page shows, not an error. */
 const SIGNED_OUT: readonly ExpectedRefusal[] = [{ status: 401, path: '/api/v1/portfolio' }];
+
+/** The CSV with bad lines, refused on purpose. */
+const CSV_REFUSED: readonly ExpectedRefusal[] = [
+  { status: 400, path: '/api/v1/portfolio/transactions/import' },
+];
 
 let accounts: AccountsApp;
 let origin: string;
@@ -140,7 +158,11 @@ describe('the portfolio page', () => {
 
   it('sign in, link Steam, import, holdings and totals; a ledger buy gives the P&L', async () => {
     await createVerifiedUser(accounts, accounts.browser(), EMAIL);
-    const watched = await watchedContext(browser, { origin, label: 'trader' });
+    const watched = await watchedContext(browser, {
+      origin,
+      label: 'trader',
+      expected: CSV_REFUSED,
+    });
     const page = await watched.context.newPage();
 
     // Sign in from the portfolio's own link, and come back to it.
@@ -221,14 +243,63 @@ describe('the portfolio page', () => {
     expect(await redline.locator('td').last().textContent()).toMatch(/^[▲▼] [+−]\$[\d,]+\.\d\d$/);
     expect(await stat(page, 'Cost basis').textContent()).toBe('$30.45');
 
-    for (const [width, viewport] of [
-      ['390', PHONE],
-      ['1280', DESKTOP],
-    ] as const) {
-      await page.setViewportSize(viewport);
-      await screenshot(page, `portfolio-${width}`);
-    }
+    // A CSV with bad lines stores nothing and lists each; a good one is stored.
+    const csv = page.getByRole('form', { name: 'Import transactions from CSV' });
+    await csv.getByLabel('CSV file').setInputFiles(csvFile([GOOD_CSV_LINE, ...BAD_CSV_LINES]));
+    await csv.getByRole('button', { name: 'Import CSV' }).click();
+    const csvErrors = page.locator('.csv-errors li');
+    await expect
+      .poll(() => csvErrors.allTextContents(), POLL)
+      .toEqual([
+        expect.stringMatching(/^Line 3, date: /),
+        expect.stringMatching(/^Line 4, type: /),
+      ]);
+    await screenshot(page, 'portfolio-csv-refused-1280');
+    expect(await holdingRow(page, 'Kilowatt Case').getByText('No buy recorded').count()).toBe(1);
+    await csv.getByLabel('CSV file').setInputFiles(csvFile([GOOD_CSV_LINE]));
+    await csv.getByRole('button', { name: 'Import CSV' }).click();
+    await page.getByText('Imported 1 transaction.').waitFor();
+    // 5 × $1.10.
+    await holdingRow(page, 'Kilowatt Case').getByText('$5.50').waitFor();
+
+    // A holding added by hand, then its quantity changed.
+    const addHolding = page.getByRole('form', { name: 'Add a holding' });
+    await addHolding.getByLabel('Find an item').fill('glock fade');
+    await expect
+      .poll(() => addHolding.getByLabel('Item', { exact: true }).inputValue(), POLL)
+      .not.toBe('');
+    await addHolding.getByLabel('Quantity').fill('2');
+    await addHolding.getByLabel(/^Note/).fill('In a storage unit');
+    await addHolding.getByRole('button', { name: 'Add holding' }).click();
+    await page.getByText('Added 2 × Glock-18 | Fade (Minimal Wear).').waitFor();
+    const manual = page.getByRole('list', { name: 'Added by hand' }).getByRole('listitem');
+    await manual.getByRole('button', { name: 'Edit Glock-18 | Fade (Minimal Wear)' }).click();
+    const edit = page.getByRole('form', { name: 'Edit Glock-18 | Fade (Minimal Wear)' });
+    // The edit form takes the focus, on its first field.
+    const focused = `[document.activeElement?.closest('form')?.getAttribute('aria-label'),
+      document.activeElement?.getAttribute('type')].join(' / ')`;
+    expect(await page.evaluate(focused)).toBe('Edit Glock-18 | Fade (Minimal Wear) / number');
+    await edit.getByLabel('Quantity').fill('3');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved Glock-18 | Fade (Minimal Wear).').waitFor();
+    await expect
+      .poll(() => holdingRow(page, 'Glock-18 | Fade').locator('td').first().textContent(), POLL)
+      .toBe('3by hand');
+
+    await screenshot(page, 'portfolio-1280');
     await expectClean(watched, page);
+
+    // The same portfolio on a phone: nothing wider than the screen.
+    const phone = await watchedContext(browser, { origin, viewport: PHONE, label: 'phone' });
+    await phone.context.addCookies(await watched.context.cookies());
+    const small = await phone.context.newPage();
+    await small.goto(`${origin}/portfolio`);
+    await holdingRow(small, 'AK-47 | Redline (Field-Tested)').waitFor();
+    await small.getByRole('img', { name: /^Portfolio value/ }).waitFor();
+    expect(await small.evaluate('document.documentElement.scrollWidth')).toBe(PHONE.width);
+    await screenshot(small, 'portfolio-390');
+    await expectClean(phone, small);
+    await phone.context.close();
     await watched.context.close();
   });
 });

@@ -116,7 +116,7 @@ export function ImportPanel() {
         ) : (
           'Not imported yet. Importing reads your public Steam inventory and replaces the holdings from Steam; your ledger stays.'
         )}
-        {coolingDown && cooldownUntil ? (
+        {coolingDown && cooldownUntil && !running ? (
           <>
             {' '}
             Next import in {waitText(cooldownUntil, now)}, at {whenText(cooldownUntil)}.

@@ -142,7 +142,6 @@ function TransactionForm({
             onSaved(`Saved the ${body.kind} of ${name}.`);
           } else {
             await add.mutateAsync(body);
-            setDraft((current) => ({ ...emptyDraft(), kind: current.kind }));
             onSaved(`Added a ${body.kind} of ${body.quantity} × ${name}.`);
           }
           return undefined;
@@ -321,6 +320,8 @@ export function Ledger({ currency }: { currency: string }) {
   const transactions = useTransactions(true);
   const remove = useDeleteTransaction();
   const [editing, setEditing] = useState<Transaction | null>(null);
+  /** Counts saves: a new key gives the next entry an empty form, its search included. */
+  const [saved, setSaved] = useState(0);
   const listAction = useAction();
   const heading = useRef<HTMLHeadingElement>(null);
   const entries = transactions.data?.pages.flatMap((page) => page.transactions) ?? [];
@@ -438,11 +439,12 @@ export function Ledger({ currency }: { currency: string }) {
       <FormMessage outcome={listAction.outcome} />
 
       <TransactionForm
-        key={editing?.id ?? 'new'}
+        key={editing ? `edit-${editing.id}` : `new-${saved}`}
         editing={editing}
         currency={currency}
         onSaved={(message) => {
           setEditing(null);
+          setSaved((count) => count + 1);
           said(message);
         }}
         onCancel={() => setEditing(null)}

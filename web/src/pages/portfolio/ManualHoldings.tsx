@@ -84,6 +84,8 @@ export function ManualHoldings({ portfolio }: { portfolio: Portfolio }) {
   const [quantity, setQuantity] = useState('1');
   const [note, setNote] = useState('');
   const [editing, setEditing] = useState<number | null>(null);
+  /** Counts additions: a new key empties the item search for the next one. */
+  const [added, setAdded] = useState(0);
   const add = useAddHolding();
   const remove = useDeleteHolding();
   const adding = useAction();
@@ -172,12 +174,14 @@ export function ManualHoldings({ portfolio }: { portfolio: Portfolio }) {
             });
             setNote('');
             setQuantity('1');
+            setItem(null);
+            setAdded((count) => count + 1);
             return `Added ${quantity} × ${item.market_hash_name}.`;
           }),
         )}
       >
         <div className="form-fields">
-          <ItemPicker value={item} onChange={setItem} />
+          <ItemPicker key={added} value={item} onChange={setItem} />
           <Field
             label="Quantity"
             type="number"
