@@ -297,7 +297,7 @@ function CsvImport() {
             <p className="form-message form-message-error">
               <span className="visually-hidden">Error: </span>
               {messageOf(upload.error)}
-              {errors.length > 0 ? ' Nothing was stored. Fix these lines and import again:' : ''}
+              {errors.length > 0 ? ' Fix these lines and import the file again:' : ''}
             </p>
             {errors.length > 0 ? (
               <ul className="csv-errors">
