@@ -17,7 +17,7 @@ import type { NotFoundPage } from '../http/errors.js';
 import { ACCOUNT_PAGES, TOKEN_PAGE_HEADERS } from './pages.js';
 
 /** The app's client routes (web/src/main.tsx): each answers the shell. */
-export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index'] as const;
+export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index', '/portfolio'] as const;
 
 export const APP_SHELL_FILE = 'index.html';
 /** Where Vite puts the content-hashed files. */

@@ -1,6 +1,7 @@
 // The web app's entry: the router with its pages, the query client, the
 // stylesheet. The item and index pages draw charts, so they load on demand
-// with lightweight-charts; the market table never waits for it.
+// with lightweight-charts; the market table never waits for it. The
+// portfolio page is its own chunk too, and loads its chart only to draw it.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -41,6 +42,12 @@ const router = createBrowserRouter([
         lazy: async () => ({ Component: (await import('./pages/ItemPage.js')).ItemPage }),
       },
       { path: 'movers', element: <MoversPage /> },
+      {
+        path: 'portfolio',
+        lazy: async () => ({
+          Component: (await import('./pages/portfolio/index.js')).PortfolioPage,
+        }),
+      },
       ...ACCOUNT_ROUTES,
       {
         path: 'index',

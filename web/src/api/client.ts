@@ -11,12 +11,14 @@ export const API_PREFIX = '/api/v1';
 /** The CSRF token of this browser's session, fetched on first need. */
 let csrfToken: Promise<string> | null = null;
 
-/** An answer other than 2xx, with the `{"detail"}` the server gave. */
+/** An answer other than 2xx, with the `{"detail"}` the server gave and its whole body. */
 export class ApiError extends Error {
   override name = 'ApiError';
   constructor(
     readonly status: number,
     readonly detail: string,
+    /** The parsed JSON body, for refusals that say more than `detail` (a CSV's bad lines). */
+    readonly body: unknown = null,
   ) {
     super(detail);
   }
@@ -41,9 +43,14 @@ export function signInUrl(back: string): string {
 /** What a 401 does: go to sign-in (the default), or throw for the page to say so itself. */
 export type OnUnauthorized = 'sign-in' | 'throw';
 
+/** A refusal's JSON body, or null when it has none. */
+async function bodyOf(response: Response): Promise<{ detail?: unknown } | null> {
+  return (await response.json().catch(() => null)) as { detail?: unknown } | null;
+}
+
 /** The `{"detail"}` of a refusal, or the status text when it has none. */
 async function detailOf(response: Response): Promise<string> {
-  const body = (await response.json().catch(() => null)) as { detail?: unknown } | null;
+  const body = await bodyOf(response);
   return typeof body?.detail === 'string' ? body.detail : response.statusText;
 }
 
@@ -52,7 +59,11 @@ async function answerOf<T>(response: Response, onUnauthorized: OnUnauthorized): 
     window.location.assign(signInUrl(window.location.pathname + window.location.search));
     throw new ApiError(401, 'Sign in to continue');
   }
-  if (!response.ok) throw new ApiError(response.status, await detailOf(response));
+  if (!response.ok) {
+    const body = await bodyOf(response);
+    const detail = typeof body?.detail === 'string' ? body.detail : response.statusText;
+    throw new ApiError(response.status, detail, body);
+  }
   if (response.status === 204) return null as T;
   const body = (await response.json()) as T;
   // Signing in answers the new session's token: the old one was bound to the visitor.
@@ -90,17 +101,28 @@ function currentCsrfToken(): Promise<string> {
 
 export type UnsafeMethod = 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** A body sent as it is rather than as JSON: a file, with its media type. */
+export class RawBody {
+  constructor(
+    readonly raw: Blob | string,
+    readonly type: string,
+  ) {}
+}
+
 async function sendOnce(method: UnsafeMethod, path: string, body: unknown): Promise<Response> {
   const headers: Record<string, string> = {
     accept: 'application/json',
     'x-csrf-token': await currentCsrfToken(),
   };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (body !== undefined)
+    headers['content-type'] = body instanceof RawBody ? body.type : 'application/json';
   return fetch(apiUrl(path), {
     method,
     credentials: 'same-origin',
     headers,
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(body === undefined
+      ? {}
+      : { body: body instanceof RawBody ? body.raw : JSON.stringify(body) }),
   });
 }
 
@@ -109,7 +131,8 @@ async function sendOnce(method: UnsafeMethod, path: string, body: unknown): Prom
  * was issued in, so a sign-in or sign-out in another tab voids it: when the
  * server refuses the token, and only then, the token is fetched again and
  * the request sent once more. Any other 403 (a cross-site refusal, a
- * forbidden action) would only be refused again.
+ * forbidden action) would only be refused again. `body` goes as JSON, or
+ * as it is when it is a RawBody (a CSV file).
  */
 export async function apiSend<T>(
   method: UnsafeMethod,

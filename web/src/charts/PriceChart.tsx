@@ -142,6 +142,9 @@ export function PriceChart({
     }
     api.timeScale().fitContent();
     return () => {
+      // On unmount the chart's own cleanup, declared first, runs first and
+      // removes the chart with its series; removing them again would throw.
+      if (chart.current !== api) return;
       for (const series of added) api.removeSeries(series);
     };
   }, [points, mode, bands, volume, precision]);

@@ -49,6 +49,7 @@ export function Layout() {
             </NavLink>
             <NavLink to="/movers">Movers</NavLink>
             <NavLink to="/index">Index</NavLink>
+            <NavLink to="/portfolio">Portfolio</NavLink>
           </nav>
           <IndexTicker />
           <nav aria-label="Account" className="account-links">
