@@ -10,7 +10,7 @@
 // sale on Steam would really bring.
 import { sql } from 'kysely';
 import { getItems, type Item } from '../market/catalog/items.js';
-import { isSimulated, type PriceSource } from '../market/types.js';
+import type { PriceSource } from '../market/types.js';
 import { arrayLiteral } from '../platform/db/array-literal.js';
 import type { Database } from '../platform/db/index.js';
 import { SECOND_MS } from '../platform/time.js';
