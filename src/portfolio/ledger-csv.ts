@@ -1,7 +1,7 @@
-// The ledger's CSV import: the file is parsed and checked whole (csv.ts),
-// then every item name is matched to the catalog and every date checked,
-// and only a file with no bad line is stored, in one transaction. Each error
-// names its line, so a trader can fix the file in one pass.
+// The ledger's CSV import: the file is parsed and checked whole (csv.ts);
+// once every line reads, every item name is matched to the catalog and every
+// date checked; only a file with no bad line is stored, in one transaction.
+// Each error names its line and column.
 import type { Database } from '../platform/db/index.js';
 import { type CsvLineError, MAX_REPORTED_CSV_ERRORS, parseLedgerCsv } from './csv.js';
 import { itemIdsByName } from './holdings.js';
