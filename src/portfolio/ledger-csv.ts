@@ -6,6 +6,7 @@ import type { Database } from '../platform/db/index.js';
 import { type CsvLineError, MAX_REPORTED_CSV_ERRORS, parseLedgerCsv } from './csv.js';
 import { itemIdsByName } from './holdings.js';
 import { addLedgerRows, type LedgerInput } from './ledger.js';
+import { MAX_TRADE_CENTS } from './schemas.js';
 
 /** Rows one file may hold: a decade of active trading, and a bounded transaction. */
 export const LEDGER_CSV_MAX_ROWS = 10_000;
@@ -54,10 +55,22 @@ export async function importLedgerCsv(
         message: `No catalog item is named "${row.item}"`,
       });
     }
+    for (const [column, cents] of [
+      ['unit_price', row.unitPriceCents],
+      ['fee', row.feeCents],
+    ] as const) {
+      if (cents > MAX_TRADE_CENTS) {
+        errors.push({
+          line: row.line,
+          column,
+          message: `${column} is above ${MAX_TRADE_CENTS / 100}`,
+        });
+      }
+    }
     if (row.occurredAt.getTime() > options.now + options.futureToleranceMs) {
       errors.push({ line: row.line, column: 'date', message: 'The trade is dated in the future' });
     }
-    if (itemId === undefined) continue;
+    if (itemId === undefined || errors.length > 0) continue;
     inputs.push({
       kind: row.kind,
       item: { id: itemId, market_hash_name: row.item },

@@ -193,6 +193,19 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
     now: now(),
   });
 
+  /** The user's portfolio valued now; sums past 2^53 cents are the ledger's typing mistakes. */
+  async function valued(userId: number): Promise<PortfolioValuation> {
+    try {
+      return await valuePortfolio(database, userId, valuationOptions());
+    } catch (error) {
+      if (!(error instanceof RangeError)) throw error;
+      throw new ApiError(
+        422,
+        'The portfolio’s sums are too large to count exactly; check the ledger for a mistyped quantity or price.',
+      );
+    }
+  }
+
   async function itemOr400(id: number): Promise<Item> {
     const item = await getItem(database, id);
     if (!item) throw new ApiError(400, NO_SUCH_ITEM);
@@ -217,13 +230,17 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
       schema: {
         summary: 'Holdings valued gross and net of Steam fees, with cost basis (FIFO) and P&L',
         security: SIGNED_IN,
-        response: { 200: PortfolioJson, 401: ERRORS.notSignedIn },
+        response: {
+          200: PortfolioJson,
+          401: ERRORS.notSignedIn,
+          422: detail('The ledger’s sums are too large to count exactly'),
+        },
       },
     },
     async (request) => {
       const userId = await userOf(request);
       const [valuation, manual] = await Promise.all([
-        valuePortfolio(database, userId, valuationOptions()),
+        valued(userId),
         listManualHoldings(database, userId),
       ]);
       return portfolioJson(valuation, manual, options);
@@ -581,16 +598,18 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
       schema: {
         summary: 'The holdings with their prices and P&L, as CSV',
         security: SIGNED_IN,
-        produces: ['text/csv'],
         response: {
-          200: { type: 'string', description: 'RFC 4180 CSV, one line per held item' },
+          200: {
+            description: 'RFC 4180 CSV, one line per held item',
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
           401: ERRORS.notSignedIn,
         },
       },
     },
     async (request, reply) => {
       const userId = await userOf(request);
-      const valuation = await valuePortfolio(database, userId, valuationOptions());
+      const valuation = await valued(userId);
       reply
         .type('text/csv; charset=utf-8')
         .header(

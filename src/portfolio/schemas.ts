@@ -3,7 +3,7 @@
 // was seen and whether it is stale; values come gross (at the market price)
 // and net (what selling on Steam would bring after its seller fees).
 import { type TSchema, Type } from 'typebox';
-import { Cents, ItemJson } from '../market/schemas.js';
+import { ItemJson } from '../market/schemas.js';
 import { MARKET_PROVIDERS } from '../shared/market-vocabulary.js';
 
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -14,6 +14,14 @@ const SignedCents = Type.Integer();
 const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000 });
 const Note = Type.String({ maxLength: 500 });
 const Id = Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER });
+/** Catalog ids are PostgreSQL `integer`s. */
+const ItemId = Type.Integer({ minimum: 1, maximum: 2_147_483_647 });
+/**
+ * A unit price or fee: at most $10,000,000, above any CS2 sale on record, so
+ * that quantity × price stays an exact number (1e6 × 1e9 < 2^53).
+ */
+export const MAX_TRADE_CENTS = 1_000_000_000;
+const TradeCents = Type.Integer({ minimum: 0, maximum: MAX_TRADE_CENTS });
 
 export const PORTFOLIO_HISTORY_WINDOWS = ['30d', '1y'] as const;
 export const TRANSACTIONS_PAGE_DEFAULT = 50;
@@ -143,7 +151,7 @@ export const ImportResultJson = Type.Object(
 );
 
 export const ManualHoldingBody = Type.Object(
-  { item_id: Id, quantity: Quantity, note: Type.Optional(Note) },
+  { item_id: ItemId, quantity: Quantity, note: Type.Optional(Note) },
   { additionalProperties: false },
 );
 
@@ -157,10 +165,10 @@ export const TransactionKind = Type.Enum(['buy', 'sell']);
 export const TransactionBody = Type.Object(
   {
     kind: TransactionKind,
-    item_id: Id,
+    item_id: ItemId,
     quantity: Quantity,
-    unit_price_cents: Cents,
-    fee_cents: Type.Optional(Cents),
+    unit_price_cents: TradeCents,
+    fee_cents: Type.Optional(TradeCents),
     /** Defaults to the market currency, the only one accepted. */
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     occurred_at: DateTime,
@@ -172,10 +180,10 @@ export const TransactionBody = Type.Object(
 export const TransactionPatch = Type.Object(
   {
     kind: Type.Optional(TransactionKind),
-    item_id: Type.Optional(Id),
+    item_id: Type.Optional(ItemId),
     quantity: Type.Optional(Quantity),
-    unit_price_cents: Type.Optional(Cents),
-    fee_cents: Type.Optional(Cents),
+    unit_price_cents: Type.Optional(TradeCents),
+    fee_cents: Type.Optional(TradeCents),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
     occurred_at: Type.Optional(DateTime),
     note: Type.Optional(Note),
@@ -220,8 +228,15 @@ export const CsvLineErrorJson = Type.Object({
 });
 
 export const CsvRefusedJson = Type.Object(
-  { detail: Type.String(), errors: Type.Array(CsvLineErrorJson) },
-  { description: 'The file was refused and nothing was stored; each bad line says why' },
+  {
+    detail: Type.String(),
+    /** Present when the file was read: each bad line, why, and in which column. */
+    errors: Type.Optional(Type.Array(CsvLineErrorJson)),
+  },
+  {
+    description:
+      'Refused, nothing stored: the file has bad lines (each listed in `errors`), or the request itself is bad',
+  },
 );
 
 export const CsvImportedJson = Type.Object(

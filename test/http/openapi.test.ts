@@ -64,7 +64,11 @@ const NO_CLIENT_ERROR: Readonly<Record<string, string>> = {
 };
 
 /** Failures whose body is not `{"detail"}`: the health check's 503 is the same status as its 200. */
-const OWN_ERROR_BODIES = new Set(['GET /api/v1/health 503']);
+/** Error answers with more than `{"detail"}`: health's per-dependency state, a CSV's line errors. */
+const OWN_ERROR_BODIES = new Set([
+  'GET /api/v1/health 503',
+  'POST /api/v1/portfolio/transactions/import 400',
+]);
 /** The live feed's connection cap: a connection may close any moment, so no wait is promised. */
 const WITHOUT_RETRY_AFTER = new Set(['GET /api/v1/ws']);
 

@@ -306,9 +306,18 @@ describe('what Steam answers instead of an inventory', () => {
   });
 
   it('malformed JSON is 502 and the previous holdings stay', async () => {
-    const { response } = await importFailing('malformed@tracera.test', { kind: 'malformed' });
+    await start();
+    stand.inventories.set(STEAM_ID, standardInventory());
+    const { browser, userId } = await portfolioUser(app, 'malformed@tracera.test', STEAM_ID);
+    expect((await browser.send('POST', IMPORT)).statusCode).toBe(200);
+    await app.store.delete(cooldownKey(userId));
+    stand.failNext(STEAM_ID, { kind: 'malformed' });
+    const response = await browser.send('POST', IMPORT);
     expect(response.statusCode).toBe(502);
     expect(response.json().detail).toMatch(/cannot read/);
+    const portfolio = (await browser.request({ url: '/api/v1/portfolio' })).json();
+    expect(portfolio.totals.priced_quantity).toBe(6);
+    expect(portfolio.last_import).toMatchObject({ assets: 7 });
   });
 
   it('an empty inventory imports as no holdings, not an error', async () => {

@@ -119,6 +119,8 @@ describe('the ledger, FIFO cost basis and P&L', () => {
       [{ item_id: 999_999 }, /No item with that id/],
       [{ quantity: 0 }, /quantity/],
       [{ unit_price_cents: -1 }, /unit_price_cents/],
+      // Above $10,000,000 a unit: quantity × price would pass 2^53 cents.
+      [{ unit_price_cents: 1_000_000_001 }, /unit_price_cents/],
     ] as const;
     for (const [change, detail] of refusals) {
       const response = await browser.send('POST', TRANSACTIONS, {
