@@ -159,7 +159,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     requestAuth: accounts.requestAuth,
     portfolio: config.portfolio,
     market: config.market,
-    perMinute: config.auth.readRateLimitPerMinute,
+    rateLimits: {
+      perMinute: config.auth.rateLimitPerMinute,
+      readsPerMinute: config.auth.readRateLimitPerMinute,
+    },
     now: deps.now ?? Date.now,
   });
 

@@ -153,7 +153,10 @@ function* tokenize(input: string): Generator<TokenizedRecord> {
             break;
           }
           const code = char.charCodeAt(0);
-          if (isForbiddenControl(code)) errors.push(controlCharacterError(line, code));
+          // One error per line: a file of control characters is one bad line, not a million.
+          if (isForbiddenControl(code) && errors.at(-1)?.line !== line) {
+            errors.push(controlCharacterError(line, code));
+          }
           if (char === '\n') line += 1;
           field += char;
           index += 1;
@@ -191,7 +194,10 @@ function* tokenize(input: string): Generator<TokenizedRecord> {
             break;
           }
           const code = char.charCodeAt(0);
-          if (isForbiddenControl(code)) errors.push(controlCharacterError(line, code));
+          // One error per line: a file of control characters is one bad line, not a million.
+          if (isForbiddenControl(code) && errors.at(-1)?.line !== line) {
+            errors.push(controlCharacterError(line, code));
+          }
           field += char;
           index += 1;
         }

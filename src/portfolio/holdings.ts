@@ -124,15 +124,18 @@ export async function lastImport(database: Database, userId: number): Promise<Im
   };
 }
 
-/** Held units per item (or unmatched name), Steam and manual rows summed in SQL. */
+/**
+ * Held units per item (or unmatched name), Steam and manual rows summed in
+ * SQL; as bigint, since many rows of an item can pass a 32-bit integer.
+ */
 export async function heldItems(database: Database, userId: number): Promise<HeldItem[]> {
   const rows = await portfolioDb(database)
     .selectFrom('portfolio_holdings')
     .select([
       'item_id',
       'market_hash_name',
-      sql<number>`sum(quantity) filter (where origin = 'steam')::int`.as('steam_quantity'),
-      sql<number>`sum(quantity) filter (where origin = 'manual')::int`.as('manual_quantity'),
+      sql<number>`sum(quantity) filter (where origin = 'steam')::bigint`.as('steam_quantity'),
+      sql<number>`sum(quantity) filter (where origin = 'manual')::bigint`.as('manual_quantity'),
     ])
     .where('user_id', '=', userId)
     .groupBy(['item_id', 'market_hash_name'])
@@ -178,6 +181,43 @@ export async function listManualHoldings(
     note,
     addedAt: added_at,
   }));
+}
+
+/** Units of one item a user may hold by hand, all rows together. */
+export const MAX_MANUAL_UNITS_PER_ITEM = 1_000_000;
+
+/** Units of `itemId` the user holds by hand, leaving out the row `exceptId`. */
+export async function manualUnits(
+  database: Database,
+  userId: number,
+  itemId: number,
+  exceptId: number | null = null,
+): Promise<number> {
+  let query = portfolioDb(database)
+    .selectFrom('portfolio_holdings')
+    .select(sql<number>`coalesce(sum(quantity), 0)::bigint`.as('units'))
+    .where('user_id', '=', userId)
+    .where('origin', '=', 'manual')
+    .where('item_id', '=', itemId);
+  if (exceptId !== null) query = query.where('id', '!=', exceptId);
+  const row = await query.executeTakeFirst();
+  return Number(row?.units ?? 0);
+}
+
+/** The item of one of the user's manual holdings, or null. */
+export async function manualHoldingItem(
+  database: Database,
+  userId: number,
+  id: number,
+): Promise<number | null> {
+  const row = await portfolioDb(database)
+    .selectFrom('portfolio_holdings')
+    .select('item_id')
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('origin', '=', 'manual')
+    .executeTakeFirst();
+  return row?.item_id ?? null;
 }
 
 export async function addManualHolding(

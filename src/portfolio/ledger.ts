@@ -48,11 +48,14 @@ function encodeCursor(row: LedgerRow): string {
   return Buffer.from(`${row.occurredAt.toISOString()}|${row.id}`).toString('base64url');
 }
 
+/** Only what encodeCursor writes: an ISO time in years 0000-9999 and a row id. */
+const CURSOR_FORM = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|([1-9]\d{0,15})$/;
+
 function decodeCursor(cursor: string): { at: Date; id: number } {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const when = new Date(at ?? '');
-  const number = Number(id);
-  if (Number.isNaN(when.getTime()) || !Number.isSafeInteger(number) || number < 1) {
+  const match = CURSOR_FORM.exec(Buffer.from(cursor, 'base64url').toString());
+  const when = new Date(match?.[1] ?? '');
+  const number = Number(match?.[2]);
+  if (Number.isNaN(when.getTime()) || !Number.isSafeInteger(number)) {
     throw new InvalidLedgerCursorError();
   }
   return { at: when, id: number };

@@ -23,7 +23,10 @@ import {
   deleteManualHolding,
   type ImportRecord,
   listManualHoldings,
+  MAX_MANUAL_UNITS_PER_ITEM,
   type ManualHolding,
+  manualHoldingItem,
+  manualUnits,
   updateManualHolding,
 } from './holdings.js';
 import { importInventory, importStatus } from './inventory-import.js';
@@ -66,13 +69,21 @@ export interface PortfolioRouteOptions {
   readonly requestAuth: RequestAuth;
   readonly portfolio: Config['portfolio'];
   readonly market: Pick<Config['market'], 'currency' | 'staleAfterMs'>;
-  readonly perMinute: number;
+  /**
+   * Per client address and route (S44): the CSV import, which parses up to a
+   * megabyte, on the strict budget; every other route on the read budget.
+   */
+  readonly rateLimits: { readonly perMinute: number; readonly readsPerMinute: number };
   readonly now: () => number;
 }
 
 /** A trade dated further ahead than this is a typing mistake, not a plan. */
 const FUTURE_TOLERANCE_MS = DAY_MS;
 const NO_SUCH_ITEM = 'No item with that id';
+/** Counted against the read budget; see PortfolioRouteOptions.rateLimits. */
+const PAGE_READ = { rateLimit: 'read' } as const;
+/** Before this, a date is a typing mistake (and the CSV import refuses it too). */
+const EARLIEST_TRADE_MS = Date.UTC(1970, 0, 1);
 const NO_SUCH_HOLDING = 'No holding added by hand with that id';
 const NO_SUCH_TRANSACTION = 'No transaction with that id';
 
@@ -176,8 +187,8 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   tagRoutes(app, 'portfolio');
   registerRateLimit(app, {
     name: 'portfolio',
-    max: options.perMinute,
-    readMax: options.perMinute,
+    max: options.rateLimits.perMinute,
+    readMax: options.rateLimits.readsPerMinute,
     windowMs: MINUTE_MS,
     admit: requestAuth.admitAndLookUp,
   });
@@ -212,7 +223,27 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
     return item;
   }
 
+  /** Keeps one item's hand-added units, all rows together, within what a value can count. */
+  async function checkManualUnits(
+    userId: number,
+    itemId: number,
+    quantity: number,
+    exceptId: number | null,
+  ): Promise<void> {
+    const held = await manualUnits(database, userId, itemId, exceptId);
+    if (held + quantity > MAX_MANUAL_UNITS_PER_ITEM) {
+      throw new ApiError(
+        400,
+        `At most ${MAX_MANUAL_UNITS_PER_ITEM.toLocaleString('en-US')} units of one item can be added by hand; ${held.toLocaleString('en-US')} are already.`,
+      );
+    }
+  }
+
   function checkTrade(currency: string, occurredAt: Date): void {
+    // JSON Schema's date-time admits a leap second (:60), which Date cannot hold.
+    if (Number.isNaN(occurredAt.getTime()) || occurredAt.getTime() < EARLIEST_TRADE_MS) {
+      throw new ApiError(400, 'occurred_at must be a time from 1970 on');
+    }
     if (currency !== market.currency) {
       throw new ApiError(
         400,
@@ -227,6 +258,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.get(
     '/portfolio',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Holdings valued gross and net of Steam fees, with cost basis (FIFO) and P&L',
         security: SIGNED_IN,
@@ -250,6 +282,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.get(
     '/portfolio/import',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Whether an inventory import runs, its progress, and the cooldown',
         security: SIGNED_IN,
@@ -271,6 +304,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.post(
     '/portfolio/import',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Import the linked Steam account’s CS2 inventory as holdings',
         description:
@@ -308,10 +342,15 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
       try {
         const outcome = await importInventory({ database, store, portfolio, now }, userId);
         const { record } = outcome;
-        if (outcome.first) {
-          await backfillSnapshots(database, userId, portfolio.priceSources, now());
+        // The holdings are stored by now: the history is a bonus the daily job catches up on.
+        try {
+          if (outcome.first) {
+            await backfillSnapshots(database, userId, portfolio.priceSources, now());
+          }
+          await takeSnapshot(database, userId, portfolio.priceSources, now());
+        } catch (error) {
+          request.log.warn({ err: error }, 'could not fill the portfolio history after an import');
         }
-        await takeSnapshot(database, userId, portfolio.priceSources, now());
         await audit({
           event: 'portfolio_import',
           outcome: 'success',
@@ -342,6 +381,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.post(
     '/portfolio/holdings',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Add a holding by hand (an item held elsewhere, or without Steam)',
         security: SIGNED_IN,
@@ -352,6 +392,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
     async (request, reply) => {
       const userId = await userOf(request);
       const item = await itemOr400(request.body.item_id);
+      await checkManualUnits(userId, item.id, request.body.quantity, null);
       const note = request.body.note ?? '';
       const id = await addManualHolding(database, userId, item, request.body.quantity, note);
       reply.code(201);
@@ -364,6 +405,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.patch(
     '/portfolio/holdings/:id',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Change the quantity or note of a holding added by hand',
         security: SIGNED_IN,
@@ -375,6 +417,11 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
     async (request) => {
       const userId = await userOf(request);
       const { id } = request.params;
+      const itemId = await manualHoldingItem(database, userId, id);
+      if (itemId === null) throw new ApiError(404, NO_SUCH_HOLDING);
+      if (request.body.quantity !== undefined) {
+        await checkManualUnits(userId, itemId, request.body.quantity, id);
+      }
       if (!(await updateManualHolding(database, userId, id, request.body))) {
         throw new ApiError(404, NO_SUCH_HOLDING);
       }
@@ -387,6 +434,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.delete(
     '/portfolio/holdings/:id',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Remove a holding added by hand',
         security: SIGNED_IN,
@@ -406,6 +454,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.get(
     '/portfolio/transactions',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'The ledger, newest first',
         security: SIGNED_IN,
@@ -429,6 +478,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.post(
     '/portfolio/transactions',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Record a buy or a sell',
         security: SIGNED_IN,
@@ -461,6 +511,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.patch(
     '/portfolio/transactions/:id',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Change a ledger entry',
         security: SIGNED_IN,
@@ -508,6 +559,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.delete(
     '/portfolio/transactions/:id',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'Delete a ledger entry',
         security: SIGNED_IN,
@@ -547,11 +599,16 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
             400: CsvRefusedJson,
             401: ERRORS.notSignedIn,
             413: ERRORS.bodyTooLarge,
+            415: detail('The body is not text/csv'),
           },
         },
       },
       async (request, reply) => {
         const userId = await userOf(request);
+        // Fastify also reads text/plain and JSON strings as text; this route takes CSV only.
+        if (!String(request.headers['content-type'] ?? '').startsWith('text/csv')) {
+          throw new ApiError(415, 'Send the file as text/csv');
+        }
         const result = await importLedgerCsv(database, userId, String(request.body), {
           currency: market.currency,
           now: now(),
@@ -569,6 +626,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.get(
     '/portfolio/history',
     {
+      config: PAGE_READ,
       schema: {
         summary: "The portfolio's value once a day",
         security: SIGNED_IN,
@@ -595,6 +653,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   app.get(
     '/portfolio/export.csv',
     {
+      config: PAGE_READ,
       schema: {
         summary: 'The holdings with their prices and P&L, as CSV',
         security: SIGNED_IN,

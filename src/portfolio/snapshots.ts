@@ -111,6 +111,7 @@ export async function takeDueSnapshots(
   sources: readonly PriceSource[],
   now: number,
   signal?: AbortSignal,
+  onUserError: (userId: number, error: unknown) => void = () => {},
 ): Promise<number> {
   const day = utcDay(now);
   const due = await portfolioDb(database)
@@ -133,8 +134,13 @@ export async function takeDueSnapshots(
   for (let start = 0; start < due.length && !signal?.aborted; start += USERS_PER_TURN) {
     const snapshots: Snapshot[] = [];
     for (const { user_id } of due.slice(start, start + USERS_PER_TURN)) {
-      const snapshot = await snapshotNow(database, user_id, sources, day);
-      if (snapshot.pricedQuantity > 0) snapshots.push(snapshot);
+      // One portfolio that cannot be valued must not cost every other user theirs.
+      try {
+        const snapshot = await snapshotNow(database, user_id, sources, day);
+        if (snapshot.pricedQuantity > 0) snapshots.push(snapshot);
+      } catch (error) {
+        onUserError(user_id, error);
+      }
     }
     stored += await storeSnapshots(database, snapshots, new Date(now));
     await new Promise<void>((resolve) => setImmediate(resolve));
@@ -229,12 +235,22 @@ export async function snapshotHistory(
 export function dailySnapshotJob(options: {
   readonly database: Database;
   readonly priceSources: readonly PriceSource[];
-  readonly logger: { info(fields: object, message: string): void };
+  readonly logger: {
+    info(fields: object, message: string): void;
+    warn(fields: object, message: string): void;
+  };
   readonly now?: () => number;
 }): (signal: AbortSignal) => Promise<void> {
   const now = options.now ?? Date.now;
   return async (signal) => {
-    const stored = await takeDueSnapshots(options.database, options.priceSources, now(), signal);
+    const stored = await takeDueSnapshots(
+      options.database,
+      options.priceSources,
+      now(),
+      signal,
+      (userId, error) =>
+        options.logger.warn({ userId, err: error }, 'could not take a portfolio snapshot'),
+    );
     if (stored > 0) options.logger.info({ stored }, 'portfolio snapshots taken');
   };
 }

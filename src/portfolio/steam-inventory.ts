@@ -16,6 +16,7 @@
 // `success` is Steam's EResult (1 = OK): a page answering another number (or
 // false) is a `steam_error` with that EResult, status 200; a page with no
 // readable `success` is `malformed`.
+
 import {
   type BoundedResponse,
   describeFailure,
@@ -25,6 +26,7 @@ import {
   parseJsonBody,
   parseRetryAfterMs,
 } from '../platform/http/bounded-fetch.js';
+import { isStorableText } from '../platform/text.js';
 import { isSteamId64 } from './steam-id.js';
 
 const CS2_APP_ID = 730;
@@ -35,6 +37,11 @@ export const STEAM_SAFE_PAGE_SIZE = 1000;
 export const STEAM_MAX_PAGE_SIZE = 5000;
 export const DEFAULT_INVENTORY_PAGE_SIZE = STEAM_SAFE_PAGE_SIZE;
 export const DEFAULT_INVENTORY_MAX_BYTES = 8 * 1024 * 1024;
+/** A stack's size as the holdings table takes it; CS2 items come one to an asset. */
+const MAX_ASSET_AMOUNT = 1_000_000;
+/** The holdings table's limit on a market_hash_name. */
+const MAX_NAME_CHARS = 255;
+const MAX_PATTERN = 1000;
 /** Statuses whose body or headers decide the failure; any other non-2xx is a plain steam_error. */
 const READ_STATUSES = [400, 403, 404, 429, 500, 502, 503, 504] as const;
 /** Steam's error text is shown to users; a longer one is cut, not trusted. */
@@ -192,6 +199,22 @@ function integerOf(value: unknown): number | null {
   return null;
 }
 
+/** Paint seeds run from 0 to 1000; anything else is not one. */
+function patternOf(value: unknown): number | null {
+  const pattern = integerOf(value);
+  return pattern !== null && pattern <= MAX_PATTERN ? pattern : null;
+}
+
+/** A name the holdings table can store: 1 to 255 characters of storable text (S38). */
+function isMarketHashName(value: unknown): value is string {
+  return (
+    typeof value === 'string' &&
+    value.length >= 1 &&
+    value.length <= MAX_NAME_CHARS &&
+    isStorableText(value)
+  );
+}
+
 /** A wear float in [0, 1], sent as a number or a decimal string. */
 function floatOf(value: unknown): number | null {
   let parsed: number | null = null;
@@ -257,7 +280,9 @@ function readPage(body: unknown): Page | InventoryFailure {
       if (!isIdString(item.assetid) || !isIdString(item.classid) || !isIdString(instanceId)) {
         return malformed(`asset ${index} lacks assetid, classid or instanceid`);
       }
-      if (amount === null || amount < 1) return malformed(`asset ${index} has no valid amount`);
+      if (amount === null || amount < 1 || amount > MAX_ASSET_AMOUNT) {
+        return malformed(`asset ${index} has no valid amount`);
+      }
       assets.push({ assetId: item.assetid, classId: item.classid, instanceId, amount });
     }
   }
@@ -273,8 +298,8 @@ function readPage(body: unknown): Page | InventoryFailure {
       if (!isIdString(item.classid) || !isIdString(instanceId)) {
         return malformed(`description ${index} lacks classid or instanceid`);
       }
-      if (typeof item.market_hash_name !== 'string' || item.market_hash_name === '') {
-        return malformed(`description ${index} has no market_hash_name`);
+      if (!isMarketHashName(item.market_hash_name)) {
+        return malformed(`description ${index} has no valid market_hash_name`);
       }
       if (marketable === null || tradable === null) {
         return malformed(`description ${index} has no marketable or tradable flag`);
@@ -319,7 +344,7 @@ function readAssetProperties(value: unknown): Map<string, Properties> {
     let pattern: number | null = null;
     for (const property of entry.asset_properties) {
       if (!isRecord(property)) continue;
-      if (property.propertyid === 1) pattern = integerOf(property.int_value) ?? pattern;
+      if (property.propertyid === 1) pattern = patternOf(property.int_value) ?? pattern;
       if (property.propertyid === 2) float = floatOf(property.float_value) ?? float;
     }
     byAsset.set(entry.assetid, { float, pattern });

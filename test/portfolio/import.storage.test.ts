@@ -17,6 +17,7 @@ import {
   type TestMarket,
 } from '../support/portfolio.js';
 import {
+  type InventoryPage,
   inventoryFixture,
   type SteamInventoryStandIn,
   startSteamInventory,
@@ -318,6 +319,41 @@ describe('what Steam answers instead of an inventory', () => {
     const portfolio = (await browser.request({ url: '/api/v1/portfolio' })).json();
     expect(portfolio.totals.priced_quantity).toBe(6);
     expect(portfolio.last_import).toMatchObject({ assets: 7 });
+  });
+
+  it('a name or amount the holdings cannot store is 502, not a database error', async () => {
+    await start();
+    stand.inventories.set(STEAM_ID, standardInventory());
+    const { browser, userId } = await portfolioUser(app, 'hostile@tracera.test', STEAM_ID);
+    const edits: ((page: InventoryPage) => void)[] = [
+      (page) => {
+        const [description] = page.descriptions ?? [];
+        if (description) description.market_hash_name = 'Kilowatt Case\u0000';
+      },
+      (page) => {
+        const [description] = page.descriptions ?? [];
+        if (description) description.market_hash_name = 'x'.repeat(300);
+      },
+      (page) => {
+        const [asset] = page.assets ?? [];
+        if (asset) asset.amount = '2000000';
+      },
+    ];
+    for (const edit of edits) {
+      await app.store.delete(cooldownKey(userId));
+      stand.failNext(STEAM_ID, {
+        kind: 'edit',
+        // A copy: the page shares its objects with the fixture the next import reads.
+        edit: (page) => {
+          const copy = structuredClone(page);
+          edit(copy);
+          return copy;
+        },
+      });
+      const response = await browser.send('POST', IMPORT);
+      expect(response.statusCode, response.body).toBe(502);
+      expect(response.json().detail).toMatch(/cannot read/);
+    }
   });
 
   it('an empty inventory imports as no holdings, not an error', async () => {

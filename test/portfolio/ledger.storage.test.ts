@@ -100,9 +100,15 @@ describe('the ledger, FIFO cost basis and P&L', () => {
       await browser.request({ url: `${TRANSACTIONS}?limit=2&cursor=${cursor}` })
     ).json();
     expect(second.transactions.map((t: { note: string }) => t.note)).toEqual(['day 3', 'day 4']);
-    expect((await browser.request({ url: `${TRANSACTIONS}?cursor=nonsense` })).statusCode).toBe(
-      400,
-    );
+    for (const cursor of [
+      'nonsense',
+      '+275760-09-13T00:00:00.000Z|1',
+      '2026-11-01T00:00:00.000Z|0',
+    ]) {
+      const encoded = Buffer.from(cursor).toString('base64url');
+      const response = await browser.request({ url: `${TRANSACTIONS}?cursor=${encoded}` });
+      expect(response.statusCode, cursor).toBe(400);
+    }
 
     const edited = await browser.send('PATCH', `${TRANSACTIONS}/${ids[0]}`, {
       kind: 'sell',
@@ -119,6 +125,9 @@ describe('the ledger, FIFO cost basis and P&L', () => {
       [{ item_id: 999_999 }, /No item with that id/],
       [{ quantity: 0 }, /quantity/],
       [{ unit_price_cents: -1 }, /unit_price_cents/],
+      // JSON Schema admits a leap second, which no Date can hold.
+      [{ occurred_at: '2016-12-31T23:59:60Z' }, /from 1970 on/],
+      [{ occurred_at: '0001-01-01T00:00:00Z' }, /from 1970 on/],
       // Above $10,000,000 a unit: quantity × price would pass 2^53 cents.
       [{ unit_price_cents: 1_000_000_001 }, /unit_price_cents/],
     ] as const;
@@ -220,6 +229,44 @@ describe('CSV in and out', () => {
     expect(portfolio.totals.realized_cents).toBe(-45);
   });
 
+  it('refuses anything but text/csv, and text it cannot store, without a 5xx', async () => {
+    await start();
+    const { browser } = await portfolioUser(app, 'csvtypes@tracera.test', null);
+    await browser.fetchCsrf();
+    const file = `date,type,item,quantity,unit_price\n2026-11-01,buy,${PRICED.case.name},1,0.85\n`;
+    for (const type of ['text/plain', 'application/json']) {
+      const response = await browser.request({
+        method: 'POST',
+        url: `${TRANSACTIONS}/import`,
+        body: type === 'application/json' ? JSON.stringify(file) : file,
+        headers: { 'content-type': type },
+      });
+      expect(response.statusCode, type).toBe(415);
+    }
+    const nul = await csvImport(browser, file.replace('0.85', '0.8\u00005'));
+    expect(nul.statusCode, nul.body).toBe(400);
+    const controls = await csvImport(
+      browser,
+      `${file}2026-11-02,buy,${'\u0001'.repeat(5000)},1,1\n`,
+    );
+    expect(controls.statusCode).toBe(400);
+    expect(controls.json().errors).toHaveLength(1);
+  });
+
+  it('S44: the CSV import has the strict budget: the 21st in a minute is 429', async () => {
+    await start();
+    const { browser } = await portfolioUser(app, 'csvrate@tracera.test', null, '203.0.113.40');
+    await browser.fetchCsrf();
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 21; attempt += 1) {
+      statuses.push((await csvImport(browser, 'date,type\n')).statusCode);
+    }
+    expect(statuses.slice(0, 20).every((status) => status === 400)).toBe(true);
+    expect(statuses[20]).toBe(429);
+    // The reads keep their own, larger budget.
+    expect((await browser.request({ url: '/api/v1/portfolio' })).statusCode).toBe(200);
+  });
+
   it('refuses a file over PORTFOLIO_CSV_MAX_BYTES with 413', async () => {
     await start();
     const { browser } = await portfolioUser(app, 'bigcsv@tracera.test', null);
@@ -290,6 +337,17 @@ describe('holdings added by hand', () => {
     expect(
       (await browser.send('POST', HOLDINGS, { item_id: 999_999, quantity: 1 })).statusCode,
     ).toBe(400);
+    // 1,000,000 units of one item by hand, however many rows: sums stay exact.
+    const big = await browser.send('POST', HOLDINGS, {
+      item_id: market.ids.redline,
+      quantity: 999_996,
+    });
+    expect(big.statusCode, big.body).toBe(201);
+    const over = await browser.send('POST', HOLDINGS, { item_id: market.ids.redline, quantity: 1 });
+    expect(over.statusCode).toBe(400);
+    expect(over.json().detail).toMatch(/At most 1,000,000 units of one item/);
+    expect((await browser.send('PATCH', url, { quantity: 5 })).statusCode).toBe(400);
+    expect((await browser.send('DELETE', `${HOLDINGS}/${big.json().id}`)).statusCode).toBe(204);
     expect((await browser.send('DELETE', url)).statusCode).toBe(204);
     const portfolio = (await browser.request({ url: '/api/v1/portfolio' })).json();
     expect(portfolio.holdings).toEqual([]);

@@ -373,7 +373,7 @@ describe('empty and malformed pages', () => {
     [
       'a description without market_hash_name',
       (page) => ({ ...page, descriptions: [{ classid: '2', instanceid: '0', marketable: 1 }] }),
-      'description 0 has no market_hash_name',
+      'description 0 has no valid market_hash_name',
     ],
   ])('a page with %s is malformed', async (_name, edit, reason) => {
     stand.inventories.set(STEAM_ID, fiveAssets());
