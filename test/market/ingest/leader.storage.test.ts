@@ -56,7 +56,12 @@ function cuttable(store: Store): { store: Store; cut: () => void } {
 }
 
 /** An instance whose clock starts `offsetMs` after the others, so its quotes never share a timestamp with theirs. */
-function startInstance(name: string, priceCents: number, offsetMs = 0): Instance {
+function startInstance(
+  name: string,
+  priceCents: number,
+  offsetMs = 0,
+  afterCycle?: (signal: AbortSignal) => Promise<void>,
+): Instance {
   const clock = new ManualClock(new Date(Date.parse('2026-11-17T12:00:00Z') + offsetMs));
   const link = cuttable(harness.store);
   const provider = quotingProvider('demo', clock.now, priceCents);
@@ -69,6 +74,7 @@ function startInstance(name: string, priceCents: number, offsetMs = 0): Instance
     clock,
     leaderTiming: TIMING,
     maintenanceIntervalMs: 3_600_000,
+    ...(afterCycle ? { afterCycle } : {}),
   });
   const instance = { clock, provider, ingestion, cutOff: link.cut };
   instances.push(instance);
@@ -124,6 +130,27 @@ describe('ingestion leader', () => {
     await expect.poll(() => pricesWritten(A_PRICE)).toBe(4 * items.length);
     expect(b.provider.calls).toBe(0);
     expect(await pricesWritten(B_PRICE)).toBe(0);
+  });
+
+  it('runs the work after a cycle on the leader only, and goes on when it fails', async () => {
+    const ran = { a: 0, b: 0 };
+    const a = startInstance('a', A_PRICE, 0, async () => {
+      ran.a += 1;
+      // The portfolios' snapshot job, failing: logged, and the next cycle still runs.
+      throw new Error('snapshots failed');
+    });
+    await expect.poll(() => ran.a).toBe(1);
+    const b = startInstance('b', B_PRICE, 30_000, async () => {
+      ran.b += 1;
+    });
+    await triedAndLost(b);
+    a.clock.advance(INTERVAL_MS);
+    await expect.poll(() => ran.a).toBe(2);
+    expect(a.provider.calls).toBe(2);
+    expect(ran.b).toBe(0);
+    expect(logs.lines.some((line) => line.msg === 'work after the ingestion cycle failed')).toBe(
+      true,
+    );
   });
 
   it('hands over at once when the leader stops', async () => {
