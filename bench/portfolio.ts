@@ -16,7 +16,7 @@
 // re-import may follow at once.
 import { mkdtempSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { linkProvider } from '../src/auth/federated/links.js';
@@ -36,6 +36,7 @@ import {
   type AppTarget,
   BENCH_DATABASE_URL,
   BENCH_REDIS_URL,
+  cpuSeconds,
   createScratchDatabase,
   DURATION_SECONDS,
   mean,
@@ -63,6 +64,8 @@ const PAGE_SIZE = 1000;
 const OUTBOX_WAIT_MS = 10_000;
 /** How many times each valuation stage is timed in the profile; the median is printed. */
 const PROFILE_REPEATS = 15;
+/** Requests sent one at a time, for the time one takes with nothing queued ahead of it. */
+const ALONE_REQUESTS = 20;
 const PGLITE = process.env.BENCH_PORTFOLIO_PGLITE !== 'false';
 
 /**
@@ -125,26 +128,35 @@ async function seedMarket(database: Database): Promise<{
   return { items: [...items, ...UNMATCHED], catalogItems: report.inserted };
 }
 
-async function nextOutboxToken(outbox: string): Promise<string> {
+/** The token of the newest sign-in link in the outbox, once it is not `previous`. */
+async function nextOutboxToken(outbox: string, previous: string | null): Promise<string> {
   const deadline = Date.now() + OUTBOX_WAIT_MS;
   while (Date.now() < deadline) {
     const [latest] = await readOutbox(outbox, 1);
     const link = latest?.links[0];
-    if (link) return new URL(link).searchParams.get('token') ?? '';
+    const token = link ? (new URL(link).searchParams.get('token') ?? '') : '';
+    if (token && token !== previous) return token;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error('no sign-in link arrived in the outbox');
 }
 
-/** Signs up by emailed link through the app's API; returns the visitor and its user id. */
-async function signUp(app: AppTarget, dataDir: string): Promise<{ visitor: Visitor; id: number }> {
+interface SignedIn {
+  readonly visitor: Visitor;
+  readonly userId: number;
+  /** The emailed token used, spent now. */
+  readonly token: string;
+}
+
+/** Signs up, or in, by emailed link through the app's API. */
+async function signIn(app: AppTarget, dataDir: string, previous: string | null): Promise<SignedIn> {
   const visitor = new Visitor(app.origin);
   await visitor.call('GET', '/api/v1/auth/csrf');
   await visitor.call('POST', '/api/v1/auth/magic/request', { email: EMAIL });
-  const token = await nextOutboxToken(join(dataDir, 'outbox'));
+  const token = await nextOutboxToken(join(dataDir, 'outbox'), previous);
   await visitor.call('POST', '/api/v1/auth/magic/verify', { token });
   const me = await visitor.call('GET', '/api/v1/auth/me');
-  return { visitor, id: Number(me.id) };
+  return { visitor, userId: Number(me.id), token };
 }
 
 interface Backend {
@@ -177,6 +189,30 @@ function pgliteBackend(): Backend {
     open: () => openDatabase({ kind: 'pglite', dataDir: join(dataDir, 'pglite') }),
     drop: () => rm(dataDir, { recursive: true, force: true }),
   };
+}
+
+/** CPU seconds so far of each PostgreSQL backend serving the bench's database, by pid. */
+async function backendCpu(database: Database): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity where datname = current_database()`.execute(database.db);
+  return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+}
+
+/**
+ * The database's CPU per request over `run`: backends that exit during it
+ * are missed (the app's pool keeps its connections under a steady load).
+ */
+async function withDatabaseCpu<T extends { readonly requestsPerSecond: number }>(
+  database: Database | null,
+  run: () => Promise<T>,
+): Promise<{ measured: T; databaseCpuSeconds: number | null }> {
+  if (!database) return { measured: await run(), databaseCpuSeconds: null };
+  const before = await backendCpu(database);
+  const measured = await run();
+  const after = await backendCpu(database);
+  let used = 0;
+  for (const [pid, cpu] of after) used += cpu - (before.get(pid) ?? 0);
+  return { measured, databaseCpuSeconds: used };
 }
 
 interface Outcome {
@@ -244,12 +280,12 @@ async function runOn(backend: Backend): Promise<Outcome> {
     let app = await startApp('app', env);
     targets.push(app);
     const dataDir = backend.env.DATA_DIR ?? app.dataDir;
-    const { visitor, id: userId } = await signUp(app, dataDir);
+    let { visitor, userId, token } = await signIn(app, dataDir, null);
     if (database) {
       await linkProvider(database, { userId, provider: 'steam', providerId: STEAM_ID });
     } else {
-      // PGlite belongs to the serving process: link Steam between two starts.
-      // The session lives in Redis and survives the restart.
+      // PGlite belongs to the serving process: link Steam between two starts,
+      // then sign in again on the second.
       stopAll([app]);
       await new Promise((resolve) => app.child.once('exit', resolve));
       const linking = await backend.open();
@@ -257,6 +293,7 @@ async function runOn(backend: Backend): Promise<Outcome> {
       await linking.close();
       app = await startApp('app', env);
       targets.push(app);
+      ({ visitor, userId, token } = await signIn(app, dataDir, token));
     }
 
     // 1. The import, the first valuation, a re-import.
@@ -300,11 +337,27 @@ async function runOn(backend: Backend): Promise<Outcome> {
       path: '/api/v1/portfolio',
       seconds: WARMUP_SECONDS,
     });
+    const alone: number[] = [];
+    for (let request = 0; request < ALONE_REQUESTS; request += 1) {
+      started = performance.now();
+      await visitor.call('GET', '/api/v1/portfolio');
+      alone.push(performance.now() - started);
+    }
+    alone.sort((a, b) => a - b);
+    const aloneMedian = alone[Math.floor(alone.length / 2)] ?? 0;
+    const load = loadavg()[0] ?? 0;
     const health: SignedInMeasurement[] = [];
     const portfolio: SignedInMeasurement[] = [];
+    /** PostgreSQL's CPU seconds per portfolio request, each round. */
+    const databaseCpu: number[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
       health.push(await steadySignedInLoad(app, { ...steady, path: '/api/v1/health' }));
-      portfolio.push(await steadySignedInLoad(app, { ...steady, path: '/api/v1/portfolio' }));
+      const { measured, databaseCpuSeconds } = await withDatabaseCpu(database, () =>
+        steadySignedInLoad(app, { ...steady, path: '/api/v1/portfolio' }),
+      );
+      portfolio.push(measured);
+      if (databaseCpuSeconds !== null)
+        databaseCpu.push(databaseCpuSeconds / (RATE_PER_SECOND * DURATION_SECONDS));
       process.stdout.write(
         `  round ${round}: health p99 ${health.at(-1)?.p99Ms.toFixed(1)} ms, portfolio p99 ${portfolio.at(-1)?.p99Ms.toFixed(1)} ms\n`,
       );
@@ -319,10 +372,14 @@ async function runOn(backend: Backend): Promise<Outcome> {
     const ok = p99(portfolio) < TARGET_P99_MS;
     const bytes = portfolio.at(-1)?.responseBytes ?? 0;
     const lines = [
-      `portfolio on ${backend.name}: 5,000 assets in 1,500 items + ${UNMATCHED.length} unmatched names; ${RATE_PER_SECOND} req/s, ${CONNECTIONS} connections`,
+      `portfolio on ${backend.name}: 5,000 assets in 1,500 items + ${UNMATCHED.length} unmatched names; ${RATE_PER_SECOND} req/s, ${CONNECTIONS} connections; load average ${load.toFixed(1)} before the load`,
       `  import (5 pages of ${PAGE_SIZE}): ${importSeconds.toFixed(2)} s; first valuation ${firstValuationSeconds.toFixed(2)} s; re-import ${reimportSeconds.toFixed(2)} s${shapeOk ? '' : ' (UNEXPECTED SHAPE)'}`,
       `  GET /health (baseline): ${describe(health)}`,
       `  GET /portfolio: ${describe(portfolio)}, ${(bytes / 1024).toFixed(0)} KB a response`,
+      ...(databaseCpu.length > 0
+        ? [`  PostgreSQL CPU per GET /portfolio: ${(mean(databaseCpu) * 1000).toFixed(2)} ms`]
+        : []),
+      `  GET /portfolio one at a time: median ${aloneMedian.toFixed(1)} ms, fastest ${alone[0]?.toFixed(1)} ms (${ALONE_REQUESTS} requests)`,
       `  p99 ratio to health ${(p99(portfolio) / Math.max(p99(health), 1)).toFixed(2)} (target p99 < ${TARGET_P99_MS} ms) ${ok ? 'PASS' : 'MISS'}`,
       ...(profile ? [profile] : []),
       `  failed or non-2xx responses: ${errors}`,

@@ -13,7 +13,7 @@ export interface SignedInLoadOptions extends SteadyLoadOptions {
 }
 
 export interface SignedInMeasurement extends Measurement {
-  /** Body bytes of one answer (the last), to show what a request carries. */
+  /** Body bytes of the last complete 2xx answer, to show what a request carries. */
   readonly responseBytes: number;
 }
 
@@ -48,8 +48,9 @@ export async function steadySignedInLoad(
         });
         // 'close' comes whether the body ended or the connection dropped.
         response.on('close', () => {
-          responseBytes = bytes;
-          settle(response.complete && (response.statusCode ?? 0) < 300);
+          const ok = response.complete && (response.statusCode ?? 0) < 300;
+          if (ok) responseBytes = bytes;
+          settle(ok);
         });
       });
       request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('timed out')));
