@@ -7,6 +7,7 @@ import { runHttpOverhead } from './http-overhead.js';
 import { runIngest } from './ingest.js';
 import { runMarket } from './market.js';
 import { runMarketOverview } from './market-overview.js';
+import { runPortfolio } from './portfolio.js';
 import { runWsFanout } from './ws-fanout.js';
 
 const benchmarks: [string, () => Promise<boolean>][] = [
@@ -15,6 +16,7 @@ const benchmarks: [string, () => Promise<boolean>][] = [
   ['ingest', runIngest],
   ['market', runMarket],
   ['market-overview', runMarketOverview],
+  ['portfolio', runPortfolio],
   ['demo-storage', runDemoStorage],
   ['demo-backfill', runDemoBackfill],
   ['ws-fanout', runWsFanout],
