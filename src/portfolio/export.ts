@@ -2,6 +2,8 @@
 // with its price, values and P&L, then the unpriced and unmatched ones, so a
 // spreadsheet holds everything the page shows. Amounts are written in
 // currency units with two decimals, as a spreadsheet user would type them.
+
+import type { Item } from '../market/catalog/items.js';
 import { type CsvCell, toCsv } from './csv.js';
 import type { PortfolioValuation } from './valuation.js';
 
@@ -25,11 +27,16 @@ export const EXPORT_COLUMNS = [
 
 const money = (cents: number | null): CsvCell => (cents === null ? null : { cents });
 
-export function portfolioCsv(valuation: PortfolioValuation, currency: string): string {
+export function portfolioCsv(
+  valuation: PortfolioValuation,
+  items: ReadonlyMap<number, Item>,
+  currency: string,
+): string {
+  const nameOf = (itemId: number) => items.get(itemId)?.market_hash_name ?? null;
   const rows: CsvCell[][] = [
     ...valuation.holdings.map((holding) => [
-      holding.item.market_hash_name,
-      holding.item.id,
+      nameOf(holding.itemId),
+      holding.itemId,
       holding.quantity,
       currency,
       money(holding.price.priceCents),
@@ -44,9 +51,9 @@ export function portfolioCsv(valuation: PortfolioValuation, currency: string): s
       money(holding.realizedCents),
       holding.stale ? 'stale price' : 'priced',
     ]),
-    ...valuation.unpriced.map(({ item, quantity }) => [
-      item.market_hash_name,
-      item.id,
+    ...valuation.unpriced.map(({ itemId, quantity }) => [
+      nameOf(itemId),
+      itemId,
       quantity,
       currency,
       ...Array<null>(10).fill(null),

@@ -45,6 +45,7 @@ import {
   CsvImportedJson,
   CsvRefusedJson,
   HistoryQuery,
+  HOLDINGS_PAGE_DEFAULT,
   IdParams,
   ImportResultJson,
   ImportStatusJson,
@@ -53,6 +54,7 @@ import {
   ManualHoldingPatch,
   PortfolioHistoryJson,
   PortfolioJson,
+  PortfolioQuery,
   TRANSACTIONS_PAGE_DEFAULT,
   TransactionBody,
   TransactionJson,
@@ -61,7 +63,7 @@ import {
   TransactionsQuery,
 } from './schemas.js';
 import { backfillSnapshots, snapshotHistory, takeSnapshot } from './snapshots.js';
-import { type PortfolioValuation, valuePortfolio } from './valuation.js';
+import { itemsById, type PortfolioValuation, valuePortfolio } from './valuation.js';
 
 export interface PortfolioRouteOptions {
   readonly database: Database;
@@ -127,10 +129,19 @@ function transactionJson(row: LedgerRow) {
 
 function portfolioJson(
   valuation: PortfolioValuation,
+  page: { readonly offset: number; readonly limit: number },
+  items: ReadonlyMap<number, Item>,
   manual: readonly ManualHolding[],
   options: PortfolioRouteOptions,
 ) {
   const { totals } = valuation;
+  const shown = valuation.holdings.slice(page.offset, page.offset + page.limit);
+  const itemOf = (itemId: number) => {
+    const item = items.get(itemId);
+    // Holdings reference the catalog, whose rows are never deleted while held.
+    if (!item) throw new Error(`item ${itemId} is missing from the catalog`);
+    return item;
+  };
   return {
     currency: options.market.currency,
     price_sources: [...options.portfolio.priceSources],
@@ -147,8 +158,8 @@ function portfolioJson(
       unmatched_quantity: totals.unmatchedQuantity,
       uncovered_quantity: totals.uncoveredQuantity,
     },
-    holdings: valuation.holdings.map((holding) => ({
-      item: holding.item,
+    holdings: shown.map((holding) => ({
+      item: itemOf(holding.itemId),
       quantity: holding.quantity,
       steam_quantity: holding.steamQuantity,
       manual_quantity: holding.manualQuantity,
@@ -169,7 +180,13 @@ function portfolioJson(
       unrealized_cents: holding.unrealizedCents,
       realized_cents: holding.realizedCents,
     })),
-    unpriced: valuation.unpriced,
+    holdings_count: valuation.holdings.length,
+    offset: page.offset,
+    limit: page.limit,
+    unpriced: valuation.unpriced.map(({ itemId, quantity }) => ({
+      item: itemOf(itemId),
+      quantity,
+    })),
     unmatched: valuation.unmatched.map((entry) => ({
       market_hash_name: entry.marketHashName,
       quantity: entry.quantity,
@@ -261,7 +278,10 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
       config: PAGE_READ,
       schema: {
         summary: 'Holdings valued gross and net of Steam fees, with cost basis (FIFO) and P&L',
+        description:
+          'Totals cover every holding; `holdings` is a page of them, most valuable first (`limit`, `offset`).',
         security: SIGNED_IN,
+        querystring: PortfolioQuery,
         response: {
           200: PortfolioJson,
           401: ERRORS.notSignedIn,
@@ -271,11 +291,18 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
     },
     async (request) => {
       const userId = await userOf(request);
+      const { offset = 0, limit = HOLDINGS_PAGE_DEFAULT } = request.query;
       const [valuation, manual] = await Promise.all([
         valued(userId),
         listManualHoldings(database, userId),
       ]);
-      return portfolioJson(valuation, manual, options);
+      // Only the rows shown need their catalog items: a page, not every holding.
+      const shown = valuation.holdings.slice(offset, offset + limit);
+      const items = await itemsById(database, [
+        ...shown.map((holding) => holding.itemId),
+        ...valuation.unpriced.map((entry) => entry.itemId),
+      ]);
+      return portfolioJson(valuation, { offset, limit }, items, manual, options);
     },
   );
 
@@ -669,13 +696,17 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
     async (request, reply) => {
       const userId = await userOf(request);
       const valuation = await valued(userId);
+      const items = await itemsById(database, [
+        ...valuation.holdings.map((holding) => holding.itemId),
+        ...valuation.unpriced.map((entry) => entry.itemId),
+      ]);
       reply
         .type('text/csv; charset=utf-8')
         .header(
           'content-disposition',
           `attachment; filename="tracera-portfolio-${new Date(now()).toISOString().slice(0, 10)}.csv"`,
         );
-      return portfolioCsv(valuation, market.currency);
+      return portfolioCsv(valuation, items, market.currency);
     },
   );
 };

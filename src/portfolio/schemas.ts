@@ -24,6 +24,16 @@ export const MAX_TRADE_CENTS = 1_000_000_000;
 const TradeCents = Type.Integer({ minimum: 0, maximum: MAX_TRADE_CENTS });
 
 export const PORTFOLIO_HISTORY_WINDOWS = ['30d', '1y'] as const;
+export const HOLDINGS_PAGE_DEFAULT = 100;
+export const HOLDINGS_PAGE_MAX = 500;
+
+export const PortfolioQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: HOLDINGS_PAGE_MAX })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 1_000_000 })),
+  },
+  { additionalProperties: false },
+);
 export const TRANSACTIONS_PAGE_DEFAULT = 50;
 export const TRANSACTIONS_PAGE_MAX = 500;
 
@@ -111,8 +121,14 @@ export const PortfolioJson = Type.Object(
     /** The sources that price holdings, most preferred first. */
     price_sources: Type.Array(Source),
     cost_basis_method: Type.Literal('fifo'),
+    /** Over every holding, whatever page `holdings` is. */
     totals: PortfolioTotalsJson,
+    /** Priced holdings, most valuable first: `limit` of them from `offset`. */
     holdings: Type.Array(HoldingJson),
+    /** How many priced holdings there are in all. */
+    holdings_count: Type.Integer(),
+    offset: Type.Integer(),
+    limit: Type.Integer(),
     unpriced: Type.Array(UnpricedHoldingJson),
     unmatched: Type.Array(UnmatchedHoldingJson),
     manual_holdings: Type.Array(ManualHoldingJson),

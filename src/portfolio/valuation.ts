@@ -40,6 +40,9 @@ export async function preferredPrices(
   sources: readonly PriceSource[],
 ): Promise<Map<number, HoldingPrice>> {
   if (itemIds.length === 0 || sources.length === 0) return new Map();
+  // One primary-key lookup per item (item_id, source), the first preferred
+  // source that has a row winning: a scan of the whole summary filtered by
+  // the ids read every wide row of the catalog (bench/portfolio).
   const { rows } = await sql<{
     item_id: number;
     source: PriceSource;
@@ -47,12 +50,15 @@ export async function preferredPrices(
     observed_at: Date;
     change_24h: number | null;
   }>`
-    select distinct on (s.item_id) s.item_id, s.source, s.price_cents, s.observed_at, s.change_24h
-    from market_summary s
-    join unnest(${arrayLiteral(sources)}::text[]) with ordinality as wanted(source, rank)
-      on wanted.source = s.source
-    where s.item_id = any(${arrayLiteral(itemIds)}::int[])
-    order by s.item_id, wanted.rank`.execute(database.db);
+    select held.item_id, best.source, best.price_cents, best.observed_at, best.change_24h
+    from unnest(${arrayLiteral(itemIds)}::int[]) as held(item_id)
+    cross join lateral (
+      select s.source, s.price_cents, s.observed_at, s.change_24h
+      from unnest(${arrayLiteral(sources)}::text[]) with ordinality as wanted(source, rank)
+      join market_summary s on s.item_id = held.item_id and s.source = wanted.source
+      order by wanted.rank
+      limit 1
+    ) best`.execute(database.db);
   return new Map(
     rows.map((row) => [
       row.item_id,
@@ -74,7 +80,7 @@ function unitChange24h(price: HoldingPrice): number | null {
 }
 
 export interface ValuedHolding {
-  readonly item: Item;
+  readonly itemId: number;
   readonly steamQuantity: number;
   readonly manualQuantity: number;
   readonly quantity: number;
@@ -104,8 +110,9 @@ export interface PortfolioTotals {
 }
 
 export interface PortfolioValuation {
+  /** Every priced holding, most valuable first. */
   readonly holdings: ValuedHolding[];
-  readonly unpriced: { readonly item: Item; readonly quantity: number }[];
+  readonly unpriced: { readonly itemId: number; readonly quantity: number }[];
   readonly unmatched: { readonly marketHashName: string; readonly quantity: number }[];
   readonly totals: PortfolioTotals;
   readonly lastImport: ImportRecord | null;
@@ -147,11 +154,7 @@ export async function valueHoldings(
     (entry): entry is HeldItem & { itemId: number } => entry.itemId !== null,
   );
   const ids = matched.map((entry) => entry.itemId);
-  const [items, prices] = await Promise.all([
-    getItems(database, ids),
-    preferredPrices(database, ids, options.priceSources),
-  ]);
-  const itemsById = new Map(items.map((item) => [item.id, item]));
+  const prices = await preferredPrices(database, ids, options.priceSources);
   const fifo = fifoPositions(ledgerEntries(ledger));
   const positions = new Map<string, ItemPosition>(fifo.items.map((p) => [p.itemKey, p]));
 
@@ -170,12 +173,10 @@ export async function valueHoldings(
     uncoveredQuantity: 0,
   };
   for (const entry of matched) {
-    const item = itemsById.get(entry.itemId);
-    if (!item) continue;
     const quantity = quantityOf(entry);
     const price = prices.get(entry.itemId);
     if (!price) {
-      unpriced.push({ item, quantity });
+      unpriced.push({ itemId: entry.itemId, quantity });
       totals.unpricedQuantity += quantity;
       continue;
     }
@@ -185,7 +186,7 @@ export async function valueHoldings(
     const unitChange = unitChange24h(price);
     const ageMs = Math.max(0, options.now - price.observedAt.getTime());
     const valued: ValuedHolding = {
-      item,
+      itemId: entry.itemId,
       steamQuantity: entry.steamQuantity,
       manualQuantity: entry.manualQuantity,
       quantity,
@@ -213,7 +214,7 @@ export async function valueHoldings(
     .filter((entry) => entry.itemId === null)
     .map((entry) => ({ marketHashName: entry.marketHashName, quantity: quantityOf(entry) }));
   totals.unmatchedQuantity = unmatched.reduce((sum, entry) => sum + entry.quantity, 0);
-  holdings.sort((a, b) => b.valueCents - a.valueCents || a.item.id - b.item.id);
+  holdings.sort((a, b) => b.valueCents - a.valueCents || a.itemId - b.itemId);
   return { holdings, unpriced, unmatched, totals };
 }
 
@@ -230,4 +231,13 @@ export async function valuePortfolio(
   ]);
   const valuation = await valueHoldings(database, held, ledger, options);
   return { ...valuation, lastImport: last };
+}
+
+/** The catalog items of `itemIds`, by id: only for the rows an answer shows. */
+export async function itemsById(
+  database: Database,
+  itemIds: readonly number[],
+): Promise<Map<number, Item>> {
+  const items = await getItems(database, itemIds);
+  return new Map(items.map((item) => [item.id, item]));
 }

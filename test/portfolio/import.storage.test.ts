@@ -128,6 +128,16 @@ describe('importing a Steam inventory', () => {
     });
     expect(portfolio.unmatched).toEqual([{ market_hash_name: UNKNOWN_NAME, quantity: 1 }]);
     expect(portfolio.last_import).toMatchObject({ assets: 7, pages: 3 });
+    expect(portfolio).toMatchObject({ holdings_count: 3, offset: 0, limit: 100 });
+
+    // A page of the holdings, most valuable first; the totals still count them all.
+    const page = (await browser.request({ url: '/api/v1/portfolio?limit=1&offset=1' })).json();
+    expect(page.holdings.map((h: { item: { id: number } }) => h.item.id)).toEqual([
+      market.ids.redline,
+    ]);
+    expect(page.holdings_count).toBe(3);
+    expect(page.totals).toEqual(portfolio.totals);
+    expect((await browser.request({ url: '/api/v1/portfolio?limit=501' })).statusCode).toBe(400);
 
     // Progress is gone once the import is done; the cooldown stays.
     expect(await app.store.get(progressKey(userId))).toBeNull();

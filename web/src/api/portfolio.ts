@@ -34,11 +34,19 @@ export const LEDGER_PAGE_SIZE = 25;
 const IMPORT_POLL_MS = 1_000;
 const PORTFOLIO_KEY = ['portfolio'] as const;
 
-/** A 401 here is an answer, signed out, which the page shows itself. */
-export function usePortfolio() {
+/** Holdings shown at first, and added by each "show more". */
+export const HOLDINGS_PAGE_SIZE = 100;
+
+/**
+ * The totals and the `limit` most valuable holdings. A 401 here is an
+ * answer, signed out, which the page shows itself. The previous answer
+ * stays on screen while a longer list loads.
+ */
+export function usePortfolio(limit: number) {
   return useQuery({
-    queryKey: [...PORTFOLIO_KEY, 'holdings'],
-    queryFn: ({ signal }) => apiGet<Portfolio>('/portfolio', {}, signal, 'throw'),
+    queryKey: [...PORTFOLIO_KEY, 'holdings', limit],
+    queryFn: ({ signal }) => apiGet<Portfolio>('/portfolio', { limit }, signal, 'throw'),
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -2,6 +2,7 @@
 // that could not be valued (no price yet, or not in the catalog), each with
 // why. Gains and losses carry a sign and an arrow as well as their colour.
 import type { Portfolio, PortfolioHolding } from '../../../../src/shared/api-types.js';
+import { HOLDINGS_PAGE_SIZE } from '../../api/portfolio.js';
 import { Change, PriceTag, SimulatedBadge } from '../../components/bits.js';
 import { money, sourceName } from '../../format.js';
 import { ItemCell, SignedMoney } from './bits.js';
@@ -148,8 +149,20 @@ function HoldingRow({
   );
 }
 
-export function HoldingsTable({ portfolio, now }: { portfolio: Portfolio; now: number }) {
-  const { holdings, currency, price_sources } = portfolio;
+export function HoldingsTable({
+  portfolio,
+  now,
+  onShowMore,
+  loadingMore,
+}: {
+  portfolio: Portfolio;
+  now: number;
+  /** Asks for the next holdings, the most valuable first. */
+  onShowMore: () => void;
+  loadingMore: boolean;
+}) {
+  const { holdings, currency, price_sources, holdings_count } = portfolio;
+  const hidden = holdings_count - holdings.length;
   return (
     <section className="card" aria-labelledby="holdings-heading">
       <div className="card-head">
@@ -195,6 +208,22 @@ export function HoldingsTable({ portfolio, now }: { portfolio: Portfolio; now: n
           </table>
         </div>
       )}
+      {hidden > 0 ? (
+        <p className="table-more">
+          <span className="muted">
+            Showing the {holdings.length} most valuable of {holdings_count} items; the totals count
+            them all.
+          </span>{' '}
+          <button
+            type="button"
+            className="button-quiet"
+            onClick={onShowMore}
+            disabled={loadingMore}
+          >
+            {loadingMore ? 'Loading…' : `Show ${Math.min(hidden, HOLDINGS_PAGE_SIZE)} more`}
+          </button>
+        </p>
+      ) : null}
       <p className="card-note portfolio-table-note">
         Prices come from {price_sources.map(sourceName).join(', then ')}; a stale price is greyed
         and says so.

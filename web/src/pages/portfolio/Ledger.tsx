@@ -234,7 +234,7 @@ function TransactionForm({
   );
 }
 
-function csvErrorsOf(error: unknown): CsvRefused['errors'] {
+function csvErrorsOf(error: unknown): NonNullable<CsvRefused['errors']> {
   if (!(error instanceof ApiError) || error.status !== 400) return [];
   const errors = (error.body as Partial<CsvRefused> | null)?.errors;
   return Array.isArray(errors) ? errors : [];

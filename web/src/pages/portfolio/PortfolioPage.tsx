@@ -3,9 +3,10 @@
 // could not be valued, the value over time, the holdings added by hand and
 // the ledger. Signed out, the page says what it is and links to sign in,
 // which brings the user back here.
+import { useState } from 'react';
 import { Link } from 'react-router';
 import { signInUrl } from '../../api/client.js';
-import { isSignedOut, usePortfolio } from '../../api/portfolio.js';
+import { HOLDINGS_PAGE_SIZE, isSignedOut, usePortfolio } from '../../api/portfolio.js';
 import { useNow } from '../../clock.js';
 import { SimulatedBadge } from '../../components/bits.js';
 import { messageOf } from './bits.js';
@@ -39,7 +40,8 @@ function SignedOut() {
 }
 
 export function PortfolioPage() {
-  const portfolio = usePortfolio();
+  const [limit, setLimit] = useState(HOLDINGS_PAGE_SIZE);
+  const portfolio = usePortfolio(limit);
   const now = useNow();
   const data = portfolio.data;
   const simulated = data?.holdings.some((holding) => holding.price.simulated) ?? false;
@@ -72,7 +74,12 @@ export function PortfolioPage() {
         <>
           <ImportPanel />
           <Totals portfolio={data} />
-          <HoldingsTable portfolio={data} now={now} />
+          <HoldingsTable
+            portfolio={data}
+            now={now}
+            onShowMore={() => setLimit((shown) => shown + HOLDINGS_PAGE_SIZE)}
+            loadingMore={portfolio.isPlaceholderData}
+          />
           <NotValued portfolio={data} />
           <ValueHistory />
           <ManualHoldings portfolio={data} />
