@@ -18,7 +18,6 @@ import type {
   Overview,
   OverviewParams,
   Ranking,
-  User,
 } from '../../../src/shared/api-types.js';
 import type {
   HistoryWindow,
@@ -123,26 +122,5 @@ export function useVolatile(window: VolatilityWindow) {
     queryFn: ({ signal }) => apiGet<Ranking>('/rankings/volatile', { window, limit: 10 }, signal),
     placeholderData: keepPreviousData,
     refetchInterval: REFETCH_MS,
-  });
-}
-
-/** The key of the signed-in user: signing out forgets it. */
-export const SIGNED_IN_USER_KEY = ['auth', 'me'] as const;
-
-/**
- * Who is signed in, for the header: null when nobody is (a 401 is an
- * answer here, not an error). Signing in loads a new page, which asks again.
- */
-export function useSignedInUser() {
-  return useQuery({
-    queryKey: SIGNED_IN_USER_KEY,
-    queryFn: async ({ signal }) => {
-      try {
-        return await apiGet<User>('/auth/me', {}, signal, 'throw');
-      } catch (error) {
-        if (error instanceof ApiError && error.status === 401) return null;
-        throw error;
-      }
-    },
   });
 }

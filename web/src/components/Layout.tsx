@@ -3,7 +3,7 @@
 // then kept current by the feed's `{"type":"index"}` messages.
 import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { useFeedConnected, useLiveIndex } from '../api/live.js';
-import { useMarketIndex, useSignedInUser } from '../api/queries.js';
+import { useMarketIndex } from '../api/queries.js';
 import { Change, SimulatedBadge } from './bits.js';
 
 function IndexTicker() {
@@ -26,25 +26,6 @@ function IndexTicker() {
         title={connected ? 'Live' : 'Connecting to the live feed'}
       />
     </NavLink>
-  );
-}
-
-/** Account for someone signed in; otherwise (and until the answer comes) sign in and sign up. */
-function AccountLinks() {
-  const { data: user } = useSignedInUser();
-  return (
-    <nav aria-label="Account" className="account-links">
-      {user ? (
-        <NavLink to="/account">Account</NavLink>
-      ) : (
-        <>
-          <NavLink to="/sign-in">Sign in</NavLink>
-          <NavLink to="/sign-up" className="button-link">
-            Sign up
-          </NavLink>
-        </>
-      )}
-    </nav>
   );
 }
 
@@ -71,7 +52,13 @@ export function Layout() {
             <NavLink to="/portfolio">Portfolio</NavLink>
           </nav>
           <IndexTicker />
-          <AccountLinks />
+          <nav aria-label="Account" className="account-links">
+            <NavLink to="/account">Account</NavLink>
+            <NavLink to="/sign-in">Sign in</NavLink>
+            <NavLink to="/sign-up" className="button-link">
+              Sign up
+            </NavLink>
+          </nav>
         </div>
       </header>
       <main id="content" className="page">
