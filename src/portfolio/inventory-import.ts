@@ -41,7 +41,7 @@ const STEAM_BACKOFF_DEFAULT_MS = 2 * MINUTE_MS;
 const PROGRESS_SLACK_MS = 30 * SECOND_MS;
 
 export const STEAM_NOT_LINKED =
-  'Link your Steam account first (Account → Linked accounts → Steam), then import.';
+  'Link your Steam account first (Account → Other accounts → Steam), then import.';
 const PRIVATE_INVENTORY =
   'Your Steam inventory is private, so Steam will not show it to Tracera. In Steam, open your profile, Edit Profile → Privacy Settings, set "Inventory" to Public, save, and import again.';
 
