@@ -134,6 +134,13 @@ export interface SteadyLoadOptions {
   readonly connections: number;
   /** A fresh path for every request, instead of `path` for all. */
   readonly nextPath?: () => string;
+  /** Sent with every request, such as a session cookie. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+export interface SteadyMeasurement extends Measurement {
+  /** Body bytes of the last complete 2xx answer: what a request carries. */
+  readonly responseBytes: number;
 }
 
 /**
@@ -145,7 +152,10 @@ export interface SteadyLoadOptions {
  * arrives as bursts at full speed, and it pads its histogram with estimated
  * samples on top.
  */
-export async function steadyLoad(target: Target, options: SteadyLoadOptions): Promise<Measurement> {
+export async function steadyLoad(
+  target: Target,
+  options: SteadyLoadOptions,
+): Promise<SteadyMeasurement> {
   const pid = target.child.pid ?? 0;
   const { hostname, port } = new URL(target.origin);
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections });
@@ -153,6 +163,7 @@ export async function steadyLoad(target: Target, options: SteadyLoadOptions): Pr
   const total = Math.round(options.seconds * options.ratePerSecond);
   const latencies: number[] = [];
   let errors = 0;
+  let responseBytes = 0;
   const answered: Promise<void>[] = [];
   const send = (dueAt: number) =>
     new Promise<void>((resolve) => {
@@ -165,10 +176,18 @@ export async function steadyLoad(target: Target, options: SteadyLoadOptions): Pr
         resolve();
       };
       const path = options.nextPath?.() ?? options.path;
-      const request = get({ agent, hostname, port, path }, (response) => {
-        response.resume();
+      const headers = options.headers ?? {};
+      const request = get({ agent, hostname, port, path, headers }, (response) => {
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => {
+          bytes += chunk.byteLength;
+        });
         // 'close' comes whether the body ended or the connection dropped.
-        response.on('close', () => settle(response.complete && (response.statusCode ?? 0) < 300));
+        response.on('close', () => {
+          const ok = response.complete && (response.statusCode ?? 0) < 300;
+          if (ok) responseBytes = bytes;
+          settle(ok);
+        });
       });
       request.setTimeout(REQUEST_TIMEOUT_MS, () => request.destroy(new Error('timed out')));
       request.on('error', () => settle(false));
@@ -197,6 +216,7 @@ export async function steadyLoad(target: Target, options: SteadyLoadOptions): Pr
     p99Ms: latencies[Math.min(latencies.length - 1, Math.ceil(latencies.length * 0.99) - 1)] ?? 0,
     errors,
     cpuMicrosPerRequest: (cpuUsed * 1e6) / Math.max(1, latencies.length),
+    responseBytes,
   };
 }
 

@@ -42,11 +42,12 @@ import {
   mean,
   p99,
   ROUNDS,
+  type SteadyMeasurement,
   startApp,
+  steadyLoad,
   stopAll,
   WARMUP_SECONDS,
 } from './harness.js';
-import { type SignedInMeasurement, steadySignedInLoad } from './signed-in-steady-load.js';
 import { Visitor } from './visitor.js';
 
 /**
@@ -334,7 +335,7 @@ async function runOn(backend: Backend): Promise<Outcome> {
       ratePerSecond: RATE_PER_SECOND,
       headers,
     };
-    await steadySignedInLoad(app, {
+    await steadyLoad(app, {
       ...steady,
       path: '/api/v1/portfolio',
       seconds: WARMUP_SECONDS,
@@ -348,14 +349,14 @@ async function runOn(backend: Backend): Promise<Outcome> {
     alone.sort((a, b) => a - b);
     const aloneMedian = alone[Math.floor(alone.length / 2)] ?? 0;
     const load = loadavg()[0] ?? 0;
-    const health: SignedInMeasurement[] = [];
-    const portfolio: SignedInMeasurement[] = [];
+    const health: SteadyMeasurement[] = [];
+    const portfolio: SteadyMeasurement[] = [];
     /** PostgreSQL's CPU seconds per portfolio request, each round. */
     const databaseCpu: number[] = [];
     for (let round = 1; round <= ROUNDS; round += 1) {
-      health.push(await steadySignedInLoad(app, { ...steady, path: '/api/v1/health' }));
+      health.push(await steadyLoad(app, { ...steady, path: '/api/v1/health' }));
       const { measured, databaseCpuSeconds } = await withDatabaseCpu(database, () =>
-        steadySignedInLoad(app, { ...steady, path: '/api/v1/portfolio' }),
+        steadyLoad(app, { ...steady, path: '/api/v1/portfolio' }),
       );
       portfolio.push(measured);
       if (databaseCpuSeconds !== null)
@@ -366,9 +367,9 @@ async function runOn(backend: Backend): Promise<Outcome> {
     }
     const profile = database ? await profileValuation(database, userId) : null;
 
-    const cpuMs = (runs: readonly SignedInMeasurement[]) =>
+    const cpuMs = (runs: readonly SteadyMeasurement[]) =>
       (mean(runs.map((m) => m.cpuMicrosPerRequest)) / 1000).toFixed(2);
-    const describe = (runs: readonly SignedInMeasurement[]) =>
+    const describe = (runs: readonly SteadyMeasurement[]) =>
       `p99 ${p99(runs).toFixed(1)} ms (rounds ${runs.map((m) => m.p99Ms.toFixed(1)).join(', ')}), server CPU ${cpuMs(runs)} ms/request`;
     const errors = [...health, ...portfolio].reduce((sum, m) => sum + m.errors, 0);
     const ok = p99(portfolio) < TARGET_P99_MS;
