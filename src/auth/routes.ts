@@ -128,7 +128,10 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
         binding = { kind: 'pre-session', id: generateToken() };
         cookies.setPreSession(reply, binding.id);
       }
-      return { csrf_token: issueCsrfToken(csrfKey, binding) };
+      return {
+        csrf_token: issueCsrfToken(csrfKey, binding),
+        signed_in: binding.kind === 'session',
+      };
     },
   );
 

@@ -38,8 +38,12 @@ export const SignedInJson = Type.Object(
 );
 
 export const CsrfJson = Type.Object(
-  { csrf_token: Type.String() },
-  { description: 'The token to send as X-CSRF-Token' },
+  {
+    csrf_token: Type.String(),
+    /** Whether the token is bound to a session: the page can tell who is signed in without a 401. */
+    signed_in: Type.Boolean(),
+  },
+  { description: 'The token to send as X-CSRF-Token, and whether this browser is signed in' },
 );
 
 export const SignUpBody = Type.Object(

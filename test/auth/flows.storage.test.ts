@@ -104,6 +104,17 @@ describe('S11 rehash on login', () => {
 });
 
 describe('sessions', () => {
+  it('GET /auth/csrf says whether the browser is signed in, before and after', async () => {
+    const browser = accounts.browser('198.51.100.9');
+    await createVerifiedUser(accounts, browser, 'ada@example.com');
+    const before = await browser.request({ url: '/api/v1/auth/csrf' });
+    expect(before.json()).toMatchObject({ signed_in: false });
+    await signIn(browser, 'ada@example.com');
+    const after = await browser.request({ url: '/api/v1/auth/csrf' });
+    expect(after.statusCode).toBe(200);
+    expect(after.json()).toMatchObject({ signed_in: true });
+  });
+
   it('lists sessions with device and IP, ends one, and ends all others', async () => {
     const laptop = accounts.browser('198.51.100.1');
     await createVerifiedUser(accounts, laptop, 'grace@example.com');

@@ -177,6 +177,13 @@ describe('the portfolio page', () => {
     const link = page.getByRole('link', { name: 'Link your Steam account' });
     await link.waitFor();
     await page.getByRole('form', { name: 'Add a holding' }).waitFor();
+    // Signed in, the header offers the account and no longer sign-in or sign-up.
+    const accountLinks = page.getByRole('navigation', { name: 'Account' });
+    await expect
+      .poll(() => accountLinks.getByRole('link', { name: 'Sign in', exact: true }).count())
+      .toBe(0);
+    expect(await accountLinks.getByRole('link', { name: 'Sign up' }).count()).toBe(0);
+    expect(await accountLinks.getByRole('link', { name: 'Account' }).count()).toBe(1);
     await screenshot(page, 'portfolio-not-linked-1280');
     await expectClean(watched, page);
 

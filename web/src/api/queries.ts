@@ -9,6 +9,7 @@ import {
   useQuery,
 } from '@tanstack/react-query';
 import type {
+  Csrf,
   History,
   IndexHistory,
   ItemDetail,
@@ -122,5 +123,21 @@ export function useVolatile(window: VolatilityWindow) {
     queryFn: ({ signal }) => apiGet<Ranking>('/rankings/volatile', { window, limit: 10 }, signal),
     placeholderData: keepPreviousData,
     refetchInterval: REFETCH_MS,
+  });
+}
+
+/** The key of whether this browser is signed in: signing out sets it. */
+export const SIGNED_IN_KEY = ['auth', 'signed-in'] as const;
+
+/**
+ * Whether this browser is signed in, for the header's account links. Asked
+ * of GET /auth/csrf, which answers every visitor (a 401 from /auth/me would
+ * be an error in every anonymous visitor's console). Signing in loads a new
+ * page, which asks again.
+ */
+export function useSignedIn() {
+  return useQuery({
+    queryKey: SIGNED_IN_KEY,
+    queryFn: async ({ signal }) => (await apiGet<Csrf>('/auth/csrf', {}, signal)).signed_in,
   });
 }

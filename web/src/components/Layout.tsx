@@ -3,7 +3,7 @@
 // then kept current by the feed's `{"type":"index"}` messages.
 import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { useFeedConnected, useLiveIndex } from '../api/live.js';
-import { useMarketIndex } from '../api/queries.js';
+import { useMarketIndex, useSignedIn } from '../api/queries.js';
 import { Change, SimulatedBadge } from './bits.js';
 
 function IndexTicker() {
@@ -26,6 +26,24 @@ function IndexTicker() {
         title={connected ? 'Live' : 'Connecting to the live feed'}
       />
     </NavLink>
+  );
+}
+
+/** Sign in and sign up, unless this browser is signed in (and until that is known). */
+function AccountLinks() {
+  const { data: signedIn } = useSignedIn();
+  return (
+    <nav aria-label="Account" className="account-links">
+      <NavLink to="/account">Account</NavLink>
+      {signedIn ? null : (
+        <>
+          <NavLink to="/sign-in">Sign in</NavLink>
+          <NavLink to="/sign-up" className="button-link">
+            Sign up
+          </NavLink>
+        </>
+      )}
+    </nav>
   );
 }
 
@@ -52,13 +70,7 @@ export function Layout() {
             <NavLink to="/portfolio">Portfolio</NavLink>
           </nav>
           <IndexTicker />
-          <nav aria-label="Account" className="account-links">
-            <NavLink to="/account">Account</NavLink>
-            <NavLink to="/sign-in">Sign in</NavLink>
-            <NavLink to="/sign-up" className="button-link">
-              Sign up
-            </NavLink>
-          </nav>
+          <AccountLinks />
         </div>
       </header>
       <main id="content" className="page">

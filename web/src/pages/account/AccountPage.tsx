@@ -2,10 +2,12 @@
 // sessions (end one, or all others) and sign-out. A 401 from any action
 // means the session ended elsewhere, and the page says so instead of
 // leaving the sign-in page to say it.
+import { useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import type { User } from '../../../../src/shared/api-types.js';
 import { ApiError, apiGet, apiSend, forgetCsrfToken } from '../../api/client.js';
+import { SIGNED_IN_KEY } from '../../api/queries.js';
 import { Field, FormMessage, messageOf, onSubmitWith, useAction } from './kit.js';
 
 interface Session {
@@ -89,11 +91,17 @@ export function AccountPage() {
   const signOut = useAction();
   const links = useAction();
 
-  const showSignedOut = useCallback((message: string) => {
-    forgetCsrfToken();
-    setView({ state: 'signed-out', message });
-    heading.current?.focus();
-  }, []);
+  const queryClient = useQueryClient();
+  const showSignedOut = useCallback(
+    (message: string) => {
+      forgetCsrfToken();
+      // The header's account links follow.
+      queryClient.setQueryData(SIGNED_IN_KEY, false);
+      setView({ state: 'signed-out', message });
+      heading.current?.focus();
+    },
+    [queryClient],
+  );
 
   /** An action's 401 means this session has ended elsewhere. */
   const signedOutElsewhere = (error: unknown): boolean => {
