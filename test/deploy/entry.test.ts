@@ -88,7 +88,7 @@ it('S31 the image CMD serves health from a read-only app folder, as non-root, wi
   const port = String(await freePort());
   const app = appFolder();
   const before = readdirSync(app).sort();
-  const env = {
+  const env: Record<string, string> = {
     ...compose.services.app.environment,
     DATA_DIR: dataFolder(),
     // Loopback here instead of the container's 0.0.0.0.
