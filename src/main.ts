@@ -5,6 +5,7 @@ import { MAIL_LIMIT_DEFAULT, MAIL_LIMIT_MAX, parseMailLimit, runMail } from './c
 import { runMigrate } from './cli/migrate.js';
 import { runOpenApi } from './cli/openapi.js';
 import { runServe } from './cli/serve.js';
+import { HEADER_RECORD_FILE, runVerifyHeaders } from './cli/verify-headers.js';
 import { runWorker } from './cli/worker.js';
 import { API_PREFIX } from './http/api-prefix.js';
 
@@ -58,6 +59,15 @@ program
     MAIL_LIMIT_DEFAULT,
   )
   .action(runMail);
+
+program
+  .command('verify-headers')
+  .description(
+    `check the security headers a deployment sends on /, ${API_PREFIX}/health and a 404, record them, exit 1 on a miss`,
+  )
+  .argument('<url>', 'base URL of the deployment, e.g. https://tracera.example.com')
+  .option('--out <file>', 'where to write the record', HEADER_RECORD_FILE)
+  .action(runVerifyHeaders);
 
 try {
   await program.parseAsync(process.argv);
