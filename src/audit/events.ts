@@ -26,6 +26,13 @@ export type AuditEventName =
 
 export type AuditOutcome = 'success' | 'failure';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Sees each audit event as it is recorded: the metrics count sign-ins from them. */
+    auditListener?: (event: AuditEvent) => void;
+  }
+}
+
 export type AuditTables = {
   audit_events: {
     id: Generated<number>;
@@ -79,6 +86,7 @@ export async function recordAuditEvent(
   request: FastifyRequest,
   event: AuditEvent,
 ): Promise<void> {
+  request.server.auditListener?.(event);
   const client = clientInfo(request);
   await auditDb(database)
     .insertInto('audit_events')
