@@ -86,7 +86,6 @@ export async function recordAuditEvent(
   request: FastifyRequest,
   event: AuditEvent,
 ): Promise<void> {
-  request.server.auditListener?.(event);
   const client = clientInfo(request);
   await auditDb(database)
     .insertInto('audit_events')
@@ -107,7 +106,11 @@ export type Audit = (event: AuditEvent) => Promise<void>;
 
 /** The request's audit trail: each event recorded with its client and request id. */
 export function auditFor(database: Database, request: FastifyRequest): Audit {
-  return (event) => recordAuditEvent(database, request, event);
+  const listener = request.server.auditListener;
+  return (event) => {
+    listener?.(event);
+    return recordAuditEvent(database, request, event);
+  };
 }
 
 /** Newest first, filtered by any of user, event and time range. */
