@@ -3,9 +3,9 @@
 // ids, access log, validation, errors), then the API's OpenAPI document and
 // its reference at /api/docs, then each capability as its own plugin under
 // /api/v1, then /metrics (docs/metrics.md), then the web app and its files.
-// The app owns the database, store
-// and mailer it is given and closes them when it closes, after the requests
-// in flight have finished and mail in flight has gone.
+// The app owns the database, store and mailer it is given and closes them
+// when it closes, after the requests in flight have finished and mail in
+// flight has gone.
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
