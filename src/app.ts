@@ -2,9 +2,10 @@
 // order: cross-cutting hooks and handlers first (security headers, request
 // ids, access log, validation, errors), then the API's OpenAPI document and
 // its reference at /api/docs, then each capability as its own plugin under
-// /api/v1, then the web app and its files. The app owns the database, store
-// and mailer it is given and closes them when it closes, after the requests
-// in flight have finished and mail in flight has gone.
+// /api/v1, then /metrics (docs/metrics.md), then the web app and its files.
+// The app owns the database, store and mailer it is given and closes them
+// when it closes, after the requests in flight have finished and mail in
+// flight has gone.
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -32,6 +33,8 @@ import { createHttpServer } from './http/server.js';
 import { registerValidation } from './http/validation.js';
 import { marketRoutes } from './market/routes.js';
 import { summaryRoutes } from './market/summary/routes.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
+import { loopbackOnly, registerMetricsRoute } from './metrics/routes.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
@@ -49,6 +52,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Account work done after requests are answered: tests and shutdown wait on it. */
     accountWork: DeferredWork;
+    /** This app's Prometheus series; `serve` hands ingestion's outcomes to it. */
+    metrics: Metrics;
   }
 }
 /** The web app as `npm install` or `npm start` builds it (docs/web-app.md). */
@@ -82,6 +87,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   const earlyErrors = earlyErrorHandling(config.baseUrl, logger);
   /** Set once closing starts: requests still arriving on kept-alive connections are refused. */
   let closing = false;
+  const metrics = createMetrics();
   const app = Fastify({
     loggerInstance: logger,
     serverFactory: (handler) =>
@@ -96,10 +102,13 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
         : false,
     requestIdHeader: false,
     genReqId: generateRequestId,
-    logController: new AccessLog(),
+    logController: new AccessLog(metrics.httpRequest),
     // Answered by createHttpServer instead, with the headers and body of every other answer.
     return503OnClosing: false,
   }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorate('metrics', metrics);
+  app.decorate('auditListener', metrics.audited);
 
   const staticRoot = deps.staticRoot === undefined ? DEFAULT_STATIC_ROOT : deps.staticRoot;
   const appShell = staticRoot ? await readAppShell(staticRoot) : null;
@@ -121,7 +130,9 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     now: deps.now ?? Date.now,
     ...(deps.steamOpenIdEndpoint ? { steamOpenIdEndpoint: deps.steamOpenIdEndpoint } : {}),
     ...(deps.oauthEndpoints ? { oauthEndpoints: deps.oauthEndpoints } : {}),
+    onRateLimited: metrics.rateLimited,
   });
+  metrics.readHashingQueue(accounts.hashingQueueDepth);
   app.decorate('accountWork', accounts.work);
   // Before the first route: every route added after this is checked (S37).
   registerCsrfProtection(app, { ...accounts.csrf, origins: allowedOrigins(config) });
@@ -136,6 +147,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     path: `${API_PREFIX}/ws`,
     clock: deps.clock ?? systemClock,
   });
+  metrics.readLiveFeed(() => app.liveFeed.stats());
   await accounts.registerRoutes();
 
   await app.register(marketRoutes, {
@@ -162,8 +174,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     rateLimits: {
       perMinute: config.auth.rateLimitPerMinute,
       readsPerMinute: config.auth.readRateLimitPerMinute,
+      onRefused: metrics.rateLimited,
     },
     now: deps.now ?? Date.now,
+    onImport: metrics.portfolioImport,
   });
 
   await app.register(healthRoutes, {
@@ -172,6 +186,10 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     store,
     ...config.health,
   });
+
+  // S28 puts /metrics behind the admin gate; until that gate is in, this
+  // machine only, so the metrics are never open to the public.
+  registerMetricsRoute(app, { metrics, gate: loopbackOnly });
 
   // Routes for the files present at start, not a wildcard: an unknown path
   // is a 404 straight away instead of a filesystem lookup.
@@ -182,6 +200,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   });
   app.addHook('onClose', async () => {
     await accounts.work.drain();
+    metrics.close();
     await Promise.allSettled([database.close(), store.close(), mailer.close()]);
   });
   return app;

@@ -26,6 +26,13 @@ export type AuditEventName =
 
 export type AuditOutcome = 'success' | 'failure';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Sees each audit event as it is recorded: the metrics count sign-ins from them. */
+    auditListener?: (event: AuditEvent) => void;
+  }
+}
+
 export type AuditTables = {
   audit_events: {
     id: Generated<number>;
@@ -99,7 +106,11 @@ export type Audit = (event: AuditEvent) => Promise<void>;
 
 /** The request's audit trail: each event recorded with its client and request id. */
 export function auditFor(database: Database, request: FastifyRequest): Audit {
-  return (event) => recordAuditEvent(database, request, event);
+  const listener = request.server.auditListener;
+  return (event) => {
+    listener?.(event);
+    return recordAuditEvent(database, request, event);
+  };
 }
 
 /** Newest first, filtered by any of user, event and time range. */

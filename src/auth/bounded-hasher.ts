@@ -17,7 +17,12 @@ export interface HashingLimits {
   readonly maxWaiting: number;
 }
 
-export function boundedHasher(inner: PasswordHasher, limits: HashingLimits): PasswordHasher {
+export interface BoundedHasher extends PasswordHasher {
+  /** Hashes waiting for a hashing thread now (the metrics read it). */
+  waiting(): number;
+}
+
+export function boundedHasher(inner: PasswordHasher, limits: HashingLimits): BoundedHasher {
   let running = 0;
   const waiting: (() => void)[] = [];
 
@@ -44,5 +49,6 @@ export function boundedHasher(inner: PasswordHasher, limits: HashingLimits): Pas
     hash: (password) => slot(() => inner.hash(password)),
     verify: (passwordHash, password) => slot(() => inner.verify(passwordHash, password)),
     needsRehash: (passwordHash) => inner.needsRehash(passwordHash),
+    waiting: () => waiting.length,
   };
 }

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { API_PREFIX } from '../http/api-prefix.js';
 import type { CsrfProtection } from '../security/csrf.js';
 import { deriveKey } from '../security/keys.js';
+import type { RateLimitOptions } from '../security/rate-limit.js';
 import { type AuthCookies, createAuthCookies } from './cookies.js';
 import type { DeferredWork } from './deferred-work.js';
 import {
@@ -24,6 +25,8 @@ export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
   readonly steamOpenIdEndpoint?: string;
   /** OAuth providers' endpoints; only tests point them at a stand-in. */
   readonly oauthEndpoints?: Partial<Record<OAuthProvider, OAuthEndpoints>>;
+  /** Told of each request the /auth rate limits refuse (docs/metrics.md). */
+  readonly onRateLimited?: RateLimitOptions['onRefused'];
 }
 
 export interface Accounts {
@@ -37,6 +40,8 @@ export interface Accounts {
   readonly cookieNames: AuthCookies['names'];
   /** Each request's session, for the routes of other capabilities that need one. */
   readonly requestAuth: RequestAuth;
+  /** Password hashes waiting for a hashing thread now (S42). */
+  readonly hashingQueueDepth: () => number;
 }
 
 /** A client for each OAuth provider whose id and secret are configured. */
@@ -91,6 +96,7 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
     rateLimits: {
       perMinute: config.auth.rateLimitPerMinute,
       readsPerMinute: config.auth.readRateLimitPerMinute,
+      ...(options.onRateLimited ? { onRefused: options.onRateLimited } : {}),
     },
   };
   return {
@@ -102,6 +108,7 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
     work: services.work,
     cookieNames: cookies.names,
     requestAuth,
+    hashingQueueDepth: services.hashingQueueDepth,
   };
 }
 

@@ -16,7 +16,7 @@ import {
 import { ApiError } from '../platform/errors.js';
 import { MINUTE_MS } from '../platform/time.js';
 import { issueCsrfToken } from '../security/csrf.js';
-import { registerRateLimit } from '../security/rate-limit.js';
+import { type RateLimitOptions, registerRateLimit } from '../security/rate-limit.js';
 import type { AuthCookies } from './cookies.js';
 import type { OAuthClient } from './federated/oauth.js';
 import { oauthRoutes } from './federated/oauth-routes.js';
@@ -61,7 +61,11 @@ export interface AuthRouteOptions {
   readonly csrfKey: Buffer;
   readonly baseUrl: string;
   /** Per client IP and route (S21, S44). */
-  readonly rateLimits: { readonly perMinute: number; readonly readsPerMinute: number };
+  readonly rateLimits: {
+    readonly perMinute: number;
+    readonly readsPerMinute: number;
+    readonly onRefused?: RateLimitOptions['onRefused'];
+  };
 }
 
 function emailOf(raw: string): string {
@@ -79,6 +83,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<AuthRouteOptions> = async (ap
     readMax: options.rateLimits.readsPerMinute,
     windowMs: MINUTE_MS,
     admit: requestAuth.admitAndLookUp,
+    ...(options.rateLimits.onRefused ? { onRefused: options.rateLimits.onRefused } : {}),
   });
   const limits = { bodyLimit: AUTH_BODY_LIMIT_BYTES };
   await app.register(steamRoutes, {

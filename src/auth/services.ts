@@ -20,6 +20,8 @@ export interface AuthServices {
   readonly store: Store;
   readonly sessions: Sessions;
   readonly hasher: PasswordHasher;
+  /** Hashes waiting for a hashing thread now (S42). */
+  readonly hashingQueueDepth: () => number;
   readonly throttle: LoginThrottle;
   readonly mail: OutgoingMail;
   /** Account work done after the request is answered (S12, S42). */
@@ -58,6 +60,7 @@ export function createAuthServices(deps: AuthServiceDeps): AuthServices {
     database,
     store,
     hasher,
+    hashingQueueDepth: hasher.waiting,
     now,
     sessions: createSessions({
       store,

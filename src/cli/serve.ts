@@ -16,7 +16,12 @@ export async function runServe(): Promise<void> {
   const { config, logger, database, store } = runtime;
   const app = await buildApp(config, { database, store, logger });
   const pipeline: MarketPipeline | null = config.market.ingest.inServe
-    ? startMarketPipeline({ ...runtime, afterCycle: snapshotsAfterCycle(runtime) })
+    ? startMarketPipeline({
+        ...runtime,
+        afterCycle: snapshotsAfterCycle(runtime),
+        // The worker has no HTTP server: only ingestion run here reaches /metrics.
+        onCycleDone: (outcomes) => app.metrics.ingestCycle(outcomes),
+      })
     : null;
   const shutdown = async () => {
     // Ingestion writes to the database and the store the app closes.

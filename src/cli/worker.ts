@@ -6,6 +6,7 @@
 // SIGTERM it aborts the provider calls in flight, finishes the write in
 // progress, releases the lock (a follower takes over at once) and closes the
 // store and the database; past SHUTDOWN_TIMEOUT_MS it exits anyway, non-zero.
+// It serves no /metrics: its cycles show in its log (docs/metrics.md).
 import { startMarketPipeline } from '../market/pipeline.js';
 import { exitOnSignal, openRuntime, snapshotsAfterCycle } from './runtime.js';
 

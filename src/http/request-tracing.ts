@@ -4,7 +4,9 @@
 //
 // The line is written by Fastify's own log controller rather than an
 // onResponse hook: Fastify calls it once per request anyway, and a hook
-// would add a hook runner to the hottest path (bench/http-overhead).
+// would add a hook runner to the hottest path (bench/http-overhead). The same
+// call gives the request's duration to the metrics (docs/metrics.md), by its
+// route pattern, never its URL.
 import { randomUUID } from 'node:crypto';
 import {
   type FastifyInstance,
@@ -18,7 +20,19 @@ export const REQUEST_ID_HEADER = 'x-request-id';
 /** Client-supplied ids are ignored: they would let anyone forge log correlation. */
 export const generateRequestId = (): string => randomUUID();
 
+/** Sees each completed request: its method, route pattern (none when unmatched), status, duration. */
+export type RequestObserver = (
+  method: string,
+  route: string | undefined,
+  statusCode: number,
+  ms: number,
+) => void;
+
 export class AccessLog extends LogController {
+  constructor(private readonly observe: RequestObserver = () => {}) {
+    super();
+  }
+
   /** One line per request, written when it completes; nothing when it arrives. */
   override incomingRequest(): void {}
 
@@ -27,7 +41,9 @@ export class AccessLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
-    const line = { req: request, res: reply, responseTimeMs: Math.round(reply.elapsedTime) };
+    const ms = reply.elapsedTime;
+    this.observe(request.method, request.routeOptions.url, reply.statusCode, ms);
+    const line = { req: request, res: reply, responseTimeMs: Math.round(ms) };
     if (error) reply.log.error({ ...line, err: error }, 'request errored');
     else reply.log.info(line, 'request completed');
   }

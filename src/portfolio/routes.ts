@@ -16,7 +16,7 @@ import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
 import { DAY_MS, MINUTE_MS } from '../platform/time.js';
-import { registerRateLimit } from '../security/rate-limit.js';
+import { type RateLimitOptions, registerRateLimit } from '../security/rate-limit.js';
 import { portfolioCsv } from './export.js';
 import {
   addManualHolding,
@@ -75,8 +75,14 @@ export interface PortfolioRouteOptions {
    * Per client address and route (S44): the CSV import, which parses up to a
    * megabyte, on the strict budget; every other route on the read budget.
    */
-  readonly rateLimits: { readonly perMinute: number; readonly readsPerMinute: number };
+  readonly rateLimits: {
+    readonly perMinute: number;
+    readonly readsPerMinute: number;
+    readonly onRefused?: RateLimitOptions['onRefused'];
+  };
   readonly now: () => number;
+  /** Told of each import a signed-in user attempted, and how it ended (docs/metrics.md). */
+  readonly onImport?: (kind: 'inventory' | 'csv', outcome: 'success' | 'failure') => void;
 }
 
 /** A trade dated further ahead than this is a typing mistake, not a plan. */
@@ -201,6 +207,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   options,
 ) => {
   const { database, store, requestAuth, portfolio, market, now } = options;
+  const onImport = options.onImport ?? (() => {});
   tagRoutes(app, 'portfolio');
   registerRateLimit(app, {
     name: 'portfolio',
@@ -208,6 +215,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
     readMax: options.rateLimits.readsPerMinute,
     windowMs: MINUTE_MS,
     admit: requestAuth.admitAndLookUp,
+    ...(options.rateLimits.onRefused ? { onRefused: options.rateLimits.onRefused } : {}),
   });
   // Every answer here is one user's: no shared cache may keep it.
   app.addHook('onSend', async (_request, reply) => {
@@ -389,6 +397,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
             pages: record.pages,
           },
         });
+        onImport('inventory', 'success');
         return {
           import: importJson(record),
           unmatched: outcome.unmatched.map((entry) => ({
@@ -399,6 +408,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
         };
       } catch (error) {
         const status = error instanceof ApiError ? error.statusCode : 500;
+        onImport('inventory', 'failure');
         await audit({ event: 'portfolio_import', outcome: 'failure', userId, detail: { status } });
         throw error;
       }
@@ -634,13 +644,18 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
         const userId = await userOf(request);
         // Fastify also reads text/plain and JSON strings as text; this route takes CSV only.
         if (!String(request.headers['content-type'] ?? '').startsWith('text/csv')) {
+          onImport('csv', 'failure');
           throw new ApiError(415, 'Send the file as text/csv');
         }
         const result = await importLedgerCsv(database, userId, String(request.body), {
           currency: market.currency,
           now: now(),
           futureToleranceMs: FUTURE_TOLERANCE_MS,
+        }).catch((error: unknown) => {
+          onImport('csv', 'failure');
+          throw error;
         });
+        onImport('csv', result.ok ? 'success' : 'failure');
         if (!result.ok) {
           reply.code(400);
           return { detail: result.detail, errors: result.errors };

@@ -40,6 +40,8 @@ export interface ConnectionHost {
   now(): number;
   /** Counts a message a client sent, whatever becomes of it. */
   received(): void;
+  /** Counts messages written to a client. */
+  sent(count: number): void;
 }
 
 /** A burst of this many messages is served at once... */
@@ -129,11 +131,15 @@ export class Connection {
   flush(): void {
     if (this.pending.length === 0) return;
     const size = this.pendingBytes;
-    const frames = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending, size);
+    const count = this.pending.length;
+    const frames = count === 1 ? this.pending[0] : Buffer.concat(this.pending, size);
     this.pending = [];
     this.pendingBytes = 0;
     // Complete frames: written as they are, after anything `ws` wrote before them.
-    if (frames && this.hasRoomFor(size)) this.transport.write(frames);
+    if (frames && this.hasRoomFor(size)) {
+      this.transport.write(frames);
+      this.host.sent(count);
+    }
   }
 
   /** Pings, or drops a connection that left the last pings unanswered. */
@@ -176,7 +182,10 @@ export class Connection {
     // Updates queued before the reply go before it.
     this.flush();
     const text = JSON.stringify(reply);
-    if (this.hasRoomFor(Buffer.byteLength(text))) this.socket.send(text);
+    if (this.hasRoomFor(Buffer.byteLength(text))) {
+      this.socket.send(text);
+      this.host.sent(1);
+    }
   }
 
   private receive(data: unknown, isBinary: boolean): void {

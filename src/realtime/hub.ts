@@ -51,6 +51,8 @@ export interface HubStats {
   readonly items: number;
   /** Messages clients have sent since the hub started. */
   readonly messages: number;
+  /** Messages written to clients since the hub started. */
+  readonly sent: number;
 }
 
 export class Hub {
@@ -66,6 +68,7 @@ export class Hub {
   private readonly heartbeat = new AbortController();
   private unsubscribes: Unsubscribe[] = [];
   private messages = 0;
+  private sentMessages = 0;
 
   private constructor(private readonly options: HubOptions) {
     this.log = options.logger.child({ component: 'realtime' });
@@ -148,11 +151,16 @@ export class Hub {
     this.messages += 1;
   }
 
+  sent(count: number): void {
+    this.sentMessages += count;
+  }
+
   stats(): HubStats {
     return {
       connections: this.connections.size,
       items: this.followers.size,
       messages: this.messages,
+      sent: this.sentMessages,
     };
   }
 

@@ -45,6 +45,8 @@ export interface RateLimitOptions {
    * trip.
    */
   readonly admit: (request: FastifyRequest, key: string, window: WindowLimit) => Promise<Admission>;
+  /** Told of each request refused 429, with its budget's name and tier (docs/metrics.md). */
+  readonly onRefused?: (budget: string, tier: 'strict' | 'read') => void;
 }
 
 /**
@@ -85,13 +87,18 @@ function refusal(admission: Admission, max: number, reply: FastifyReply): ApiErr
  */
 export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): void {
   const { name, windowMs, admit } = options;
+  const onRefused = options.onRefused ?? (() => {});
   app.addHook('onRoute', (route) => {
     const { url } = route;
-    const max = route.config?.rateLimit === 'read' ? options.readMax : options.max;
+    const tier = route.config?.rateLimit === 'read' ? 'read' : 'strict';
+    const max = tier === 'read' ? options.readMax : options.max;
     const window: WindowLimit = { limit: max, windowMs };
     const limit: onRequestHookHandler = (request, reply, done) => {
       const key = `rate-window:${name}:${request.method}:${url}:${clientKey(request.ip)}`;
-      admit(request, key, window).then((admission) => done(refusal(admission, max, reply)), done);
+      admit(request, key, window).then((admission) => {
+        if (!admission.admitted) onRefused(name, tier);
+        done(refusal(admission, max, reply));
+      }, done);
     };
     const own = route.onRequest;
     route.onRequest = own === undefined ? [limit] : [limit, ...(Array.isArray(own) ? own : [own])];

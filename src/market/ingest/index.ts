@@ -60,6 +60,8 @@ export interface IngestionOptions {
    * A failure is logged and does not stop ingestion.
    */
   readonly afterCycle?: (signal: AbortSignal) => Promise<void>;
+  /** Told each cycle's outcome per provider, as it is logged (docs/metrics.md). */
+  readonly onCycleDone?: (outcomes: readonly ProviderOutcome[]) => void;
   readonly clock?: Clock;
   readonly leaderTiming?: LeaderTiming;
   readonly maintenanceIntervalMs?: number;
@@ -106,6 +108,7 @@ export function startIngestion(options: IngestionOptions): Ingestion {
       },
       'ingestion cycle done',
     );
+    options.onCycleDone?.(outcomes);
   }
 
   async function cycle(term: Term): Promise<void> {

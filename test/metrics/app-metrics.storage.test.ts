@@ -1,0 +1,99 @@
+// /metrics on the whole app: a scrape after real traffic through the real
+// routes, limits and sign-in has the counts that traffic made, and the
+// stand-in gate keeps every address but this machine out (S28).
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type AccountsApp,
+  createVerifiedUser,
+  PASSWORD,
+  startAccountsApp,
+} from '../support/accounts.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function accountsApp(): Promise<AccountsApp> {
+  const accounts = await startAccountsApp();
+  cleanups.push(() => accounts.close());
+  return accounts;
+}
+
+async function scrape(accounts: AccountsApp, remoteAddress = '127.0.0.1') {
+  return accounts.app.inject({ method: 'GET', url: '/metrics', remoteAddress });
+}
+
+/** The value of the one sample of `name` whose labels include all of `labels`. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const pairs = Object.entries(labels).map(([key, value]) => `${key}="${value}"`);
+  const line = text
+    .split('\n')
+    .find(
+      (candidate) => candidate.startsWith(`${name}{`) && pairs.every((p) => candidate.includes(p)),
+    );
+  return line === undefined ? undefined : Number(line.split(' ').at(-1));
+}
+
+describe('/metrics on the app', () => {
+  it('S28: refused 403 from a public address, served to loopback as Prometheus text', async () => {
+    const accounts = await accountsApp();
+    const refused = await scrape(accounts, '203.0.113.20');
+    expect(refused.statusCode).toBe(403);
+    expect(refused.body).not.toContain('tracera_');
+    const served = await scrape(accounts);
+    expect(served.statusCode).toBe(200);
+    expect(served.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');
+  });
+
+  it('a wrong password counts as a password login failure; a right one as a success', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser('198.51.100.30');
+    await createVerifiedUser(accounts, browser, 'metrics@example.com');
+    const wrong = await browser.send('POST', '/api/v1/auth/login', {
+      email: 'metrics@example.com',
+      password: 'not the password at all',
+    });
+    expect(wrong.statusCode).toBe(401);
+    const right = await browser.send('POST', '/api/v1/auth/login', {
+      email: 'metrics@example.com',
+      password: PASSWORD,
+    });
+    expect(right.statusCode).toBe(200);
+    const text = (await scrape(accounts)).body;
+    const logins = (outcome: string) =>
+      sample(text, 'tracera_logins_total', { method: 'password', outcome });
+    expect(logins('failure')).toBe(1);
+    expect(logins('success')).toBe(1);
+    expect(
+      sample(text, 'tracera_http_request_duration_seconds_count', {
+        method: 'POST',
+        route: '/api/v1/auth/login',
+        status_class: '4xx',
+      }),
+    ).toBe(1);
+  });
+
+  it('a request past the auth budget counts one 429 against it', async () => {
+    const accounts = await accountsApp();
+    const browser = accounts.browser('198.51.100.31');
+    const limit = accounts.config.auth.rateLimitPerMinute;
+    const statuses: number[] = [];
+    for (let index = 0; index <= limit; index += 1) {
+      const response = await browser.send('POST', '/api/v1/auth/password/forgot', {
+        email: 'nobody@example.com',
+      });
+      statuses.push(response.statusCode);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(1);
+    const text = (await scrape(accounts)).body;
+    expect(sample(text, 'tracera_rate_limited_total', { budget: 'auth', tier: 'strict' })).toBe(1);
+    expect(
+      sample(text, 'tracera_http_request_duration_seconds_count', {
+        route: '/api/v1/auth/password/forgot',
+        status_class: '4xx',
+      }),
+    ).toBe(1);
+  });
+});
