@@ -2,7 +2,8 @@
 // order: cross-cutting hooks and handlers first (security headers, request
 // ids, access log, validation, errors), then the API's OpenAPI document and
 // its reference at /api/docs, then each capability as its own plugin under
-// /api/v1, then the web app and its files. The app owns the database, store
+// /api/v1, then the admin API under /admin/api (behind the admin gate), then
+// the web app and its files. The app owns the database, store
 // and mailer it is given and closes them when it closes, after the requests
 // in flight have finished and mail in flight has gone.
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,8 @@ import Fastify, {
   type onRouteHookHandler,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { createAdminGate } from './admin/gate.js';
+import { ADMIN_API_PREFIX, adminRoutes } from './admin/routes.js';
 import type { DeferredWork } from './auth/deferred-work.js';
 import {
   type AccountsOptions,
@@ -125,6 +128,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('accountWork', accounts.work);
   // Before the first route: every route added after this is checked (S37).
   registerCsrfProtection(app, { ...accounts.csrf, origins: allowedOrigins(config) });
+  // One gate for /admin/api and /metrics (S28), so they share one failure window.
+  app.decorate(
+    'adminGate',
+    createAdminGate({
+      admin: config.admin,
+      database,
+      store,
+      hasher: accounts.hasher,
+      now: deps.now ?? Date.now,
+    }),
+  );
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   await registerOpenApi(app, { baseUrl: config.baseUrl, cookies: accounts.cookieNames });
@@ -171,6 +185,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     database,
     store,
     ...config.health,
+  });
+
+  // Outside /api/v1: not the public API, and never served to its clients.
+  await app.register(adminRoutes, {
+    prefix: ADMIN_API_PREFIX,
+    database,
+    store,
+    sessions: accounts.sessions,
+    market: config.market,
+    pingTimeoutMs: config.health.timeoutMs,
+    now: deps.now ?? Date.now,
   });
 
   // Routes for the files present at start, not a wildcard: an unknown path

@@ -15,9 +15,11 @@ import {
   type OAuthProvider,
 } from './federated/oauth.js';
 import { createSteamOpenId, STEAM_OPENID_ENDPOINT } from './federated/steam-openid.js';
+import type { PasswordHasher } from './passwords.js';
 import { createRequestAuth, type RequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
 import { type AuthServiceDeps, createAuthServices } from './services.js';
+import type { Sessions } from './sessions.js';
 
 export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
   /** Steam's OpenID endpoint; only tests point it at a stand-in (S20). */
@@ -37,6 +39,10 @@ export interface Accounts {
   readonly cookieNames: AuthCookies['names'];
   /** Each request's session, for the routes of other capabilities that need one. */
   readonly requestAuth: RequestAuth;
+  /** Every user's sessions, for admin's "end sessions" and disabling an account. */
+  readonly sessions: Sessions;
+  /** The app's bounded hasher (S42), for checks of other credentials (the admin gate). */
+  readonly hasher: PasswordHasher;
 }
 
 /** A client for each OAuth provider whose id and secret are configured. */
@@ -102,6 +108,8 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
     work: services.work,
     cookieNames: cookies.names,
     requestAuth,
+    sessions: services.sessions,
+    hasher: services.hasher,
   };
 }
 
