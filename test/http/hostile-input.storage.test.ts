@@ -11,6 +11,7 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { argon2Hasher } from '../../src/auth/index.js';
 import { AUTH_BODY_LIMIT_BYTES } from '../../src/auth/schemas.js';
 import { type AccountsApp, startAccountsApp, tokenIn } from '../support/accounts.js';
 import { LOG_LEVEL_ERROR } from '../support/app.js';
@@ -40,10 +41,16 @@ const RUN_TIMEOUT_MS = 600_000;
 const backend = process.env.TRACERA_TEST_BACKENDS === 'real' ? 'postgres+redis' : 'embedded';
 
 let accounts: AccountsApp;
+/** Every request carries the admin's credentials, so the admin routes reach validation too (S28). */
+const ADMIN_PASSWORD = 'a long admin passphrase 38';
+const ADMIN_AUTHORIZATION = `Basic ${Buffer.from(`ops:${ADMIN_PASSWORD}`).toString('base64')}`;
 
 beforeAll(async () => {
   accounts = await startAccountsApp({
     env: {
+      ADMIN_BASIC_AUTH: `ops:${await argon2Hasher.hash(ADMIN_PASSWORD)}`,
+      // The address test browsers come from.
+      ADMIN_IP_ALLOWLIST: '203.0.113.10',
       LOG_LEVEL: 'warn',
       // Generated requests must reach validation and the handlers, not a 429
       // or a 503 from a rate limit or the hash queue's bound.
@@ -125,8 +132,11 @@ class Lane {
       method: request.operation.method,
       url: urlOf(request),
       ...(request.body === undefined
-        ? {}
-        : { body: bodyText(request.body), headers: { 'content-type': 'application/json' } }),
+        ? { headers: { authorization: ADMIN_AUTHORIZATION } }
+        : {
+            body: bodyText(request.body),
+            headers: { 'content-type': 'application/json', authorization: ADMIN_AUTHORIZATION },
+          }),
     });
     // The request ended what the client was (logout, a revocation, a cleared
     // cookie) or the binding of its token: the lane's next request gets a new one.

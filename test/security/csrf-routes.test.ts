@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { argon2Hasher } from '../../src/auth/index.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { Browser } from '../support/browser.js';
 
@@ -15,6 +16,13 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REVIEWED_EXEMPT: readonly string[] = [];
 const HOST = 'tracera.test';
 const CROSS_SITE = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+/**
+ * Sent on every request, from 127.0.0.1 (inside the default admin
+ * allowlist): the admin routes' gate lets them through to the CSRF check, as
+ * a browser holding the admin's basic-auth credentials would be (S28).
+ */
+const ADMIN_PASSWORD = 'a long admin passphrase 37';
+const ADMIN_AUTHORIZATION = `Basic ${Buffer.from(`ops:${ADMIN_PASSWORD}`).toString('base64')}`;
 
 interface UnsafeRoute {
   readonly method: string;
@@ -32,6 +40,7 @@ beforeAll(async () => {
   test = await buildTestApp({
     env: {
       BASE_URL: `http://${HOST}`,
+      ADMIN_BASIC_AUTH: `ops:${await argon2Hasher.hash(ADMIN_PASSWORD)}`,
       AUTH_RATE_LIMIT_PER_MIN: '100000000',
       GOOGLE_CLIENT_ID: 'google-client',
       GOOGLE_CLIENT_SECRET: 'google-secret',
@@ -104,6 +113,7 @@ function rawRequest(method: string, target: string, headers: Record<string, stri
       'connection: close',
       'content-type: application/json',
       `content-length: ${body.length}`,
+      `authorization: ${ADMIN_AUTHORIZATION}`,
       ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     ];
     let answer = '';
