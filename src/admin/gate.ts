@@ -22,8 +22,8 @@
 // a wrong name and a wrong password cost the same one hash. Both results are
 // combined only after both are known.
 //
-// Every request the gate sees is audited (S35) as `admin_access` with its
-// outcome, the method and the route's pattern (never the query string, which
+// Every request the gate sees while admin is on is audited (S35) as
+// `admin_access` with its outcome, the method and the route's pattern (never the query string, which
 // can hold a searched email), and a reason for a refusal. Every answer of a
 // gated route carries `Cache-Control: no-store`.
 //
@@ -79,7 +79,6 @@ export interface AdminGateOptions {
 }
 
 type Refusal =
-  | 'disabled'
   | 'not_allowlisted'
   | 'no_credentials'
   | 'malformed_credentials'
@@ -104,7 +103,7 @@ export function allowlistChecker(allowlist: readonly Cidr[]): (ip: string) => bo
   };
 }
 
-/** The user and password of a `Basic` Authorization header, or null when it has none or is malformed. */
+/** The user and password of a `Basic` Authorization header, or why there are none. */
 export function parseBasicAuth(
   header: string | undefined,
 ): { readonly user: string; readonly password: string } | 'missing' | 'malformed' {
@@ -160,9 +159,9 @@ export function createAdminGate(options: AdminGateOptions): AdminGate {
   return async (request, reply) => {
     reply.header('cache-control', 'no-store');
     const basicAuth = admin.basicAuth;
-    if (!basicAuth || !expectedUser) {
-      return refuse(request, 'disabled', new ApiError(404, ADMIN_NOT_FOUND));
-    }
+    // Not audited: a route that does not exist is not an admin access, and an
+    // instance without admin should not write a row for anyone who asks.
+    if (!basicAuth || !expectedUser) throw new ApiError(404, ADMIN_NOT_FOUND);
     if (!isAllowed(request.ip)) {
       return refuse(request, 'not_allowlisted', new ApiError(403, ADMIN_NOT_ALLOWED));
     }

@@ -5,10 +5,10 @@ import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_REALM_CHALLENGE } from '../../src/admin/gate.js';
 import { queryAuditEvents } from '../../src/audit/events.js';
-import { argon2Hasher } from '../../src/auth/index.js';
 import { StoreUnavailableError } from '../../src/platform/store/index.js';
 import { CSRF_REFUSED } from '../../src/shared/csrf.js';
 import { type AccountsApp, startAccountsApp } from '../support/accounts.js';
+import { adminBasicAuth } from '../support/admin.js';
 
 const ADMIN_USER = 'ops';
 const ADMIN_PASSWORD = 'a long admin passphrase 7';
@@ -17,9 +17,9 @@ const INSIDE = '127.0.0.1';
 const OUTSIDE = '203.0.113.50';
 const MAX_FAILURES = 3;
 
-let adminHash = '';
+let adminBasicAuthValue = '';
 beforeAll(async () => {
-  adminHash = await argon2Hasher.hash(ADMIN_PASSWORD);
+  adminBasicAuthValue = await adminBasicAuth(ADMIN_PASSWORD);
 });
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -31,7 +31,7 @@ afterEach(async () => {
 async function adminApp(env: Record<string, string> = {}): Promise<AccountsApp> {
   const accounts = await startAccountsApp({
     env: {
-      ADMIN_BASIC_AUTH: `${ADMIN_USER}:${adminHash}`,
+      ADMIN_BASIC_AUTH: adminBasicAuthValue,
       ADMIN_AUTH_MAX_FAILURES: String(MAX_FAILURES),
       ...env,
     },
@@ -115,13 +115,14 @@ describe('S28 the allowlist comes before basic auth', () => {
     expect((await get(accounts, INSIDE, RIGHT)).statusCode).toBe(403);
   });
 
-  it('S28: with ADMIN_BASIC_AUTH unset, admin routes answer 404 as if absent', async () => {
+  it('S28: with ADMIN_BASIC_AUTH unset, admin routes answer 404 as if absent, unaudited', async () => {
     const accounts = await startAccountsApp();
     cleanups.push(() => accounts.close());
     const response = await get(accounts, INSIDE, RIGHT);
     expect(response.statusCode).toBe(404);
     expect(response.json()).toEqual({ detail: 'Not found' });
     expect(response.headers['www-authenticate']).toBeUndefined();
+    expect(await queryAuditEvents(accounts.database, { event: 'admin_access' })).toEqual([]);
   });
 });
 

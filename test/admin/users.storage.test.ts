@@ -3,7 +3,6 @@
 // enable, end sessions, role, and the audit trail as JSON and as CSV.
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { argon2Hasher } from '../../src/auth/index.js';
 import { INVALID_CREDENTIALS } from '../../src/auth/sign-in.js';
 import {
   type AccountsApp,
@@ -12,14 +11,15 @@ import {
   signIn,
   startAccountsApp,
 } from '../support/accounts.js';
+import { adminBasicAuth } from '../support/admin.js';
 import { Browser } from '../support/browser.js';
 
 const ADMIN_PASSWORD = 'a long admin passphrase 7';
 const INSIDE = '127.0.0.1';
 
-let adminHash = '';
+let adminBasicAuthValue = '';
 beforeAll(async () => {
-  adminHash = await argon2Hasher.hash(ADMIN_PASSWORD);
+  adminBasicAuthValue = await adminBasicAuth(ADMIN_PASSWORD);
 });
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -28,7 +28,7 @@ afterEach(async () => {
 });
 
 async function adminApp(): Promise<AccountsApp> {
-  const accounts = await startAccountsApp({ env: { ADMIN_BASIC_AUTH: `ops:${adminHash}` } });
+  const accounts = await startAccountsApp({ env: { ADMIN_BASIC_AUTH: adminBasicAuthValue } });
   cleanups.push(() => accounts.close());
   return accounts;
 }

@@ -11,9 +11,9 @@
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { argon2Hasher } from '../../src/auth/index.js';
 import { AUTH_BODY_LIMIT_BYTES } from '../../src/auth/schemas.js';
 import { type AccountsApp, startAccountsApp, tokenIn } from '../support/accounts.js';
+import { adminAuthorization, adminBasicAuth } from '../support/admin.js';
 import { LOG_LEVEL_ERROR } from '../support/app.js';
 import type { Browser } from '../support/browser.js';
 import { insertItems } from '../support/market.js';
@@ -42,13 +42,12 @@ const backend = process.env.TRACERA_TEST_BACKENDS === 'real' ? 'postgres+redis' 
 
 let accounts: AccountsApp;
 /** Every request carries the admin's credentials, so the admin routes reach validation too (S28). */
-const ADMIN_PASSWORD = 'a long admin passphrase 38';
-const ADMIN_AUTHORIZATION = `Basic ${Buffer.from(`ops:${ADMIN_PASSWORD}`).toString('base64')}`;
+const ADMIN_AUTHORIZATION = adminAuthorization();
 
 beforeAll(async () => {
   accounts = await startAccountsApp({
     env: {
-      ADMIN_BASIC_AUTH: `ops:${await argon2Hasher.hash(ADMIN_PASSWORD)}`,
+      ADMIN_BASIC_AUTH: await adminBasicAuth(),
       // The address test browsers come from.
       ADMIN_IP_ALLOWLIST: '203.0.113.10',
       LOG_LEVEL: 'warn',
@@ -75,6 +74,17 @@ beforeAll(async () => {
 afterAll(async () => {
   await accounts?.close();
 });
+
+/**
+ * Admin routes that end another user's sessions: a lane cannot tell its
+ * session was ended by another lane's request, and its next request would be
+ * refused by CSRF instead of validated. Their only input is an integer id,
+ * whose schema refuses any text.
+ */
+const ENDS_OTHERS_SESSIONS = new Set([
+  'POST /admin/api/users/{id}/disable',
+  'POST /admin/api/users/{id}/sessions/end',
+]);
 
 // Clients ---------------------------------------------------------------------
 
@@ -231,7 +241,9 @@ describe(`S38 on every route of the OpenAPI document (${backend})`, () => {
   it(
     `S38: ${MIN_REQUESTS} generated requests get no 5xx, no error log, and refused text gets 400`,
     async () => {
-      const operations = operationsOf(accounts.app.swagger() as OpenApiDocument);
+      const operations = operationsOf(accounts.app.swagger() as OpenApiDocument).filter(
+        (operation) => !ENDS_OTHERS_SESSIONS.has(`${operation.method} ${operation.path}`),
+      );
       expect(operations.length).toBeGreaterThan(20);
       const lanes = Array.from({ length: LANES }, () => new Lane());
       const tally = { requests: 0, serverErrors: 0, csrfRefusals: 0, handled: 0 };
