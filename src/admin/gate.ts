@@ -83,7 +83,8 @@ type Refusal =
   | 'no_credentials'
   | 'malformed_credentials'
   | 'wrong_credentials'
-  | 'locked';
+  | 'locked'
+  | 'unavailable';
 
 /** The allowlist as a BlockList; an IPv4-mapped IPv6 client is checked as IPv4. */
 export function allowlistChecker(allowlist: readonly Cidr[]): (ip: string) => boolean {
@@ -156,15 +157,12 @@ export function createAdminGate(options: AdminGateOptions): AdminGate {
     });
   };
 
-  return async (request, reply) => {
-    reply.header('cache-control', 'no-store');
-    const basicAuth = admin.basicAuth;
-    // Not audited: a route that does not exist is not an admin access, and an
-    // instance without admin should not write a row for anyone who asks.
-    if (!basicAuth || !expectedUser) throw new ApiError(404, ADMIN_NOT_FOUND);
-    if (!isAllowed(request.ip)) {
-      return refuse(request, 'not_allowlisted', new ApiError(403, ADMIN_NOT_ALLOWED));
-    }
+  /** Steps 3 and 4 for an allowed client; resolves when the credentials are right. */
+  async function checkCredentials(
+    request: FastifyRequest,
+    passwordHash: string,
+    expectedUserDigest: Buffer,
+  ): Promise<void> {
     const client = clientKey(request.ip);
     const lockKey = `admin-gate-lock:${client}`;
     // Read before anything is checked: a store that cannot answer refuses with 503 here (S32).
@@ -177,8 +175,8 @@ export function createAdminGate(options: AdminGateOptions): AdminGate {
     if (given === 'malformed') {
       return refuse(request, 'malformed_credentials', challenge(ADMIN_CREDENTIALS_REQUIRED));
     }
-    const userMatches = timingSafeEqual(digest(given.user), expectedUser);
-    const passwordMatches = await hasher.verify(basicAuth.passwordHash, given.password);
+    const userMatches = timingSafeEqual(digest(given.user), expectedUserDigest);
+    const passwordMatches = await hasher.verify(passwordHash, given.password);
     if (userMatches && passwordMatches) {
       await audit(request, 'success');
       return;
@@ -190,6 +188,26 @@ export function createAdminGate(options: AdminGateOptions): AdminGate {
       return refuse(request, 'locked', lockedOut(admission.retryAfterMs));
     }
     return refuse(request, 'wrong_credentials', challenge('Wrong admin credentials'));
+  }
+
+  return async (request, reply) => {
+    reply.header('cache-control', 'no-store');
+    const basicAuth = admin.basicAuth;
+    // Not audited: a route that does not exist is not an admin access, and an
+    // instance without admin should not write a row for anyone who asks.
+    if (!basicAuth || !expectedUser) throw new ApiError(404, ADMIN_NOT_FOUND);
+    if (!isAllowed(request.ip)) {
+      return refuse(request, 'not_allowlisted', new ApiError(403, ADMIN_NOT_ALLOWED));
+    }
+    try {
+      await checkCredentials(request, basicAuth.passwordHash, expectedUser);
+    } catch (error) {
+      // A refusal above is audited already; a store or hashing queue that failed is audited here.
+      if (!(error instanceof ApiError && error.statusCode < 500)) {
+        await audit(request, 'failure', 'unavailable');
+      }
+      throw error;
+    }
   };
 }
 

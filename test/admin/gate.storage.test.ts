@@ -175,12 +175,14 @@ describe('S28, S44 wrong credentials', () => {
     expect((await get(accounts, INSIDE, RIGHT)).statusCode).toBe(200);
   });
 
-  it('S32: when the store cannot count, the gate answers 503 instead of passing', async () => {
+  it('S32: when the store cannot count, the gate answers 503 instead of passing, and audits it', async () => {
     const accounts = await adminApp();
     const unreachable = () => Promise.reject(new StoreUnavailableError('Redis unavailable: test'));
     vi.spyOn(accounts.store, 'get').mockImplementation(unreachable);
     vi.spyOn(accounts.store, 'admit').mockImplementation(unreachable);
     expect((await get(accounts, INSIDE, RIGHT)).statusCode).toBe(503);
+    const [row] = await queryAuditEvents(accounts.database, { event: 'admin_access' });
+    expect(row).toMatchObject({ outcome: 'failure', detail: { reason: 'unavailable' } });
     expect((await get(accounts, INSIDE, basic(ADMIN_USER, 'wrong password 12'))).statusCode).toBe(
       503,
     );
