@@ -2,10 +2,11 @@
 // order: cross-cutting hooks and handlers first (security headers, request
 // ids, access log, validation, errors), then the API's OpenAPI document and
 // its reference at /api/docs, then each capability as its own plugin under
-// /api/v1, then /metrics (docs/metrics.md), then the web app and its files.
-// The app owns the database, store and mailer it is given and closes them
-// when it closes, after the requests in flight have finished and mail in
-// flight has gone.
+// /api/v1, then the admin API under /admin/api and /metrics (docs/metrics.md),
+// both behind the admin gate, then the web app and its files. The app owns
+// the database, store and mailer it is given and closes them when it
+// closes, after the requests in flight have finished and mail in flight
+// has gone.
 import { fileURLToPath } from 'node:url';
 import fastifyCookie from '@fastify/cookie';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -15,6 +16,8 @@ import Fastify, {
   type onRouteHookHandler,
 } from 'fastify';
 import type { Logger } from 'pino';
+import { createAdminGate } from './admin/gate.js';
+import { ADMIN_API_PREFIX, adminRoutes } from './admin/routes.js';
 import type { DeferredWork } from './auth/deferred-work.js';
 import {
   type AccountsOptions,
@@ -34,7 +37,7 @@ import { registerValidation } from './http/validation.js';
 import { marketRoutes } from './market/routes.js';
 import { summaryRoutes } from './market/summary/routes.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
-import { loopbackOnly, registerMetricsRoute } from './metrics/routes.js';
+import { registerMetricsRoute } from './metrics/routes.js';
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Database } from './platform/db/index.js';
 import { createLogger } from './platform/logger.js';
@@ -136,6 +139,17 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
   app.decorate('accountWork', accounts.work);
   // Before the first route: every route added after this is checked (S37).
   registerCsrfProtection(app, { ...accounts.csrf, origins: allowedOrigins(config) });
+  // One gate for /admin/api and /metrics (S28), so they share one failure window.
+  app.decorate(
+    'adminGate',
+    createAdminGate({
+      admin: config.admin,
+      database,
+      store,
+      hasher: accounts.hasher,
+      now: deps.now ?? Date.now,
+    }),
+  );
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
 
   await registerOpenApi(app, { baseUrl: config.baseUrl, cookies: accounts.cookieNames });
@@ -187,9 +201,19 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     ...config.health,
   });
 
-  // S28 puts /metrics behind the admin gate; until that gate is in, this
-  // machine only, so the metrics are never open to the public.
-  registerMetricsRoute(app, { metrics, gate: loopbackOnly });
+  // Outside /api/v1: not the public API, and never served to its clients.
+  await app.register(adminRoutes, {
+    prefix: ADMIN_API_PREFIX,
+    database,
+    store,
+    sessions: accounts.sessions,
+    market: config.market,
+    pingTimeoutMs: config.health.timeoutMs,
+    now: deps.now ?? Date.now,
+  });
+
+  // Behind the admin gate, like the admin API (S28).
+  registerMetricsRoute(app, { metrics, gate: app.adminGate });
 
   // Routes for the files present at start, not a wildcard: an unknown path
   // is a 404 straight away instead of a filesystem lookup.

@@ -58,6 +58,15 @@ export interface Config {
     readonly queueMax: number;
   };
   readonly trustedProxies: readonly Cidr[];
+  /** The gate of admin routes and /metrics (S28). */
+  readonly admin: {
+    readonly allowlist: readonly Cidr[];
+    /** Null: admin is off, and its routes answer 404. */
+    readonly basicAuth: SettingValues['ADMIN_BASIC_AUTH'] | null;
+    /** Wrong credentials per client in any `failureWindowMs`. */
+    readonly maxFailures: number;
+    readonly failureWindowMs: number;
+  };
   readonly http: {
     readonly headersTimeoutMs: number;
     readonly requestTimeoutMs: number;
@@ -124,6 +133,8 @@ export interface LoadedConfig {
 
 const SESSION_SECRET_FILE = 'session-secret';
 const MIB = 1024 * 1024;
+/** The window ADMIN_AUTH_MAX_FAILURES counts in. */
+const ADMIN_FAILURE_WINDOW_MS = 15 * MINUTE_MS;
 
 function describeValue(name: SettingName, raw: string): string {
   const setting: Setting<unknown> = settings[name];
@@ -267,6 +278,12 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       queueMax: v.MAIL_QUEUE_MAX,
     },
     trustedProxies: v.TRUSTED_PROXIES,
+    admin: {
+      allowlist: v.ADMIN_IP_ALLOWLIST,
+      basicAuth: values.ADMIN_BASIC_AUTH ?? null,
+      maxFailures: v.ADMIN_AUTH_MAX_FAILURES,
+      failureWindowMs: ADMIN_FAILURE_WINDOW_MS,
+    },
     http: {
       headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,

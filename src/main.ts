@@ -1,5 +1,6 @@
 // The `tracera` command.
 import { Command } from 'commander';
+import { parseAdminUser, runAdminHashPassword } from './cli/admin.js';
 import { runCatalogSync } from './cli/catalog.js';
 import { MAIL_LIMIT_DEFAULT, MAIL_LIMIT_MAX, parseMailLimit, runMail } from './cli/mail.js';
 import { runMigrate } from './cli/migrate.js';
@@ -68,6 +69,16 @@ program
   .argument('<url>', 'base URL of the deployment, e.g. https://tracera.example.com')
   .option('--out <file>', 'where to write the record', HEADER_RECORD_FILE)
   .action(runVerifyHeaders);
+
+program
+  .command('admin')
+  .description('admin access (S28)')
+  .command('hash-password')
+  .description(
+    'read a password from standard input (asked without echo on a terminal) and print its argon2id hash for ADMIN_BASIC_AUTH',
+  )
+  .option('--user <name>', 'print `name:hash`, the whole ADMIN_BASIC_AUTH value', parseAdminUser)
+  .action(runAdminHashPassword);
 
 try {
   await program.parseAsync(process.argv);

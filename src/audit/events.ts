@@ -8,21 +8,26 @@ import type { ColumnType, Generated, Kysely } from 'kysely';
 import { clientInfo } from '../http/client-info.js';
 import type { Database } from '../platform/db/index.js';
 
-export type AuditEventName =
-  | 'signup'
-  | 'email_verification'
-  | 'login'
-  | 'logout'
-  | 'profile_update'
-  | 'password_change'
-  | 'password_reset_request'
-  | 'password_reset'
-  | 'magic_link_request'
-  | 'magic_link_login'
-  | 'session_revocation'
-  | 'provider_link'
-  | 'provider_unlink'
-  | 'portfolio_import';
+/** Every event the trail records, for the admin API's filter. */
+export const AUDIT_EVENT_NAMES = [
+  'signup',
+  'email_verification',
+  'login',
+  'logout',
+  'profile_update',
+  'password_change',
+  'password_reset_request',
+  'password_reset',
+  'magic_link_request',
+  'magic_link_login',
+  'session_revocation',
+  'provider_link',
+  'provider_unlink',
+  'portfolio_import',
+  'admin_access',
+] as const;
+
+export type AuditEventName = (typeof AUDIT_EVENT_NAMES)[number];
 
 export type AuditOutcome = 'success' | 'failure';
 
@@ -69,9 +74,12 @@ export interface RecordedAuditEvent {
 export interface AuditQuery {
   readonly userId?: number;
   readonly event?: AuditEventName;
+  readonly outcome?: AuditOutcome;
   readonly since?: Date;
   readonly until?: Date;
   readonly limit?: number;
+  /** Only events older than this one (by time, then id): the page after a previous one. */
+  readonly before?: { readonly occurredAt: Date; readonly id: number };
 }
 
 const DEFAULT_QUERY_LIMIT = 100;
@@ -113,7 +121,7 @@ export function auditFor(database: Database, request: FastifyRequest): Audit {
   };
 }
 
-/** Newest first, filtered by any of user, event and time range. */
+/** Newest first, filtered by any of user, event, outcome and time range. */
 export async function queryAuditEvents(
   database: Database,
   query: AuditQuery = {},
@@ -121,6 +129,16 @@ export async function queryAuditEvents(
   let select = auditDb(database).selectFrom('audit_events').selectAll();
   if (query.userId !== undefined) select = select.where('user_id', '=', query.userId);
   if (query.event !== undefined) select = select.where('event', '=', query.event);
+  if (query.outcome !== undefined) select = select.where('outcome', '=', query.outcome);
+  const { before } = query;
+  if (before !== undefined) {
+    select = select.where((eb) =>
+      eb.or([
+        eb('occurred_at', '<', before.occurredAt),
+        eb.and([eb('occurred_at', '=', before.occurredAt), eb('id', '<', before.id)]),
+      ]),
+    );
+  }
   if (query.since !== undefined) select = select.where('occurred_at', '>=', query.since);
   if (query.until !== undefined) select = select.where('occurred_at', '<', query.until);
   const limit = Math.min(Math.max(1, query.limit ?? DEFAULT_QUERY_LIMIT), MAX_QUERY_LIMIT);

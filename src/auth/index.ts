@@ -16,9 +16,11 @@ import {
   type OAuthProvider,
 } from './federated/oauth.js';
 import { createSteamOpenId, STEAM_OPENID_ENDPOINT } from './federated/steam-openid.js';
+import type { PasswordHasher } from './passwords.js';
 import { createRequestAuth, type RequestAuth } from './request-auth.js';
 import { authRoutes, profileRoutes } from './routes.js';
 import { type AuthServiceDeps, createAuthServices } from './services.js';
+import type { Sessions } from './sessions.js';
 
 export interface AccountsOptions extends Omit<AuthServiceDeps, 'log'> {
   /** Steam's OpenID endpoint; only tests point it at a stand-in (S20). */
@@ -42,6 +44,10 @@ export interface Accounts {
   readonly requestAuth: RequestAuth;
   /** Password hashes waiting for a hashing thread now (S42). */
   readonly hashingQueueDepth: () => number;
+  /** Every user's sessions, for admin's "end sessions" and disabling an account. */
+  readonly sessions: Sessions;
+  /** The app's bounded hasher (S42), for checks of other credentials (the admin gate). */
+  readonly hasher: PasswordHasher;
 }
 
 /** A client for each OAuth provider whose id and secret are configured. */
@@ -109,6 +115,8 @@ export function createAccounts(app: FastifyInstance, options: AccountsOptions): 
     cookieNames: cookies.names,
     requestAuth,
     hashingQueueDepth: services.hashingQueueDepth,
+    sessions: services.sessions,
+    hasher: services.hasher,
   };
 }
 

@@ -82,6 +82,16 @@ export async function signInWithMagicLink(
     throw new ApiError(400, INVALID_TOKEN);
   }
   const user = await userForEmail(services, link.email);
+  if (user.disabled_at !== null) {
+    // As for a spent link: the answer does not say the account exists (S12).
+    await audit({
+      event: 'magic_link_login',
+      outcome: 'failure',
+      userId: user.id,
+      detail: { reason: 'disabled' },
+    });
+    throw new ApiError(400, INVALID_TOKEN);
+  }
   const session = await services.sessions.create(publicUser(user), client);
   await audit({ event: 'magic_link_login', outcome: 'success', userId: user.id });
   return session;

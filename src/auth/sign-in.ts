@@ -1,6 +1,7 @@
 // Password sign-in (S4, S12, S16). Every failure, whatever its cause, gets
 // the same 401 and costs the same one password hash: an unknown email is
-// checked against a dummy hash. A hash made with older parameters is redone
+// checked against a dummy hash, and a disabled account answers as a wrong
+// password does. A hash made with older parameters is redone
 // after a successful login, while the password is at hand (S11).
 import type { Audit } from '../audit/events.js';
 import type { ClientInfo } from '../http/client-info.js';
@@ -36,13 +37,16 @@ export async function signIn(
   const user = await findUserByEmail(services.database, email);
   const passwordHash = user?.password_hash ?? (await services.dummyPasswordHash);
   const matches = await services.hasher.verify(passwordHash, credentials.password);
-  if (!user?.password_hash || !matches || !user.email_verified) {
+  // A disabled account gets the answer of a wrong password, after the same one hash (S12).
+  if (!user?.password_hash || !matches || !user.email_verified || user.disabled_at !== null) {
     await services.throttle.recordFailure(email);
     const reason = !user
       ? 'unknown_email'
-      : matches && user.password_hash
-        ? 'unverified'
-        : 'wrong_password';
+      : !matches || !user.password_hash
+        ? 'wrong_password'
+        : user.disabled_at !== null
+          ? 'disabled'
+          : 'unverified';
     await audit({
       event: 'login',
       outcome: 'failure',

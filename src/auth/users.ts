@@ -14,6 +14,8 @@ export type UserTables = {
     name: string | null;
     avatar_url: string | null;
     role: Generated<'user' | 'admin'>;
+    /** Set by an admin (src/admin/): the account cannot sign in. Null: active. */
+    disabled_at: Generated<Date | null>;
     created_at: ColumnType<Date, never, never>;
     updated_at: ColumnType<Date, never, Date>;
   };
@@ -205,6 +207,56 @@ export async function updateProfile(
       ...(changes.avatarUrl !== undefined ? { avatar_url: changes.avatarUrl } : {}),
       updated_at: new Date(),
     })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export interface UserSearch {
+  /** Part of an email or a name, matched without regard to case. */
+  readonly q?: string;
+  readonly limit: number;
+  /** Users with an id below this: the next page after a previous one. */
+  readonly beforeId?: number;
+}
+
+/** Newest accounts first, a page at a time (admin's user search). */
+export async function searchUsers(database: Database, search: UserSearch): Promise<User[]> {
+  let select = usersDb(database).selectFrom('users').selectAll();
+  if (search.q) {
+    const pattern = `%${search.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    select = select.where((eb) =>
+      eb.or([eb('email', 'ilike', pattern), eb('name', 'ilike', pattern)]),
+    );
+  }
+  if (search.beforeId !== undefined) select = select.where('id', '<', search.beforeId);
+  return select.orderBy('id', 'desc').limit(search.limit).execute();
+}
+
+/** Disables (`disabled` true) or enables the account; the user, or null when there is none. */
+export async function setUserDisabled(
+  database: Database,
+  id: number,
+  disabled: boolean,
+): Promise<User | null> {
+  const row = await usersDb(database)
+    .updateTable('users')
+    .set({ disabled_at: disabled ? new Date() : null, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function setUserRole(
+  database: Database,
+  id: number,
+  role: 'user' | 'admin',
+): Promise<User | null> {
+  const row = await usersDb(database)
+    .updateTable('users')
+    .set({ role, updated_at: new Date() })
     .where('id', '=', id)
     .returningAll()
     .executeTakeFirst();

@@ -112,6 +112,21 @@ function parseCidrList(raw: string): Cidr[] {
     });
 }
 
+/** `ADMIN_BASIC_AUTH`: the user and the argon2id hash, split at the first colon. */
+function parseAdminBasicAuth(raw: string): {
+  readonly user: string;
+  readonly passwordHash: string;
+} {
+  const value = raw.trim();
+  const colon = value.indexOf(':');
+  const user = value.slice(0, colon);
+  const passwordHash = value.slice(colon + 1);
+  if (colon <= 0 || !/^[\x21-\x7e]+$/.test(user) || !passwordHash.startsWith('$argon2id$')) {
+    throw new RuleViolation();
+  }
+  return { user, passwordHash };
+}
+
 function parseSessionSecret(raw: string): string {
   const problem = sessionSecretProblem(raw);
   if (problem) throw new RuleViolation(problem);
@@ -320,6 +335,24 @@ export const settings = {
     rule: 'a comma-separated list of IPv4/IPv6 addresses or CIDR blocks',
     default: '',
     parse: parseCidrList,
+  },
+  ADMIN_IP_ALLOWLIST: {
+    doc: 'Comma-separated addresses or CIDR blocks allowed to reach /admin/api and /metrics (S28); every other client gets 403 before credentials are asked for. The client is the address TRUSTED_PROXIES resolves.',
+    rule: 'a comma-separated list of IPv4/IPv6 addresses or CIDR blocks',
+    default: '127.0.0.1/8,::1',
+    parse: parseCidrList,
+  },
+  ADMIN_BASIC_AUTH: {
+    doc: 'The admin user and the argon2id hash of its password, as `user:hash` (`tracera admin hash-password` prints one). Unset: admin and /metrics are off and answer 404.',
+    rule: 'a user name without `:`, then `:`, then an argon2id hash (`$argon2id$...`)',
+    secret: true,
+    parse: parseAdminBasicAuth,
+  },
+  ADMIN_AUTH_MAX_FAILURES: {
+    doc: 'Wrong admin credentials one client (IPv6 per /64) may send in any 15 minutes; past that it is answered 429 with Retry-After, right credentials included.',
+    rule: 'an integer from 1 to 1000',
+    default: '10',
+    parse: integer(1, 1000),
   },
   HTTP_HEADERS_TIMEOUT_MS: {
     doc: 'Time a client has to send complete request headers (slowloris defence).',

@@ -135,6 +135,11 @@ export const TAGS = {
     description: 'Live prices and volatility over a WebSocket',
   },
   health: { name: 'health', description: 'Whether this instance can serve' },
+  admin: {
+    name: 'admin',
+    description:
+      'Operations under /admin/api, behind ADMIN_IP_ALLOWLIST and HTTP basic auth (ADMIN_BASIC_AUTH): users, the audit trail, ingestion, database and store status',
+  },
 } as const;
 
 export type Tag = (typeof TAGS)[keyof typeof TAGS]['name'];

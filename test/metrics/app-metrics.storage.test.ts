@@ -1,6 +1,7 @@
 // /metrics on the whole app: a scrape after real traffic through the real
 // routes, limits and sign-in has the counts that traffic made, and the
-// stand-in gate keeps every address but this machine out (S28).
+// admin gate keeps out every address off the allowlist, and anyone
+// without the admin's credentials (S28).
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   type AccountsApp,
@@ -8,6 +9,7 @@ import {
   PASSWORD,
   startAccountsApp,
 } from '../support/accounts.js';
+import { adminAuthorization, adminBasicAuth } from '../support/admin.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -15,13 +17,22 @@ afterEach(async () => {
 });
 
 async function accountsApp(): Promise<AccountsApp> {
-  const accounts = await startAccountsApp();
+  const accounts = await startAccountsApp({ env: { ADMIN_BASIC_AUTH: await adminBasicAuth() } });
   cleanups.push(() => accounts.close());
   return accounts;
 }
 
-async function scrape(accounts: AccountsApp, remoteAddress = '127.0.0.1') {
-  return accounts.app.inject({ method: 'GET', url: '/metrics', remoteAddress });
+async function scrape(
+  accounts: AccountsApp,
+  remoteAddress = '127.0.0.1',
+  authorization: string | null = adminAuthorization(),
+) {
+  return accounts.app.inject({
+    method: 'GET',
+    url: '/metrics',
+    remoteAddress,
+    headers: authorization ? { authorization } : {},
+  });
 }
 
 /** The value of the one sample of `name` whose labels include all of `labels`. */
@@ -36,11 +47,16 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 describe('/metrics on the app', () => {
-  it('S28: refused 403 from a public address, served to loopback as Prometheus text', async () => {
+  it('S28: behind the admin gate: 403 off the allowlist, 401 without credentials, then text', async () => {
     const accounts = await accountsApp();
     const refused = await scrape(accounts, '203.0.113.20');
     expect(refused.statusCode).toBe(403);
+    expect(refused.headers['www-authenticate']).toBeUndefined();
     expect(refused.body).not.toContain('tracera_');
+    const challenged = await scrape(accounts, '127.0.0.1', null);
+    expect(challenged.statusCode).toBe(401);
+    expect(challenged.headers['www-authenticate']).toMatch(/^Basic realm="Tracera admin"/);
+    expect(challenged.body).not.toContain('tracera_');
     const served = await scrape(accounts);
     expect(served.statusCode).toBe(200);
     expect(served.headers['content-type']).toBe('text/plain; version=0.0.4; charset=utf-8');

@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { connect } from 'node:net';
 import type { RouteOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminAuthorization, adminBasicAuth } from '../support/admin.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 import { Browser } from '../support/browser.js';
 
@@ -15,6 +16,12 @@ const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const REVIEWED_EXEMPT: readonly string[] = [];
 const HOST = 'tracera.test';
 const CROSS_SITE = { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' };
+/**
+ * Sent on every request, from 127.0.0.1 (inside the default admin
+ * allowlist): the admin routes' gate lets them through to the CSRF check, as
+ * a browser holding the admin's basic-auth credentials would be (S28).
+ */
+const ADMIN_AUTHORIZATION = adminAuthorization();
 
 interface UnsafeRoute {
   readonly method: string;
@@ -32,6 +39,7 @@ beforeAll(async () => {
   test = await buildTestApp({
     env: {
       BASE_URL: `http://${HOST}`,
+      ADMIN_BASIC_AUTH: await adminBasicAuth(),
       AUTH_RATE_LIMIT_PER_MIN: '100000000',
       GOOGLE_CLIENT_ID: 'google-client',
       GOOGLE_CLIENT_SECRET: 'google-secret',
@@ -104,6 +112,7 @@ function rawRequest(method: string, target: string, headers: Record<string, stri
       'connection: close',
       'content-type: application/json',
       `content-length: ${body.length}`,
+      `authorization: ${ADMIN_AUTHORIZATION}`,
       ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     ];
     let answer = '';
@@ -115,9 +124,18 @@ function rawRequest(method: string, target: string, headers: Record<string, stri
     socket.on('close', () => {
       const status = /^HTTP\/1\.1 (\d{3}) /.exec(answer);
       if (status) resolve(Number(status[1]));
-      else reject(new Error(`no status line in ${JSON.stringify(answer.slice(0, 80))}`));
+      else
+        reject(
+          new Error(
+            `${method} ${target}: no status line in ${JSON.stringify(answer.slice(0, 80))}`,
+          ),
+        );
     });
-    socket.end(`${lines.join('\r\n')}\r\n\r\n${body}`);
+    // Written without half-closing: `connection: close` has the server close
+    // once it answers. A half-closed socket is dropped by Node while a route's
+    // hooks still wait (the admin gate verifies a password first), and no
+    // browser half-closes.
+    socket.write(`${lines.join('\r\n')}\r\n\r\n${body}`);
   });
 }
 

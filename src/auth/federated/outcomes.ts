@@ -7,6 +7,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { auditFor } from '../../audit/events.js';
 import { clientInfo } from '../../http/client-info.js';
+import { ApiError } from '../../platform/errors.js';
 import type { RequestAuth } from '../request-auth.js';
 import type { AuthServices } from '../services.js';
 import {
@@ -20,6 +21,9 @@ import {
 } from '../users.js';
 import { type Flow, type FlowError, failureRedirect } from './flow.js';
 import { findLinkedUserId, linkProvider, type Provider } from './links.js';
+
+/** A disabled account (src/admin/); the flow's failure redirect carries `provider`. */
+const ACCOUNT_DISABLED = 'This account is disabled';
 
 export interface FederatedRoutes {
   readonly services: AuthServices;
@@ -188,6 +192,15 @@ export async function signInAndReturn(
       userId: user.id,
       detail: { provider, via: 'verified_email' },
     });
+  }
+  if (user.disabled_at !== null) {
+    await audit({
+      event: 'login',
+      outcome: 'failure',
+      userId: user.id,
+      detail: { method: provider, reason: 'disabled' },
+    });
+    throw new ApiError(403, ACCOUNT_DISABLED);
   }
   const signedIn = await services.sessions.create(publicUser(user), clientInfo(request));
   await requestAuth.startSession(request, reply, signedIn);
