@@ -7,8 +7,6 @@
 //  - a search ("ak redline"),
 //  - a category (weapon skins, the largest) sorted by the 24 h change.
 // Target: each page's p99 under 30 ms.
-import { sql } from 'kysely';
-import { buildCatalogFromDataSet, syncCatalog } from '../src/market/catalog/index.js';
 import { migrate, openDatabase } from '../src/platform/db/index.js';
 import {
   BENCH_DATABASE_URL,
@@ -23,6 +21,7 @@ import {
   stopAll,
   WARMUP_SECONDS,
 } from './harness.js';
+import { priceWholeCatalog } from './priced-catalog.js';
 
 const RATE_PER_SECOND = 100;
 const CONNECTIONS = 8;
@@ -42,22 +41,9 @@ export async function runMarketOverview(): Promise<boolean> {
   try {
     await migrate(database);
     const started = performance.now();
-    const report = await syncCatalog(database, await buildCatalogFromDataSet());
-    // Every item priced, with the spread of a real market: prices from cents
-    // to thousands, volume falling as price rises, changes of a few percent.
-    await sql`insert into market_summary (item_id, source, market_hash_name, category, rarity,
-        exterior, stattrak, souvenir, price_cents, observed_at, volume, change_1h, change_24h,
-        change_7d, volatility, sparkline, sparkline_at, updated_at)
-      select id, 'steam', market_hash_name, category, rarity, exterior, stattrak, souvenir,
-        price, now(), greatest(0, (200000 / price)::int + (id % 17)),
-        (random() - 0.5) * 2, (random() - 0.5) * 10, (random() - 0.5) * 30, random() / 10,
-        array(select (price * (1 + (random() - 0.5) / 10))::bigint
-          from generate_series(1, 28)), now(), now()
-      from (select id, market_hash_name, category, rarity, exterior, stattrak, souvenir,
-          (3 + (exp(random() * 12)))::bigint as price from items) priced`.execute(database.db);
-    await sql`vacuum (analyze) items, market_summary`.execute(database.db);
+    const inserted = await priceWholeCatalog(database);
     process.stdout.write(
-      `  ${report.inserted.toLocaleString('en-US')} catalog items priced in ${seconds(started)} s\n`,
+      `  ${inserted.toLocaleString('en-US')} catalog items priced in ${seconds(started)} s\n`,
     );
 
     app = await startApp('app', { DATABASE_URL: scratch.url, MARKET_PROVIDERS: 'steam' });
@@ -83,7 +69,7 @@ export async function runMarketOverview(): Promise<boolean> {
     }
 
     const lines = [
-      `market-overview: PostgreSQL ${new URL(BENCH_DATABASE_URL).host}; ${report.inserted} priced items; ${RATE_PER_SECOND} req/s each`,
+      `market-overview: PostgreSQL ${new URL(BENCH_DATABASE_URL).host}; ${inserted} priced items; ${RATE_PER_SECOND} req/s each`,
       `  GET /health (baseline): ${describeRuns(health)}`,
     ];
     let passed = true;

@@ -20,7 +20,6 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { linkProvider } from '../src/auth/federated/links.js';
-import { buildCatalogFromDataSet, syncCatalog } from '../src/market/catalog/index.js';
 import { getItems } from '../src/market/catalog/items.js';
 import { type Database, migrate, openDatabase } from '../src/platform/db/index.js';
 import { readOutbox } from '../src/platform/mail/index.js';
@@ -48,6 +47,7 @@ import {
   stopAll,
   WARMUP_SECONDS,
 } from './harness.js';
+import { priceWholeCatalog } from './priced-catalog.js';
 import { Visitor } from './visitor.js';
 
 /**
@@ -94,18 +94,7 @@ async function seedMarket(database: Database): Promise<{
   catalogItems: number;
 }> {
   await migrate(database);
-  const report = await syncCatalog(database, await buildCatalogFromDataSet());
-  await sql`insert into market_summary (item_id, source, market_hash_name, category, rarity,
-      exterior, stattrak, souvenir, price_cents, observed_at, volume, change_1h, change_24h,
-      change_7d, volatility, sparkline, sparkline_at, updated_at)
-    select id, 'steam', market_hash_name, category, rarity, exterior, stattrak, souvenir,
-      price, now(), greatest(0, (200000 / price)::int + (id % 17)),
-      (random() - 0.5) * 2, (random() - 0.5) * 10, (random() - 0.5) * 30, random() / 10,
-      array(select (price * (1 + (random() - 0.5) / 10))::bigint
-        from generate_series(1, 28)), now(), now()
-    from (select id, market_hash_name, category, rarity, exterior, stattrak, souvenir,
-        (3 + (exp(random() * 12)))::bigint as price from items) priced`.execute(database.db);
-  await sql`vacuum (analyze) items, market_summary`.execute(database.db);
+  const catalogItems = await priceWholeCatalog(database);
 
   const items: InventoryItemSpec[] = [];
   for (const tier of TIERS) {
@@ -126,7 +115,7 @@ async function seedMarket(database: Database): Promise<{
       });
     }
   }
-  return { items: [...items, ...UNMATCHED], catalogItems: report.inserted };
+  return { items: [...items, ...UNMATCHED], catalogItems };
 }
 
 /** The token of the newest sign-in link in the outbox, once it is not `previous`. */
