@@ -160,20 +160,21 @@ export async function usersWithHoldings(database: Database): Promise<number[]> {
   return rows.map((row) => row.user_id);
 }
 
+/** The user's holdings added by hand, oldest first; with `onlyId`, that one alone (or none). */
 export async function listManualHoldings(
   database: Database,
   userId: number,
+  onlyId?: number,
 ): Promise<ManualHolding[]> {
-  const rows = await portfolioDb(database)
+  let query = portfolioDb(database)
     .selectFrom('portfolio_holdings as h')
     .innerJoin('items', 'items.id', 'h.item_id')
     .select(ITEM_COLUMNS.map((column) => `items.${column}` as const))
     .select(['h.id as holding_id', 'h.quantity', 'h.note', 'h.added_at'])
     .where('h.user_id', '=', userId)
-    .where('h.origin', '=', 'manual')
-    .orderBy('h.added_at')
-    .orderBy('h.id')
-    .execute();
+    .where('h.origin', '=', 'manual');
+  if (onlyId !== undefined) query = query.where('h.id', '=', onlyId);
+  const rows = await query.orderBy('h.added_at').orderBy('h.id').execute();
   return rows.map(({ holding_id, quantity, note, added_at, ...item }) => ({
     id: holding_id,
     item,

@@ -63,7 +63,12 @@ import {
   TransactionsQuery,
 } from './schemas.js';
 import { backfillSnapshots, snapshotHistory, takeSnapshot } from './snapshots.js';
-import { itemsById, type PortfolioValuation, valuePortfolio } from './valuation.js';
+import {
+  itemsById,
+  type PortfolioValuation,
+  type ValuedHolding,
+  valuePortfolio,
+} from './valuation.js';
 
 export interface PortfolioRouteOptions {
   readonly database: Database;
@@ -135,13 +140,17 @@ function transactionJson(row: LedgerRow) {
 
 function portfolioJson(
   valuation: PortfolioValuation,
-  page: { readonly offset: number; readonly limit: number },
+  page: {
+    readonly offset: number;
+    readonly limit: number;
+    readonly shown: readonly ValuedHolding[];
+  },
   items: ReadonlyMap<number, Item>,
   manual: readonly ManualHolding[],
   options: PortfolioRouteOptions,
 ) {
   const { totals } = valuation;
-  const shown = valuation.holdings.slice(page.offset, page.offset + page.limit);
+  const { shown } = page;
   const itemOf = (itemId: number) => {
     const item = items.get(itemId);
     // Holdings reference the catalog, whose rows are never deleted while held.
@@ -310,7 +319,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
         ...shown.map((holding) => holding.itemId),
         ...valuation.unpriced.map((entry) => entry.itemId),
       ]);
-      return portfolioJson(valuation, { offset, limit }, items, manual, options);
+      return portfolioJson(valuation, { offset, limit, shown }, items, manual, options);
     },
   );
 
@@ -433,7 +442,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
       const note = request.body.note ?? '';
       const id = await addManualHolding(database, userId, item, request.body.quantity, note);
       reply.code(201);
-      const added = (await listManualHoldings(database, userId)).find((h) => h.id === id);
+      const [added] = await listManualHoldings(database, userId, id);
       if (!added) throw new ApiError(404, NO_SUCH_HOLDING);
       return manualJson(added);
     },
@@ -462,7 +471,7 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
       if (!(await updateManualHolding(database, userId, id, request.body))) {
         throw new ApiError(404, NO_SUCH_HOLDING);
       }
-      const updated = (await listManualHoldings(database, userId)).find((h) => h.id === id);
+      const [updated] = await listManualHoldings(database, userId, id);
       if (!updated) throw new ApiError(404, NO_SUCH_HOLDING);
       return manualJson(updated);
     },
