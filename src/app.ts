@@ -148,6 +148,7 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       store,
       hasher: accounts.hasher,
       now: deps.now ?? Date.now,
+      onRateLimited: metrics.rateLimited,
     }),
   );
   if (deps.onRoute) app.addHook('onRoute', deps.onRoute);
@@ -217,7 +218,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
 
   // Routes for the files present at start, not a wildcard: an unknown path
   // is a 404 straight away instead of a filesystem lookup.
-  if (staticRoot) await registerWebApp(app, staticRoot, appShell);
+  // The admin pages exist only where admin is on; elsewhere they are the app's not-found page.
+  if (staticRoot) {
+    await registerWebApp(app, staticRoot, appShell, {
+      adminPages: config.admin.basicAuth !== null,
+    });
+  }
 
   app.addHook('preClose', async () => {
     closing = true;

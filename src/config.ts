@@ -66,6 +66,8 @@ export interface Config {
     /** Wrong credentials per client in any `failureWindowMs`. */
     readonly maxFailures: number;
     readonly failureWindowMs: number;
+    /** Requests per client per minute to any gated route, right credentials or not. */
+    readonly requestsPerMinute: number;
   };
   readonly http: {
     readonly headersTimeoutMs: number;
@@ -283,6 +285,7 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       basicAuth: values.ADMIN_BASIC_AUTH ?? null,
       maxFailures: v.ADMIN_AUTH_MAX_FAILURES,
       failureWindowMs: ADMIN_FAILURE_WINDOW_MS,
+      requestsPerMinute: v.ADMIN_RATE_LIMIT_PER_MIN,
     },
     http: {
       headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,

@@ -5,12 +5,15 @@
 // 1. Admin off (ADMIN_BASIC_AUTH unset): 404 `{"detail": "Not found"}`, the
 //    answer of a route that does not exist, so an instance without admin
 //    does not say it has one.
-// 2. The client (`request.ip`, which believes X-Forwarded-For only from
+// 2. A client past ADMIN_RATE_LIMIT_PER_MIN requests in any minute (S44):
+//    429 with Retry-After, neither audited nor checked further, so a flood
+//    from anywhere costs one store round trip a request and no audit rows.
+// 3. The client (`request.ip`, which believes X-Forwarded-For only from
 //    TRUSTED_PROXIES, S22) outside ADMIN_IP_ALLOWLIST: 403, with no
 //    `WWW-Authenticate`, so nobody outside is ever asked for the password.
-// 3. A client locked out by too many wrong credentials: 429 with
+// 4. A client locked out by too many wrong credentials: 429 with
 //    Retry-After, without checking what it sent.
-// 4. No, malformed or wrong credentials: 401 with the basic-auth challenge.
+// 5. No, malformed or wrong credentials: 401 with the basic-auth challenge.
 //    Each wrong pair is offered to a sliding window per client in the store
 //    (S44): past ADMIN_AUTH_MAX_FAILURES in any 15 minutes it is answered 429
 //    and the client is locked out until the window has room. When the store
@@ -48,7 +51,7 @@ import { detail, documentResponses, ERRORS } from '../http/openapi.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
-import { SECOND_MS } from '../platform/time.js';
+import { MINUTE_MS, SECOND_MS } from '../platform/time.js';
 import { clientKey } from '../security/rate-limit.js';
 
 export const ADMIN_REALM_CHALLENGE = 'Basic realm="Tracera admin", charset="UTF-8"';
@@ -76,6 +79,8 @@ export interface AdminGateOptions {
   readonly hasher: PasswordHasher;
   /** Epoch milliseconds; the failure window's clock. */
   readonly now: () => number;
+  /** Told of each request refused by the request budget (docs/metrics.md). */
+  readonly onRateLimited?: (budget: string, tier: 'strict' | 'read') => void;
 }
 
 type Refusal =
@@ -129,6 +134,8 @@ export function createAdminGate(options: AdminGateOptions): AdminGate {
   const isAllowed = allowlistChecker(admin.allowlist);
   const expectedUser = admin.basicAuth ? digest(admin.basicAuth.user) : null;
   const window = { limit: admin.maxFailures, windowMs: admin.failureWindowMs };
+  const requestBudget = { limit: admin.requestsPerMinute, windowMs: MINUTE_MS };
+  const onRateLimited = options.onRateLimited ?? (() => {});
 
   async function audit(request: FastifyRequest, outcome: AuditOutcome, reason?: Refusal) {
     await recordAuditEvent(database, request, {
@@ -157,7 +164,21 @@ export function createAdminGate(options: AdminGateOptions): AdminGate {
     });
   };
 
-  /** Steps 3 and 4 for an allowed client; resolves when the credentials are right. */
+  /** Step 2: the client's request budget, before anything is audited. */
+  async function admitRequest(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const admission = await store.admit(
+      `rate-window:admin:${clientKey(request.ip)}`,
+      requestBudget,
+      now(),
+    );
+    if (admission.admitted) return;
+    onRateLimited('admin', 'read');
+    const seconds = Math.max(1, Math.ceil(admission.retryAfterMs / SECOND_MS));
+    reply.header('retry-after', seconds);
+    throw new ApiError(429, `Too many requests; try again in ${seconds} seconds`);
+  }
+
+  /** Steps 4 and 5 for an allowed client; resolves when the credentials are right. */
   async function checkCredentials(
     request: FastifyRequest,
     passwordHash: string,
@@ -196,10 +217,11 @@ export function createAdminGate(options: AdminGateOptions): AdminGate {
     // Not audited: a route that does not exist is not an admin access, and an
     // instance without admin should not write a row for anyone who asks.
     if (!basicAuth || !expectedUser) throw new ApiError(404, ADMIN_NOT_FOUND);
-    if (!isAllowed(request.ip)) {
-      return refuse(request, 'not_allowlisted', new ApiError(403, ADMIN_NOT_ALLOWED));
-    }
     try {
+      await admitRequest(request, reply);
+      if (!isAllowed(request.ip)) {
+        return await refuse(request, 'not_allowlisted', new ApiError(403, ADMIN_NOT_ALLOWED));
+      }
       await checkCredentials(request, basicAuth.passwordHash, expectedUser);
     } catch (error) {
       // A refusal above is audited already; a store or hashing queue that failed is audited here.

@@ -1,8 +1,8 @@
 // The admin API's request and response schemas (TypeBox): users, the audit
 // trail, ingestion per provider, and the status of the database and store.
 import { Type } from 'typebox';
-import { AUDIT_EVENT_NAMES } from '../audit/events.js';
 import { SourceStatusJson } from '../market/schemas.js';
+import { AUDIT_EVENT_NAMES } from '../shared/audit-vocabulary.js';
 
 export const USERS_PAGE_DEFAULT = 50;
 export const USERS_PAGE_MAX = 200;

@@ -7,27 +7,9 @@ import type { FastifyRequest } from 'fastify';
 import type { ColumnType, Generated, Kysely } from 'kysely';
 import { clientInfo } from '../http/client-info.js';
 import type { Database } from '../platform/db/index.js';
+import type { AuditEventName } from '../shared/audit-vocabulary.js';
 
-/** Every event the trail records, for the admin API's filter. */
-export const AUDIT_EVENT_NAMES = [
-  'signup',
-  'email_verification',
-  'login',
-  'logout',
-  'profile_update',
-  'password_change',
-  'password_reset_request',
-  'password_reset',
-  'magic_link_request',
-  'magic_link_login',
-  'session_revocation',
-  'provider_link',
-  'provider_unlink',
-  'portfolio_import',
-  'admin_access',
-] as const;
-
-export type AuditEventName = (typeof AUDIT_EVENT_NAMES)[number];
+export { AUDIT_EVENT_NAMES, type AuditEventName } from '../shared/audit-vocabulary.js';
 
 export type AuditOutcome = 'success' | 'failure';
 

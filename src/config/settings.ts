@@ -354,6 +354,12 @@ export const settings = {
     default: '10',
     parse: integer(1, 1000),
   },
+  ADMIN_RATE_LIMIT_PER_MIN: {
+    doc: 'Requests per minute one client (IPv6 per /64) may make to the gated routes (the admin pages, /admin/api, /metrics), counted before anything else, so a flood is answered 429 without hashing a password or writing an audit row.',
+    rule: 'an integer from 1 to 100000000',
+    default: '600',
+    parse: integer(1, 100_000_000),
+  },
   HTTP_HEADERS_TIMEOUT_MS: {
     doc: 'Time a client has to send complete request headers (slowloris defence).',
     rule: 'an integer from 1 to 3600000, not above HTTP_REQUEST_TIMEOUT_MS',

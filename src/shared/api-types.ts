@@ -3,6 +3,15 @@
 // from the server. Type-only: nothing here reaches the browser bundle but the
 // names, and the schema modules it reads import no server code.
 import type { Static } from 'typebox';
+import type {
+  AdminStatusJson,
+  AdminUserJson,
+  AuditEventJson,
+  AuditPageJson,
+  IngestionJson,
+  SessionsEndedJson,
+  UsersPageJson,
+} from '../admin/schemas.js';
 import type { CsrfJson, UserJson } from '../auth/schemas.js';
 import type {
   HistoryJson,
@@ -56,3 +65,10 @@ export type TransactionsPage = Static<typeof TransactionsPageJson>;
 export type CsvImported = Static<typeof CsvImportedJson>;
 export type CsvRefused = Static<typeof CsvRefusedJson>;
 export type PortfolioHistory = Static<typeof PortfolioHistoryJson>;
+export type AdminUser = Static<typeof AdminUserJson>;
+export type AdminUsersPage = Static<typeof UsersPageJson>;
+export type SessionsEnded = Static<typeof SessionsEndedJson>;
+export type AuditEvent = Static<typeof AuditEventJson>;
+export type AuditPage = Static<typeof AuditPageJson>;
+export type Ingestion = Static<typeof IngestionJson>;
+export type AdminStatus = Static<typeof AdminStatusJson>;

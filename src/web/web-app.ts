@@ -1,6 +1,7 @@
 // Serves the web app that Vite builds into web/dist (docs/web-app.md): the
 // app shell (index.html) at each of the app's own routes, the account pages
-// among them (with their own headers: pages.ts), the built files as static
+// among them (with their own headers: pages.ts), the admin pages where admin
+// is on (only through the admin gate), the built files as static
 // files, and the shell again, with a 404, for a browser asking for a page
 // that does not exist, so the app shows its not-found page; that one is not
 // stored and sends no referrer, as it may carry a token. Vite names every
@@ -18,6 +19,13 @@ import { ACCOUNT_PAGES, TOKEN_PAGE_HEADERS } from './pages.js';
 
 /** The app's client routes (web/src/main.tsx): each answers the shell. */
 export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index', '/portfolio'] as const;
+
+/**
+ * The admin pages (web/src/pages/admin/): their shell answers only through
+ * the admin gate (S28), so a browser is asked for the admin's credentials
+ * before it sees them, and is never stored.
+ */
+export const ADMIN_PAGE_ROUTES = ['/admin', '/admin/users', '/admin/audit'] as const;
 
 export const APP_SHELL_FILE = 'index.html';
 /** Where Vite puts the content-hashed files. */
@@ -68,19 +76,26 @@ function shellRoutes(): { path: string; headers: Readonly<Record<string, string>
 }
 
 /**
- * Registers the shell at the app's routes and the account pages, and the
- * files of `root`. Like the static files, routes exist for what is in `root` at
+ * Registers the shell at the app's routes, the account pages and, with
+ * `adminPages`, the admin pages, and the files of `root`. Like the static files, routes exist for what is in `root` at
  * start: a request never looks the filesystem up.
  */
 export async function registerWebApp(
   app: FastifyInstance,
   root: string,
   shell: Buffer | null,
+  options: { readonly adminPages: boolean },
 ): Promise<void> {
   if (shell) {
     for (const { path, headers } of shellRoutes()) {
       app.get(path, { schema: { hide: true } }, async (_request, reply) =>
         reply.headers(headers).type('text/html; charset=utf-8').send(shell),
+      );
+    }
+    // The gate itself adds `Cache-Control: no-store` to these answers.
+    for (const path of options.adminPages ? ADMIN_PAGE_ROUTES : []) {
+      app.get(path, { schema: { hide: true }, onRequest: app.adminGate }, async (_request, reply) =>
+        reply.type('text/html; charset=utf-8').send(shell),
       );
     }
   }

@@ -4,9 +4,11 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ADMIN_REALM_CHALLENGE } from '../../src/admin/gate.js';
+import { DEFAULT_STATIC_ROOT } from '../../src/app.js';
 import { queryAuditEvents } from '../../src/audit/events.js';
 import { StoreUnavailableError } from '../../src/platform/store/index.js';
 import { CSRF_REFUSED } from '../../src/shared/csrf.js';
+import { ADMIN_PAGE_ROUTES } from '../../src/web/web-app.js';
 import { type AccountsApp, startAccountsApp } from '../support/accounts.js';
 import { adminBasicAuth } from '../support/admin.js';
 
@@ -28,8 +30,12 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function adminApp(env: Record<string, string> = {}): Promise<AccountsApp> {
+async function adminApp(
+  env: Record<string, string> = {},
+  staticRoot?: string,
+): Promise<AccountsApp> {
   const accounts = await startAccountsApp({
+    ...(staticRoot ? { staticRoot } : {}),
     env: {
       ADMIN_BASIC_AUTH: adminBasicAuthValue,
       ADMIN_AUTH_MAX_FAILURES: String(MAX_FAILURES),
@@ -186,6 +192,54 @@ describe('S28, S44 wrong credentials', () => {
     expect((await get(accounts, INSIDE, basic(ADMIN_USER, 'wrong password 12'))).statusCode).toBe(
       503,
     );
+  });
+});
+
+describe('S28 the admin pages', () => {
+  it.each(ADMIN_PAGE_ROUTES)(
+    'S28: %s is the app only through the gate, never stored',
+    async (url) => {
+      const accounts = await adminApp({}, DEFAULT_STATIC_ROOT);
+      const page = (ip: string, authorization?: string) =>
+        accounts.app.inject({
+          url,
+          remoteAddress: ip,
+          headers: { accept: 'text/html', ...(authorization ? { authorization } : {}) },
+        });
+      const outside = await page(OUTSIDE, RIGHT);
+      expect(outside.statusCode).toBe(403);
+      expect(outside.headers['www-authenticate']).toBeUndefined();
+      const anonymous = await page(INSIDE);
+      expect(anonymous.statusCode).toBe(401);
+      expect(anonymous.headers['www-authenticate']).toBe(ADMIN_REALM_CHALLENGE);
+      expect(anonymous.body).not.toContain('<div id="root">');
+      const admin = await page(INSIDE, RIGHT);
+      expect(admin.statusCode).toBe(200);
+      expect(admin.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(admin.headers['cache-control']).toBe('no-store');
+      expect(admin.headers['content-security-policy']).toBeDefined();
+      expect(admin.body).toContain('<div id="root"></div>');
+    },
+  );
+});
+
+describe('S44 the request budget comes first', () => {
+  it('S44: past ADMIN_RATE_LIMIT_PER_MIN a client is 429, and the flood writes no audit rows', async () => {
+    const accounts = await adminApp({ ADMIN_RATE_LIMIT_PER_MIN: '3' });
+    for (let request = 0; request < 3; request += 1) {
+      expect((await get(accounts, OUTSIDE, RIGHT)).statusCode).toBe(403);
+    }
+    const calls = accounts.hasher.calls;
+    for (let request = 0; request < 5; request += 1) {
+      const refused = await get(accounts, OUTSIDE, RIGHT);
+      expect(refused.statusCode).toBe(429);
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    const rows = await queryAuditEvents(accounts.database, { event: 'admin_access' });
+    expect(rows).toHaveLength(3);
+    // Each client has its own budget, and nothing was hashed for the flood.
+    expect((await get(accounts, INSIDE, RIGHT)).statusCode).toBe(200);
+    expect(accounts.hasher.calls).toBe(calls + 1);
   });
 });
 

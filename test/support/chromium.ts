@@ -83,10 +83,15 @@ export async function watchedContext(
     readonly viewport?: { readonly width: number; readonly height: number };
     readonly label?: string;
     readonly expected?: readonly ExpectedRefusal[];
+    /** Basic-auth credentials the context sends to `origin` on every request (the admin's). */
+    readonly basicAuth?: { readonly username: string; readonly password: string };
   },
 ): Promise<Watched> {
-  const { origin, label = 'browser', expected = [] } = options;
-  const context = await browser.newContext({ viewport: options.viewport ?? DESKTOP });
+  const { origin, label = 'browser', expected = [], basicAuth } = options;
+  const context = await browser.newContext({
+    viewport: options.viewport ?? DESKTOP,
+    ...(basicAuth ? { httpCredentials: { ...basicAuth, origin, send: 'always' as const } } : {}),
+  });
   context.setDefaultTimeout(STEP_TIMEOUT_MS);
   const watched: Watched = { context, cspViolations: [], errors: [], foreignRequests: [] };
   await context.exposeFunction('reportCspViolation', (violation: string) => {

@@ -96,8 +96,9 @@ describe('the web app', () => {
     }
   });
 
+  // Admin is off here (ADMIN_BASIC_AUTH unset): its pages are unknown pages too.
   it('gives a browser asking for an unknown page the app, with a 404', async () => {
-    for (const url of ['/no-such-page', '/items', '/movers/up?x=1', '/index.html']) {
+    for (const url of ['/no-such-page', '/items', '/movers/up?x=1', '/index.html', '/admin']) {
       const response = await shipped.app.inject({ url, headers: { accept: BROWSER_ACCEPT } });
       expect(response.statusCode, url).toBe(404);
       expect(response.headers['content-type'], url).toBe('text/html; charset=utf-8');

@@ -1,7 +1,8 @@
 // The web app's entry: the router with its pages, the query client, the
 // stylesheet. The item and index pages draw charts, so they load on demand
 // with lightweight-charts; the market table never waits for it. The
-// portfolio page is its own chunk too, and loads its chart only to draw it.
+// portfolio page is its own chunk too, and loads its chart only to draw it,
+// and so are the admin pages.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -30,6 +31,18 @@ const ACCOUNT_ROUTES = (
   lazy: async () => ({ Component: (await import('./pages/account/index.js'))[page] }),
 }));
 
+/** The admin pages, one lazily loaded chunk; the server serves them only through the admin gate. */
+const ADMIN_ROUTES = (
+  [
+    [undefined, 'AdminStatusPage'],
+    ['users', 'AdminUsersPage'],
+    ['audit', 'AdminAuditPage'],
+  ] as const
+).map(([path, page]) => ({
+  ...(path ? { path } : { index: true as const }),
+  lazy: async () => ({ Component: (await import('./pages/admin/index.js'))[page] }),
+}));
+
 const router = createBrowserRouter([
   {
     element: <Layout />,
@@ -49,6 +62,11 @@ const router = createBrowserRouter([
         }),
       },
       ...ACCOUNT_ROUTES,
+      {
+        path: 'admin',
+        lazy: async () => ({ Component: (await import('./pages/admin/index.js')).AdminLayout }),
+        children: ADMIN_ROUTES,
+      },
       {
         path: 'index',
         lazy: async () => ({ Component: (await import('./pages/IndexPage.js')).IndexPage }),

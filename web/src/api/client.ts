@@ -7,6 +7,8 @@ import type { Csrf } from '../../../src/shared/api-types.js';
 import { isCsrfTokenRefusal } from '../../../src/shared/csrf.js';
 
 export const API_PREFIX = '/api/v1';
+/** The admin API (src/admin/routes.ts): outside /api/v1, behind the admin gate. */
+export const ADMIN_API_PREFIX = '/admin/api';
 
 /** The CSRF token of this browser's session, fetched on first need. */
 let csrfToken: Promise<string> | null = null;
@@ -26,13 +28,13 @@ export class ApiError extends Error {
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined | null>>;
 
-export function apiUrl(path: string, query: Query = {}): string {
+export function apiUrl(path: string, query: Query = {}, prefix = API_PREFIX): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(query)) {
     if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
   }
   const search = params.toString();
-  return `${API_PREFIX}${path}${search ? `?${search}` : ''}`;
+  return `${prefix}${path}${search ? `?${search}` : ''}`;
 }
 
 /** Where a 401 leads: the sign-in page, told where to come back to. */
@@ -77,8 +79,9 @@ export async function apiGet<T>(
   query?: Query,
   signal?: AbortSignal,
   onUnauthorized: OnUnauthorized = 'sign-in',
+  prefix = API_PREFIX,
 ): Promise<T> {
-  const response = await fetch(apiUrl(path, query), {
+  const response = await fetch(apiUrl(path, query, prefix), {
     credentials: 'same-origin',
     cache: 'no-store',
     headers: { accept: 'application/json' },
@@ -109,14 +112,14 @@ export class RawBody {
   ) {}
 }
 
-async function sendOnce(method: UnsafeMethod, path: string, body: unknown): Promise<Response> {
+async function sendOnce(method: UnsafeMethod, url: string, body: unknown): Promise<Response> {
   const headers: Record<string, string> = {
     accept: 'application/json',
     'x-csrf-token': await currentCsrfToken(),
   };
   if (body !== undefined)
     headers['content-type'] = body instanceof RawBody ? body.type : 'application/json';
-  return fetch(apiUrl(path), {
+  return fetch(url, {
     method,
     credentials: 'same-origin',
     headers,
@@ -139,11 +142,13 @@ export async function apiSend<T>(
   path: string,
   body?: unknown,
   onUnauthorized: OnUnauthorized = 'sign-in',
+  prefix = API_PREFIX,
 ): Promise<T> {
-  let response = await sendOnce(method, path, body);
+  const url = apiUrl(path, {}, prefix);
+  let response = await sendOnce(method, url, body);
   if (response.status === 403 && isCsrfTokenRefusal(await detailOf(response.clone()))) {
     csrfToken = null;
-    response = await sendOnce(method, path, body);
+    response = await sendOnce(method, url, body);
   }
   return answerOf<T>(response, onUnauthorized);
 }
