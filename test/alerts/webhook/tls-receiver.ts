@@ -8,7 +8,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -114,13 +114,22 @@ export async function startTlsReceiver(
 /**
  * Runs `work` and counts the outbound TCP sockets created meanwhile (Node's
  * `net.client.socket` channel): zero proves no connection was attempted.
+ * A socket announced meanwhile is failed before it connects, so that even
+ * with a control broken, a test naming 10.x or 169.254.169.254 sends nothing
+ * off this machine.
  */
 export async function countOutboundSockets<T>(
   work: () => Promise<T>,
 ): Promise<{ readonly result: T; readonly sockets: number }> {
   let sockets = 0;
-  const onSocket = () => {
+  const onSocket = (message: unknown) => {
     sockets += 1;
+    // The channel announces the socket just before net.connect calls its connect().
+    const { socket } = message as { socket: Socket };
+    socket.connect = (() => {
+      process.nextTick(() => socket.destroy(new Error('outbound connection blocked by the test')));
+      return socket;
+    }) as Socket['connect'];
   };
   subscribe('net.client.socket', onSocket);
   try {
