@@ -261,6 +261,22 @@ describe('S45: redirects, timeouts and size caps', () => {
 });
 
 describe('S45: retries', () => {
+  it('a signal aborted during the wait between attempts ends the delivery there', async () => {
+    const hook = await receiver((_request, response) => response.writeHead(503).end());
+    const controller = new AbortController();
+    const { options, clock } = await localOptions({ signal: controller.signal });
+    const aborting = {
+      now: clock.now,
+      sleep: async () => controller.abort(),
+    };
+    const result = await deliverWebhook(target(hook.port), event, 'evt-1', {
+      ...options,
+      clock: aborting,
+    });
+    expect(result).toMatchObject({ delivered: false, reason: 'aborted', attempts: 1 });
+    expect(hook.requests).toHaveLength(1);
+  });
+
   /** A receiver answering the given statuses in turn, then 200. */
   async function answering(...answers: [number, Record<string, string>?][]) {
     let next = 0;

@@ -28,9 +28,12 @@ describe('webhook payloads', () => {
   });
 
   it('truncateText never leaves half a surrogate pair', () => {
-    const cut = truncateText(`abc${'😀'.repeat(3)}`, 6);
-    expect(cut).toBe('abc😀…');
-    expect(cut.isWellFormed()).toBe(true);
+    // Cutting at 4 would keep "ab" and the first half of an emoji.
+    const odd = truncateText(`ab${'😀'.repeat(3)}`, 4);
+    expect(odd).toBe('ab…');
+    expect(odd.isWellFormed()).toBe(true);
+    const even = truncateText(`abc${'😀'.repeat(3)}`, 6);
+    expect(even).toBe('abc😀…');
   });
 
   it('Discord content, title and description stay within Discord’s limits', () => {
