@@ -37,7 +37,7 @@ export type ConnectionOutcome =
     };
 
 /** The URL's host without IPv6 brackets: `[::1]` is `::1`. */
-export function hostOf(url: URL): string {
+function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 

@@ -118,6 +118,20 @@ describe('S45: refused before connecting', () => {
     expect(receiver.connections()).toBe(0);
   });
 
+  it('the default resolver is checked too: localhost (from /etc/hosts) is refused', async () => {
+    const { cert } = await receiverCertificate();
+    const { result, sockets } = await countOutboundSockets(() =>
+      deliverWebhook(
+        { url: 'https://localhost:8443/hook', format: 'json', secret: createWebhookSecret() },
+        event,
+        'evt-1',
+        { ca: cert, clock: recordingClock() },
+      ),
+    );
+    expect(result).toMatchObject({ delivered: false, reason: 'address_not_public', attempts: 1 });
+    expect(sockets).toBe(0);
+  });
+
   it('a name answering one public and one private address is refused as a whole', async () => {
     const { result, sockets } = await deliverCounting(
       'https://mixed.example/hook',

@@ -359,6 +359,21 @@ describe('S45: retries', () => {
     expect(clock.sleeps).toEqual([]);
   });
 
+  it('a connection dropped mid-answer is retried as a network failure', async () => {
+    let answered = 0;
+    const hook = await receiver((_request, response) => {
+      answered += 1;
+      if (answered > 1) return response.writeHead(200).end();
+      response.writeHead(200, { 'content-length': '100' });
+      response.write('partial');
+      setImmediate(() => response.socket?.destroy());
+    });
+    const { options, clock } = await localOptions();
+    const result = await deliverWebhook(target(hook.port), event, 'evt-1', options);
+    expect(result).toMatchObject({ delivered: true, status: 200, attempts: 2 });
+    expect(clock.sleeps).toHaveLength(1);
+  });
+
   it('a refused connection is retried as a network failure', async () => {
     const port = await freePort();
     const { options, clock } = await localOptions({ maxAttempts: 2 });
