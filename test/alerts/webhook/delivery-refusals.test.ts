@@ -60,6 +60,16 @@ async function deliverCounting(
 }
 
 describe('S45: refused before connecting', () => {
+  it('an event id that could split a header is a caller mistake: it throws', async () => {
+    await expect(
+      deliverWebhook(
+        { url: 'https://hooks.example.com/x', format: 'json', secret: createWebhookSecret() },
+        event,
+        'evt-1\r\nX-Injected: 1',
+      ),
+    ).rejects.toThrow(RangeError);
+  });
+
   it.each([
     ['http://hooks.example.com/x', 'not_https'],
     ['ftp://hooks.example.com/x', 'not_https'],
@@ -75,6 +85,8 @@ describe('S45: refused before connecting', () => {
   it.each([
     '127.0.0.1',
     '127.1.2.3',
+    '2130706433',
+    '0x7f.0.0.1',
     '[::1]',
     '[::ffff:127.0.0.1]',
     '[::]',

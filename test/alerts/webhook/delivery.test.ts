@@ -350,6 +350,9 @@ describe('S45: retries', () => {
     const hook = await answering([429, { 'retry-after': '61' }]);
     const { options, clock } = await localOptions();
     const result = await deliverWebhook(target(hook.port), event, 'evt-1', options);
+    expect(result.delivered || result.message).toBe(
+      'The receiver answered 429; it asked to wait longer than 60 s',
+    );
     expect(result).toMatchObject({
       delivered: false,
       reason: 'http_status',
