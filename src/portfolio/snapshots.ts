@@ -91,6 +91,32 @@ async function snapshotNow(
   return { userId, day, valueCents, netValueCents, pricedQuantity };
 }
 
+/** A user's holdings valued now, at the preferred latest prices: what an alert on the portfolio reads. */
+export async function portfolioValueNow(
+  database: Database,
+  userId: number,
+  sources: readonly PriceSource[],
+  now: number,
+): Promise<number> {
+  return (await snapshotNow(database, userId, sources, utcDay(now))).valueCents;
+}
+
+/** The value of each user's snapshot of `day`, by user id. */
+export async function snapshotValues(
+  database: Database,
+  userIds: readonly number[],
+  day: string,
+): Promise<Map<number, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await portfolioDb(database)
+    .selectFrom('portfolio_snapshots')
+    .select(['user_id', 'value_cents'])
+    .where('day', '=', day)
+    .where('user_id', 'in', userIds)
+    .execute();
+  return new Map(rows.map((row) => [Number(row.user_id), Number(row.value_cents)]));
+}
+
 /** Takes today's snapshot of one user (after an import), unless it exists. */
 export async function takeSnapshot(
   database: Database,

@@ -57,8 +57,11 @@ async function volatilities(
   });
 }
 
-/** The price of the outer query's `latest.id` at `at`, looked for no earlier than `from`. */
-function priceAt(source: PriceSource, at: Date, from: Date) {
+/**
+ * The price of the outer query's `latest.id` at `at`, looked for no earlier
+ * than `from`; the alert rules measure their changes with it too.
+ */
+export function priceAt(source: PriceSource, at: Date, from: Date) {
   return sql`coalesce(
     (select price_cents from prices
       where item_id = latest.id and source = ${source}
