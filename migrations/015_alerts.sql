@@ -43,6 +43,7 @@ create table alert_firings (
   item_id integer references items (id) on delete set null,
   source text not null,
   value double precision not null,
+  title text not null,
   message text not null,
   -- Channel name -> {state: 'pending' | 'sent' | 'failed' | 'skipped', reason?}.
   deliveries jsonb not null,

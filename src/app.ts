@@ -18,6 +18,8 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { createAdminGate } from './admin/gate.js';
 import { ADMIN_API_PREFIX, adminRoutes } from './admin/routes.js';
+import { alertRoutes } from './alerts/routes.js';
+import type { WebhookOptions } from './alerts/webhook/delivery.js';
 import type { DeferredWork } from './auth/deferred-work.js';
 import {
   type AccountsOptions,
@@ -80,6 +82,8 @@ export interface AppDeps {
   readonly steamOpenIdEndpoint?: string;
   /** OAuth providers' endpoints; only tests point them at a stand-in. */
   readonly oauthEndpoints?: AccountsOptions['oauthEndpoints'];
+  /** The webhook test button's delivery options; only tests trust a local receiver with them (S45). */
+  readonly webhookOptions?: WebhookOptions;
   /** Sees every route as it is added, after the app's own controls; tests list routes with it. */
   readonly onRoute?: onRouteHookHandler;
 }
@@ -193,6 +197,22 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     },
     now: deps.now ?? Date.now,
     onImport: metrics.portfolioImport,
+  });
+
+  await app.register(alertRoutes, {
+    prefix: API_PREFIX,
+    database,
+    store,
+    requestAuth: accounts.requestAuth,
+    alerts: config.alerts,
+    market: config.market,
+    rateLimits: {
+      perMinute: config.auth.rateLimitPerMinute,
+      readsPerMinute: config.auth.readRateLimitPerMinute,
+      onRefused: metrics.rateLimited,
+    },
+    ...(deps.webhookOptions ? { webhookOptions: deps.webhookOptions } : {}),
+    now: deps.now ?? Date.now,
   });
 
   await app.register(healthRoutes, {

@@ -108,6 +108,10 @@ export interface Config {
     readonly priceSources: readonly SettingValues['PORTFOLIO_PRICE_SOURCES'][number][];
     readonly csvMaxBytes: number;
   };
+  readonly alerts: {
+    readonly rulesPerUser: number;
+    readonly emailsPerHour: number;
+  };
   /** The live feed (WebSocket hub). */
   readonly realtime: {
     /** Null: no cap. */
@@ -322,6 +326,10 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       importCooldownMs: v.PORTFOLIO_IMPORT_COOLDOWN_SECONDS * SECOND_MS,
       priceSources: v.PORTFOLIO_PRICE_SOURCES,
       csvMaxBytes: v.PORTFOLIO_CSV_MAX_BYTES,
+    },
+    alerts: {
+      rulesPerUser: v.ALERT_RULES_PER_USER,
+      emailsPerHour: v.ALERT_EMAILS_PER_HOUR,
     },
     realtime: {
       maxConnectionsPerIp: v.WS_MAX_CONNECTIONS_PER_IP === 0 ? null : v.WS_MAX_CONNECTIONS_PER_IP,

@@ -25,12 +25,10 @@ import { arrayLiteral } from '../platform/db/array-literal.js';
 import type { Database } from '../platform/db/index.js';
 import type { Store, Unsubscribe } from '../platform/store/index.js';
 import { MINUTE_MS } from '../platform/time.js';
-import { portfolioValueNow, snapshotValues, utcDay } from '../portfolio/snapshots.js';
-import type { ChangeWindow } from '../shared/alert-vocabulary.js';
-import { type Facts, type Measure, measure } from './conditions.js';
-import { CHANGE_WINDOW_MS, gatherFacts } from './facts.js';
+import type { Measure } from './conditions.js';
 import { step } from './hysteresis.js';
-import { alertMessage } from './messages.js';
+import { measureRules } from './measure-rules.js';
+import { alertMessage, alertTitle } from './messages.js';
 import { type Change, type Rule, RuleIndex } from './rule-index.js';
 import { ALERT_RULES_CHANNEL, loadAllRules, loadRule } from './rules.js';
 import { alertsDb, type Deliveries } from './tables.js';
@@ -117,11 +115,13 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
   /** Records one firing and disarms its rule, unless another evaluator did first. */
   async function fire(transition: Transition, names: Map<number, string>, at: Date) {
     const { rule, measured, source } = transition;
-    const message = alertMessage(rule.params, measured, {
+    const context = {
       itemName: rule.itemId === null ? null : (names.get(rule.itemId) ?? `item ${rule.itemId}`),
       source,
       currency,
-    });
+    };
+    const title = alertTitle(rule.params, context);
+    const message = alertMessage(rule.params, measured, context);
     const deliveries: Deliveries = Object.fromEntries(
       rule.channels.map((channel) => [channel, { state: 'pending' }]),
     );
@@ -132,9 +132,10 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       if (Number(disarmed.numAffectedRows ?? 0n) === 0) return false;
       await sql`
         insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
-          value, message, deliveries, delivered_at)
+          value, title, message, deliveries, delivered_at)
         values (${rule.id}, ${rule.userId}, ${rule.armSeq}, ${at}, ${rule.params.kind},
-          ${rule.itemId}, ${source}, ${measured.value}, ${message}, ${JSON.stringify(deliveries)},
+          ${rule.itemId}, ${source}, ${measured.value}, ${title}, ${message},
+          ${JSON.stringify(deliveries)},
           ${rule.channels.length === 0 ? at : null})
         on conflict (rule_id, arm_seq) do nothing`.execute(trx);
       return true;
@@ -157,56 +158,15 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     }
   }
 
-  async function portfolioFacts(rules: readonly Rule[], now: number): Promise<Map<number, Facts>> {
-    const facts = new Map<number, Facts>();
-    const userIds = [...new Set(rules.map((rule) => rule.userId))];
-    const past = new Map<ChangeWindow, Map<number, number>>();
-    for (const window of ['24h', '7d'] as const) {
-      past.set(
-        window,
-        await snapshotValues(database, userIds, utcDay(now - CHANGE_WINDOW_MS[window])),
-      );
-    }
-    const values = new Map<number, number>();
-    for (const userId of userIds) {
-      values.set(userId, await portfolioValueNow(database, userId, sources, now));
-    }
-    for (const rule of rules) {
-      const pastValueCents: Partial<Record<ChangeWindow, number>> = {};
-      for (const [window, byUser] of past) {
-        const value = byUser.get(rule.userId);
-        if (value !== undefined) pastValueCents[window] = value;
-      }
-      facts.set(rule.id, {
-        kind: 'portfolio',
-        portfolio: { valueCents: values.get(rule.userId) ?? 0, pastValueCents },
-        now,
-      });
-    }
-    return facts;
-  }
-
   async function evaluate(rules: readonly Rule[]): Promise<EvaluationReport> {
     const now = clock.now();
-    const priced = rules.filter((rule) => rule.itemId !== null);
-    const portfolio = rules.filter((rule) => rule.itemId === null);
-    const [price, whole] = await Promise.all([
-      gatherFacts({ database, store }, priced, sources, new Date(now)),
-      portfolioFacts(portfolio, now),
-    ]);
+    const measuredNow = await measureRules({ database, store, sources }, rules, now);
     const transitions: Transition[] = [];
     for (const rule of rules) {
-      const found = price.get(rule.id);
-      const facts: Facts | undefined = found
-        ? { kind: 'price', price: found.facts, now }
-        : whole.get(rule.id);
-      if (!facts) continue;
-      const measured = measure(rule.params, facts);
-      if (!measured) continue;
-      const next = step(rule.armed, measured, rule.marginPercent);
-      if (next !== 'none') {
-        transitions.push({ rule, step: next, measured, source: found?.source ?? 'portfolio' });
-      }
+      const found = measuredNow.get(rule.id);
+      if (!found) continue;
+      const next = step(rule.armed, found.measured, rule.marginPercent);
+      if (next !== 'none') transitions.push({ rule, step: next, ...found });
     }
     const fires = transitions.filter((one) => one.step === 'fire');
     const names = await itemNames(

@@ -35,6 +35,7 @@ export type AlertTables = {
     item_id: number | null;
     source: string;
     value: number;
+    title: string;
     message: string;
     deliveries: ColumnType<Deliveries, string, string>;
     delivered_at: Date | null;

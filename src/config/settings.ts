@@ -535,6 +535,18 @@ export const settings = {
     default: String(1024 * 1024),
     parse: integer(1024, 16 * 1024 * 1024),
   },
+  ALERT_RULES_PER_USER: {
+    doc: 'Alert rules one user may keep; creating one past it is refused (409).',
+    rule: 'an integer from 1 to 10000',
+    default: '100',
+    parse: integer(1, 10_000),
+  },
+  ALERT_EMAILS_PER_HOUR: {
+    doc: 'Alert emails one user may receive in any hour. Alerts that fire together go as one digest; past the cap, alerts still reach the app and the webhook, and their email is skipped.',
+    rule: 'an integer from 1 to 1000',
+    default: '10',
+    parse: integer(1, 1000),
+  },
   WS_MAX_CONNECTIONS_PER_IP: {
     doc: 'Live feed (WebSocket) connections one client address may hold on one instance; 0 sets no cap. IPv6 clients count per /64.',
     rule: 'an integer from 0 to 1000000',

@@ -130,6 +130,11 @@ export const TAGS = {
     description:
       'Holdings (a Steam inventory import, or added by hand), their value gross and net of Steam fees, the ledger with FIFO cost basis and P&L, the value history, CSV in and out',
   },
+  alerts: {
+    name: 'alerts',
+    description:
+      'Alert rules on prices, changes, Bollinger bands, volume, stale prices and the portfolio’s value; what fired and where it went; the webhook',
+  },
   liveFeed: {
     name: 'live feed',
     description: 'Live prices and volatility over a WebSocket',

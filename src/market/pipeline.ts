@@ -10,7 +10,7 @@ import { type Clock, systemClock } from '../platform/clock.js';
 import type { Database } from '../platform/db/index.js';
 import type { Store } from '../platform/store/index.js';
 import { backfillDemoMarket, demoBackfillApplies } from './ingest/demo-backfill.js';
-import { type IngestionOptions, startIngestion } from './ingest/index.js';
+import { type IngestionOptions, type StoredChange, startIngestion } from './ingest/index.js';
 import { createProviders } from './providers/index.js';
 import { createSummaryUpdater } from './summary/updater.js';
 import { createVolatilityUpdater } from './volatility/index.js';
@@ -23,6 +23,8 @@ export interface MarketPipelineOptions {
   readonly clock?: Clock;
   /** Run by the leader after each ingestion cycle (IngestionOptions.afterCycle). */
   readonly afterCycle?: (signal: AbortSignal) => Promise<void>;
+  /** Told each batch's changed (item, source) pairs after volatility is (the alerts). */
+  readonly onStored?: (changed: readonly StoredChange[]) => void;
   /** Told each ingestion cycle's outcome per provider (IngestionOptions.onCycleDone). */
   readonly onCycleDone?: IngestionOptions['onCycleDone'];
 }
@@ -50,7 +52,10 @@ export function startMarketPipeline(options: MarketPipelineOptions): MarketPipel
     logger,
     clock,
     providers: createProviders(config.market, { clock, log: logger }),
-    onStored: (changed) => volatility.changed(changed),
+    onStored: (changed) => {
+      volatility.changed(changed);
+      options.onStored?.(changed);
+    },
     ...(options.afterCycle ? { afterCycle: options.afterCycle } : {}),
     ...(options.onCycleDone ? { onCycleDone: options.onCycleDone } : {}),
     ...(demoBackfillApplies(config.market.providers)

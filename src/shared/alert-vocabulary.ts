@@ -36,7 +36,8 @@ export type AlertParams =
   | { readonly kind: 'stale'; readonly max_age_seconds: number }
   | {
       readonly kind: 'portfolio_change';
-      readonly window: ChangeWindow;
+      /** The portfolio keeps one value a day, so its windows are a day or a week. */
+      readonly window: Exclude<ChangeWindow, '1h'>;
       readonly threshold_percent: number;
       readonly direction: Direction;
     };

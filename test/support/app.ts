@@ -72,6 +72,8 @@ export interface TestAppOptions {
   readonly steamOpenIdEndpoint?: string;
   /** Stand-in OAuth providers (test/support/oauth-provider.ts). */
   readonly oauthEndpoints?: AppDeps['oauthEndpoints'];
+  /** The webhook test button's options: a local receiver's certificate and address (S45). */
+  readonly webhookOptions?: AppDeps['webhookOptions'];
   /** Adds routes before the app is made ready. */
   readonly routes?: (app: FastifyInstance) => void;
   /** Sees every route of the app as it is added (AppDeps.onRoute). */
@@ -96,6 +98,7 @@ export async function buildTestApp(options: TestAppOptions = {}): Promise<TestAp
     ...(options.steamOpenIdEndpoint ? { steamOpenIdEndpoint: options.steamOpenIdEndpoint } : {}),
     ...(options.oauthEndpoints ? { oauthEndpoints: options.oauthEndpoints } : {}),
     ...(options.onRoute ? { onRoute: options.onRoute } : {}),
+    ...(options.webhookOptions ? { webhookOptions: options.webhookOptions } : {}),
   });
   options.routes?.(app);
   await app.ready();
