@@ -85,7 +85,7 @@ const cookieHeader = (browser: Browser) =>
 
 /** A live feed socket carrying `cookie` (or the browser's cookies), or none. */
 async function feed(app: FeedApp, cookie: Browser | string | null = null): Promise<FeedClient> {
-  const headers =
+  const headers: Record<string, string> =
     cookie === null ? {} : { Cookie: typeof cookie === 'string' ? cookie : cookieHeader(cookie) };
   const opened = await FeedClient.open(app.url, app.origin, headers);
   feeds.push(opened);
