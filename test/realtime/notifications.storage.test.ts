@@ -25,7 +25,13 @@ import {
 } from '../support/accounts.js';
 import { openTestStore, testKeyPrefix, testRedisUrl } from '../support/backends.js';
 import type { Browser } from '../support/browser.js';
-import { FeedClient, type FeedMessage, refusedUpgrade } from '../support/live-feed.js';
+import {
+  FeedClient,
+  type FeedMessage,
+  RawFeedSocket,
+  refusedUpgrade,
+} from '../support/live-feed.js';
+import { OPCODES } from '../support/websocket-wire.js';
 
 const FEED_PATH = '/api/v1/ws';
 const SESSION_COOKIE = 'tracera_session';
@@ -316,6 +322,40 @@ describe('the cookie at the upgrade', () => {
 });
 
 describe('delivery', () => {
+  it('S27: a signed-in client that stops reading is closed like any other', async () => {
+    const maxBufferedBytes = 16_384;
+    const app = await serve({ env: { WS_MAX_BUFFERED_BYTES: String(maxBufferedBytes) } });
+    const alice = await signedInUser(app, 'alice@example.com');
+    const reader = await feed(app, alice.browser);
+    // Reads nothing from the start: the kernel's buffers fill first, then the server's.
+    const stalled = await RawFeedSocket.open(app.url, app.origin, {
+      Cookie: cookieHeader(alice.browser),
+    });
+    expect(app.app.liveFeed.stats().signedIn).toBe(2);
+    const long = { ...notification('long'), message: 'x'.repeat(2000) };
+    const tooSlow = () =>
+      app.logs.lines.find((line) => line.msg === 'live feed client too slow: closed');
+    let sent = 0;
+    while (!tooSlow() && sent < 50_000) {
+      await Promise.all(
+        Array.from({ length: 200 }, (_, index) =>
+          notifyUser(app.store, alice.id, { ...long, id: String(sent + index) }),
+        ),
+      );
+      sent += 200;
+      // Lets the notifications reach the sockets before the next batch.
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(tooSlow()?.bufferedBytes as number).toBeLessThanOrEqual(maxBufferedBytes);
+
+    stalled.resume();
+    const close = () => stalled.frames().find((frame) => frame.opcode === OPCODES.close);
+    await expect.poll(close).toBeDefined();
+    expect(close()?.payload.readUInt16BE(0)).toBe(1008);
+    // The socket that kept reading got every one.
+    await expect.poll(() => reader.messages().filter(isNotification).length).toBe(sent);
+  });
+
   it('withholds notifications while the sessions cannot be checked (fails closed)', async () => {
     const app = await serve();
     const alice = await signedInUser(app, 'alice@example.com');
