@@ -23,6 +23,7 @@ import {
   signIn,
   startAccountsApp,
 } from '../support/accounts.js';
+import { adminAuthorization, adminBasicAuth } from '../support/admin.js';
 import { openTestStore, testKeyPrefix, testRedisUrl } from '../support/backends.js';
 import type { Browser } from '../support/browser.js';
 import {
@@ -241,6 +242,31 @@ describe('a session that ends stops its sockets getting notifications', () => {
     await notifyUser(app.store, alice.id, next);
     expect(await here.nextOf('notification')).toEqual(frameOf(next));
     await expectNoNotification(there);
+  });
+
+  it('disabling the account (admin API) stops every one of its sockets', async () => {
+    const app = await serve({ env: { ADMIN_BASIC_AUTH: await adminBasicAuth() } });
+    const { alice, here, there } = await aliceTwice(app);
+    const bob = await signedInUser(app, 'bob@example.com');
+    const bobs = await feed(app, bob.browser);
+    const admin = app.browser('127.0.0.1');
+    await admin.fetchCsrf();
+    const disabled = await admin.request({
+      method: 'POST',
+      url: `/admin/api/users/${alice.id}/disable`,
+      headers: { authorization: adminAuthorization() },
+    });
+    expect(disabled.statusCode).toBe(200);
+
+    await notifyUser(app.store, alice.id, notification('alert-2'));
+    // Bob's, sent after hers, is checked after hers (the store answers in order): once his
+    // arrives, hers would have been written.
+    const his = notification('alert-3');
+    await notifyUser(app.store, bob.id, his);
+    expect(await bobs.nextOf('notification')).toEqual(frameOf(his));
+    await expectNoNotification(here);
+    await expectNoNotification(there);
+    expect(app.app.liveFeed.stats().signedIn).toBe(1);
   });
 
   it('the idle timeout ends it too, though nobody announces that', async () => {
