@@ -38,6 +38,8 @@ export function useFeedConnected(): boolean {
  * Calls `onNotification` with each notification of the signed-in user that
  * arrives while the component is mounted (none for a visitor). The latest
  * callback is called, so an inline function does not resubscribe.
+ * Listening opens the socket and keeps it open, so mount it for a
+ * signed-in user only: a visitor would hold a socket for nothing.
  */
 export function useNotifications(onNotification: (notification: Notification) => void): void {
   const latest = useRef(onNotification);
