@@ -165,6 +165,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     store,
     path: `${API_PREFIX}/ws`,
     clock: deps.clock ?? systemClock,
+    // The same session checks as any request's; a socket keeps only the user and the session's hash.
+    identify: async (request) => {
+      const active = await accounts.requestAuth.session(request);
+      return active && { userId: active.session.user.id, tokenHash: active.tokenHash };
+    },
+    liveSessions: accounts.sessions.liveOf,
   });
   metrics.readLiveFeed(() => app.liveFeed.stats());
   await accounts.registerRoutes();

@@ -172,6 +172,28 @@ export function createSessions(options: SessionOptions) {
 
     list,
 
+    /**
+     * Which of `tokenHashes` are live sessions of `userId` now, in one store
+     * read: the live feed asks before it writes a private message to the
+     * sockets those sessions opened. Nothing is written: a message reaching
+     * the user is not the user's activity, so it neither holds off the idle
+     * timeout nor tidies up ended sessions (the next request does).
+     */
+    async liveOf(userId: number, tokenHashes: readonly string[]): Promise<Set<string>> {
+      const live = new Set<string>();
+      if (tokenHashes.length === 0) return live;
+      const at = now();
+      const stored = await store.getMany(tokenHashes.map(sessionKey));
+      for (const [index, value] of stored.entries()) {
+        if (value === null) continue;
+        const session = JSON.parse(value) as Session;
+        if (session.user.id === userId && !hasEnded(session, at)) {
+          live.add(tokenHashes[index] as string);
+        }
+      }
+      return live;
+    },
+
     async end(active: ActiveSession): Promise<void> {
       await remove(active.session.user.id, [active.tokenHash]);
     },

@@ -28,6 +28,8 @@ export interface LiveFeedFigures {
   readonly messages: number;
   /** Messages the hub has written to clients since it started. */
   readonly sent: number;
+  /** Private notifications among them. */
+  readonly notifications: number;
 }
 
 export interface Metrics {
@@ -100,6 +102,16 @@ export function createMetrics(): Metrics {
     collect() {
       this.reset();
       this.inc(liveFeed?.().sent ?? 0);
+    },
+  });
+
+  new Counter({
+    name: 'tracera_websocket_notifications_sent_total',
+    help: 'Private notifications written to live feed clients (counted in messages sent too)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(liveFeed?.().notifications ?? 0);
     },
   });
 

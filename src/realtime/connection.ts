@@ -53,9 +53,20 @@ const REFUSED_MESSAGE_COST = 5;
 /** Pings a connection may leave unanswered; at the next heartbeat it is dropped. */
 const MAX_MISSED_PONGS = 2;
 
+/** Who a socket was opened by: the user, and the session (by its store key's hash) they opened it with. */
+export interface FeedIdentity {
+  readonly userId: number;
+  readonly tokenHash: string;
+}
+
 export class Connection {
   /** The items this connection receives. */
   readonly items = new Set<number>();
+  /**
+   * The signed-in user whose private messages this connection receives, or
+   * null (anonymous, or its session has ended since); the hub sets it.
+   */
+  identity: FeedIdentity | null = null;
   private tokens = MESSAGE_BURST;
   private refilledAt: number;
   private missedPongs = 0;
@@ -126,20 +137,20 @@ export class Connection {
    * Writes the queued frames in one write: the updates of a burst cost a
    * follower one system call and one small copy, instead of one of each per
    * update. A client whose unread backlog they would take past its bound is
-   * closed instead.
+   * closed instead. True when they were written.
    */
-  flush(): void {
-    if (this.pending.length === 0) return;
+  flush(): boolean {
+    if (this.pending.length === 0) return false;
     const size = this.pendingBytes;
     const count = this.pending.length;
     const frames = count === 1 ? this.pending[0] : Buffer.concat(this.pending, size);
     this.pending = [];
     this.pendingBytes = 0;
     // Complete frames: written as they are, after anything `ws` wrote before them.
-    if (frames && this.hasRoomFor(size)) {
-      this.transport.write(frames);
-      this.host.sent(count);
-    }
+    if (!frames || !this.hasRoomFor(size)) return false;
+    this.transport.write(frames);
+    this.host.sent(count);
+    return true;
   }
 
   /** Pings, or drops a connection that left the last pings unanswered. */

@@ -5,6 +5,18 @@
 // only to them: an index from item to connections, so an update costs its
 // followers, not every socket. Each update is serialized once and the same
 // bytes are written to every follower.
+//
+// It also listens on `notifications` (notifications.ts) and writes each to
+// the sockets of its user, which an index from user to connections finds.
+// A private message goes only to a socket whose session is live when the
+// message arrives: the hub asks the store, once for all of that user's
+// sockets on this instance, before writing. Asking on delivery, rather than
+// being told when a session ends, covers every way one ends (sign-out,
+// "end all sessions", a password reset, an account disabled, the idle and
+// absolute timeouts, which no one announces) and cannot miss an end the way
+// a lost pub/sub message would; it costs a store read per notification for
+// a user with sockets here, and notifications are rare. A socket whose
+// session has ended stays open for public prices, as anonymous.
 import type { Socket } from 'node:net';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from 'ws';
@@ -17,7 +29,7 @@ import {
 } from '../market/types.js';
 import type { Clock } from '../platform/clock.js';
 import type { Store, Unsubscribe } from '../platform/store/index.js';
-import { CLOSE_CODES, Connection, type ConnectionLimits } from './connection.js';
+import { CLOSE_CODES, Connection, type ConnectionLimits, type FeedIdentity } from './connection.js';
 import { HeartbeatWheel } from './heartbeat-wheel.js';
 import {
   type ChannelUpdates,
@@ -27,6 +39,19 @@ import {
   priceUpdateOfQuote,
   volatilityChannelUpdates,
 } from './messages.js';
+import {
+  type AddressedNotification,
+  NOTIFICATIONS_CHANNEL,
+  notificationOfChannel,
+} from './notifications.js';
+
+export type { FeedIdentity };
+
+/** Which of a user's sessions, by token hash, are live now; throws when the store cannot answer. */
+export type LiveSessions = (
+  userId: number,
+  tokenHashes: readonly string[],
+) => Promise<ReadonlySet<string>>;
 
 export interface HubOptions extends ConnectionLimits {
   readonly store: Store;
@@ -36,6 +61,8 @@ export interface HubOptions extends ConnectionLimits {
   readonly heartbeatMs: number;
   /** Heartbeats and message budgets run on it; tests move it by hand. */
   readonly clock: Clock;
+  /** Asked before a user's sockets get a private message. */
+  readonly liveSessions: LiveSessions;
 }
 
 /** How long shutdown waits for clients to answer its close before cutting them off. */
@@ -53,11 +80,27 @@ export interface HubStats {
   readonly messages: number;
   /** Messages written to clients since the hub started. */
   readonly sent: number;
+  /** Connections of a signed-in user whose session was live when last asked. */
+  readonly signedIn: number;
+  /** Private notifications written to clients since the hub started (counted in `sent` too). */
+  readonly notifications: number;
+}
+
+/** A user's notifications waiting for the check of their sessions. */
+interface NotificationQueue {
+  frames: Buffer[];
+  /** A check is under way; frames that arrive meanwhile wait for the next one. */
+  checking: boolean;
 }
 
 export class Hub {
   private readonly followers = new Map<number, Set<Connection>>();
   private readonly connections = new Set<Connection>();
+  /** Each signed-in user's connections. */
+  private readonly users = new Map<number, Set<Connection>>();
+  private readonly notificationQueues = new Map<number, NotificationQueue>();
+  private signedIn = 0;
+  private notificationsSent = 0;
   private readonly sockets = new Set<WebSocket>();
   private readonly wheel = new HeartbeatWheel<Connection>(HEARTBEAT_SLICES);
   private readonly log: FastifyBaseLogger;
@@ -84,6 +127,9 @@ export class Hub {
         hub.fanOut(volatilityChannelUpdates(text), text),
       ),
       store.subscribe(INDEX_CHANNEL, (text) => hub.broadcast(indexFrame(text), text)),
+      store.subscribe(NOTIFICATIONS_CHANNEL, (text) =>
+        hub.notify(notificationOfChannel(text), text),
+      ),
     ]);
     void hub.beat(options.heartbeatMs / HEARTBEAT_SLICES);
     return hub;
@@ -99,18 +145,50 @@ export class Hub {
     }
   }
 
-  /** Serves `socket`, over `transport`, until it closes. */
-  accept(socket: WebSocket, transport: Socket, log: FastifyBaseLogger): void {
+  /**
+   * Serves `socket`, over `transport`, until it closes; with `identity`, it
+   * also gets that user's private messages while the session is live.
+   */
+  accept(
+    socket: WebSocket,
+    transport: Socket,
+    log: FastifyBaseLogger,
+    identity: FeedIdentity | null = null,
+  ): void {
     const connection = new Connection(socket, transport, this, this.options, log);
     this.connections.add(connection);
     this.sockets.add(socket);
     this.wheel.add(connection);
+    if (identity) this.signIn(connection, identity);
     socket.once('close', () => {
       this.connections.delete(connection);
       this.wheel.delete(connection);
       this.sockets.delete(socket);
       this.unfollow(connection, [...connection.items]);
+      this.signOut(connection);
     });
+  }
+
+  private signIn(connection: Connection, identity: FeedIdentity): void {
+    connection.identity = identity;
+    let set = this.users.get(identity.userId);
+    if (!set) {
+      set = new Set();
+      this.users.set(identity.userId, set);
+    }
+    set.add(connection);
+    this.signedIn += 1;
+  }
+
+  /** The connection gets no more private messages: closed, or its session ended. */
+  private signOut(connection: Connection): void {
+    const identity = connection.identity;
+    if (!identity) return;
+    connection.identity = null;
+    this.signedIn -= 1;
+    const set = this.users.get(identity.userId);
+    set?.delete(connection);
+    if (set?.size === 0) this.users.delete(identity.userId);
   }
 
   follow(connection: Connection, itemIds: readonly number[]): void {
@@ -161,6 +239,8 @@ export class Hub {
       items: this.followers.size,
       messages: this.messages,
       sent: this.sentMessages,
+      signedIn: this.signedIn,
+      notifications: this.notificationsSent,
     };
   }
 
@@ -199,6 +279,74 @@ export class Hub {
       if (connection.deliver({ itemId: 0, frame })) this.flushing.add(connection);
     }
     if (!flushDue && this.flushing.size > 0) setImmediate(() => this.flushWhenQuiet(0));
+  }
+
+  /**
+   * Queues a notification for its user's connections on this instance, if
+   * any, and starts a check of their sessions unless one is under way.
+   * Every frame waits for a check that started after it arrived, so a
+   * session that had ended by then never gets it.
+   */
+  private notify(addressed: AddressedNotification | null, text: string): void {
+    if (!addressed) {
+      this.log.warn({ message: text.slice(0, 200) }, 'malformed notification dropped');
+      return;
+    }
+    const { userId, frame } = addressed;
+    if (!this.users.has(userId)) return;
+    let queue = this.notificationQueues.get(userId);
+    if (!queue) {
+      queue = { frames: [], checking: false };
+      this.notificationQueues.set(userId, queue);
+    }
+    queue.frames.push(frame);
+    if (queue.checking) return;
+    queue.checking = true;
+    this.deliverNotifications(userId, queue).catch((error: unknown) => {
+      this.log.error({ err: error }, 'notification delivery failed');
+      this.notificationQueues.delete(userId);
+    });
+  }
+
+  /**
+   * Until the user's queue is empty: checks which of their connections'
+   * sessions are live, writes the frames queued before the check to those,
+   * and stops the others getting private messages. When the store cannot
+   * answer, the frames are dropped rather than sent unchecked (S7's fail
+   * closed); the sender's own record (alert history) still has them.
+   */
+  private async deliverNotifications(userId: number, queue: NotificationQueue): Promise<void> {
+    while (queue.frames.length > 0) {
+      const frames = queue.frames;
+      queue.frames = [];
+      const connections = [...(this.users.get(userId) ?? [])];
+      const tokenHashes = new Set<string>();
+      for (const connection of connections) {
+        if (connection.identity) tokenHashes.add(connection.identity.tokenHash);
+      }
+      if (tokenHashes.size === 0) continue;
+      let live: ReadonlySet<string>;
+      try {
+        live = await this.options.liveSessions(userId, [...tokenHashes]);
+      } catch (error) {
+        this.log.warn(
+          { err: error, notifications: frames.length },
+          'notifications withheld: sessions could not be checked',
+        );
+        continue;
+      }
+      for (const connection of connections) {
+        const identity = connection.identity;
+        if (!identity) continue;
+        if (!live.has(identity.tokenHash)) {
+          this.signOut(connection);
+          continue;
+        }
+        for (const frame of frames) connection.deliver({ itemId: 0, frame });
+        if (connection.flush()) this.notificationsSent += frames.length;
+      }
+    }
+    this.notificationQueues.delete(userId);
   }
 
   private fanOut({ updates, malformed }: ChannelUpdates, text: string): void {

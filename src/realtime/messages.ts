@@ -40,7 +40,7 @@ export class RefusedMessage extends Error {
   override name = 'RefusedMessage';
 }
 
-const isItemId = (value: unknown): value is number =>
+export const isItemId = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 1 && value <= MAX_ITEM_ID;
 
 /** The client's request in `text`; throws RefusedMessage saying what is wrong. */
@@ -225,7 +225,7 @@ export const priceChannelUpdates = (text: string) => channelUpdates(text, priceC
 /** The updates of a VOLATILITY_CHANNEL message. */
 export const volatilityChannelUpdates = (text: string) => channelUpdates(text, volatilityChange);
 
-function isTimestamp(value: unknown): value is string {
+export function isTimestamp(value: unknown): value is string {
   return typeof value === 'string' && !Number.isNaN(Date.parse(value));
 }
 

@@ -3,6 +3,10 @@
 // browsers always send one on a WebSocket handshake, so its absence is a
 // script or a tool, which the feed does not serve). With
 // WS_MAX_CONNECTIONS_PER_IP a client address past its cap is answered 429.
+// A session cookie is resolved as any request's is (`identify`): a live
+// session makes the socket its user's, for private messages; no cookie, or
+// one that is not a live session's, makes it anonymous, as before. A store
+// that cannot say which is answered 503 (S7), never taken for signed out.
 //
 // Upgrades go through Fastify's routing like any request (hooks, access
 // log, errors as JSON), from our own `upgrade` listener, and only the feed's
@@ -23,7 +27,7 @@ import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
 import { allowedOrigins } from '../security/origin.js';
 import { clientKey } from '../security/rate-limit.js';
-import { Hub } from './hub.js';
+import { type FeedIdentity, Hub, type LiveSessions } from './hub.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from './messages.js';
 
 export interface RealtimeOptions {
@@ -33,6 +37,10 @@ export interface RealtimeOptions {
   readonly store: Store;
   readonly path: string;
   readonly clock: Clock;
+  /** The signed-in user of an upgrade request, by its session cookie; throws when the store cannot answer. */
+  readonly identify: (request: FastifyRequest) => Promise<FeedIdentity | null>;
+  /** Which of a user's sessions are live now (hub.ts). */
+  readonly liveSessions: LiveSessions;
 }
 
 declare module 'fastify' {
@@ -74,7 +82,7 @@ export async function registerRealtime(
   app: FastifyInstance,
   options: RealtimeOptions,
 ): Promise<void> {
-  const { config, store, path, clock } = options;
+  const { config, store, path, clock, identify } = options;
   const hub = await Hub.start({
     store,
     logger: app.log,
@@ -83,6 +91,7 @@ export async function registerRealtime(
     maxBufferedBytes: config.realtime.maxBufferedBytes,
     heartbeatMs: config.realtime.heartbeatMs,
     clock,
+    liveSessions: options.liveSessions,
   });
   app.addHook('preClose', () => hub.stop());
   app.decorate('liveFeed', hub);
@@ -129,7 +138,7 @@ export async function registerRealtime(
     schema: {
       summary: 'Live prices and volatility over WebSocket',
       description:
-        'Upgrade to a WebSocket from this site’s Origin, then send `{"action":"subscribe","item_ids":[...]}` (or `"unsubscribe"`); the server sends `{"type":"price",...}` and `{"type":"volatility",...}` for the items followed. Messages are at most 4 KiB.',
+        'Upgrade to a WebSocket from this site’s Origin, then send `{"action":"subscribe","item_ids":[...]}` (or `"unsubscribe"`); the server sends `{"type":"price",...}` and `{"type":"volatility",...}` for the items followed. With a live session cookie, the socket also gets its user’s `{"type":"notification","notification":{...}}` while the session lasts. Messages are at most 4 KiB.',
       tags: [TAGS.liveFeed.name],
       response: {
         101: Type.Null({ description: 'Switched to the WebSocket protocol' }),
@@ -156,10 +165,11 @@ export async function registerRealtime(
           upgrade: 'websocket',
         });
       }
+      const identity = await identify(request);
       reply.hijack();
       pending.socket.off('error', pending.onError);
       wss.handleUpgrade(request.raw, pending.socket, pending.head, (socket) =>
-        hub.accept(socket, pending.socket, request.log),
+        hub.accept(socket, pending.socket, request.log, identity),
       );
     },
   });

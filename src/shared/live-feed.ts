@@ -40,3 +40,26 @@ export interface Subscribed {
   /** The latest known price of each id from each source, so the client need not wait for a tick. */
   readonly prices: readonly PriceUpdate[];
 }
+
+/**
+ * A private message to one signed-in user (an alert that fired, for one).
+ * The alerts capability fills it; the feed only carries it. `id` is the
+ * sender's own identifier, so a client can tell a repeat from a new one.
+ */
+export interface Notification {
+  readonly id: string;
+  /** What sent it, such as `price_alert`; a client shows unknown kinds as plain messages. */
+  readonly kind: string;
+  readonly title: string;
+  readonly message: string;
+  /** The item it is about, or null. */
+  readonly item_id: number | null;
+  /** ISO 8601: when it was raised. */
+  readonly fired_at: string;
+}
+
+/** A notification as the feed sends it, to the sockets of its user only. */
+export interface NotificationUpdate {
+  readonly type: 'notification';
+  readonly notification: Notification;
+}

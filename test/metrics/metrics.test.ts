@@ -218,7 +218,7 @@ describe('counted series', () => {
 
   it('figures read at scrape time: live feed, hashing queue, event-loop delay', async () => {
     const { app, metrics } = await metricsApp();
-    let figures = { connections: 2, messages: 5, sent: 40 };
+    let figures = { connections: 2, messages: 5, sent: 40, notifications: 3 };
     let waiting = 3;
     metrics.readLiveFeed(() => figures);
     metrics.readHashingQueue(() => waiting);
@@ -226,13 +226,15 @@ describe('counted series', () => {
     expect(sample(text, 'tracera_websocket_connections')).toBe(2);
     expect(sample(text, 'tracera_websocket_messages_received_total')).toBe(5);
     expect(sample(text, 'tracera_websocket_messages_sent_total')).toBe(40);
+    expect(sample(text, 'tracera_websocket_notifications_sent_total')).toBe(3);
     expect(sample(text, 'tracera_password_hashing_queue_depth')).toBe(3);
-    figures = { connections: 1, messages: 9, sent: 41 };
+    figures = { connections: 1, messages: 9, sent: 41, notifications: 4 };
     waiting = 0;
     text = await scrape(app);
     expect(sample(text, 'tracera_websocket_connections')).toBe(1);
     expect(sample(text, 'tracera_websocket_messages_received_total')).toBe(9);
     expect(sample(text, 'tracera_websocket_messages_sent_total')).toBe(41);
+    expect(sample(text, 'tracera_websocket_notifications_sent_total')).toBe(4);
     expect(sample(text, 'tracera_password_hashing_queue_depth')).toBe(0);
     expect(text).toContain('# TYPE tracera_event_loop_delay_seconds gauge');
   });

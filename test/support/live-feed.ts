@@ -176,8 +176,13 @@ export class RawFeedSocket {
     this.closed = new Promise((resolve) => socket.once('close', () => resolve()));
   }
 
-  static async open(url: string, origin: string): Promise<RawFeedSocket> {
-    const { socket, rest } = await openWebSocket(url, origin);
+  /** Opened from `origin`, sending `headers` too (a session cookie). */
+  static async open(
+    url: string,
+    origin: string,
+    headers: Readonly<Record<string, string>> = {},
+  ): Promise<RawFeedSocket> {
+    const { socket, rest } = await openWebSocket(url, origin, headers);
     if (rest.length > 0) socket.unshift(rest);
     return new RawFeedSocket(socket);
   }

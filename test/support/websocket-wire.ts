@@ -64,8 +64,13 @@ export function clientFrame(opcode: number, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from([0x80 | opcode]), length, mask, masked]);
 }
 
-/** An opening handshake for `url` (ws:// or http://) from `origin`. */
-export function upgradeRequest(url: string, origin: string, key: string): string {
+/** An opening handshake for `url` (ws:// or http://) from `origin`, with `headers` (a cookie). */
+export function upgradeRequest(
+  url: string,
+  origin: string,
+  key: string,
+  headers: Readonly<Record<string, string>> = {},
+): string {
   const { host, pathname } = new URL(url);
   return [
     `GET ${pathname} HTTP/1.1`,
@@ -75,6 +80,7 @@ export function upgradeRequest(url: string, origin: string, key: string): string
     `Sec-WebSocket-Key: ${key}`,
     'Sec-WebSocket-Version: 13',
     `Origin: ${origin}`,
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
     '',
     '',
   ].join('\r\n');
@@ -100,7 +106,11 @@ export interface OpenedSocket {
 }
 
 /** Connects to `url` (ws://) sending `origin`; rejects unless the server switches protocols properly. */
-export async function openWebSocket(url: string, origin: string): Promise<OpenedSocket> {
+export async function openWebSocket(
+  url: string,
+  origin: string,
+  headers: Readonly<Record<string, string>> = {},
+): Promise<OpenedSocket> {
   const { hostname, port } = new URL(url);
   const socket = connect({ host: hostname, port: Number(port) });
   socket.on('error', () => {});
@@ -109,7 +119,7 @@ export async function openWebSocket(url: string, origin: string): Promise<Opened
     socket.once('error', reject);
   });
   const key = handshakeKey();
-  socket.write(upgradeRequest(url, origin, key));
+  socket.write(upgradeRequest(url, origin, key, headers));
   const { head, rest } = await new Promise<{ head: string; rest: Buffer }>((resolve, reject) => {
     let received = Buffer.alloc(0);
     const onData = (chunk: Buffer) => {

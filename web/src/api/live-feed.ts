@@ -5,8 +5,17 @@
 // table stays inside the server's message budget (S27). It keeps the newest
 // price per item and source (a late snapshot never undoes a newer tick) and
 // the newest market index, follows no more items than the server's limit,
-// and reconnects with a growing, jittered delay (backoff.ts).
-import type { IndexUpdate, PriceUpdate, Subscribed } from '../../../src/shared/live-feed.js';
+// and reconnects with a growing, jittered delay (backoff.ts). A signed-in
+// user's socket also brings their private notifications (alerts that
+// fired), handed to whoever listens; the server sends them only while the
+// session the page loaded with is live, and keeps none for a closed socket.
+import type {
+  IndexUpdate,
+  Notification,
+  NotificationUpdate,
+  PriceUpdate,
+  Subscribed,
+} from '../../../src/shared/live-feed.js';
 import type { MarketProvider } from '../../../src/shared/market-vocabulary.js';
 import { Backoff, LIVE_FEED_BACKOFF } from './backoff.js';
 import { API_PREFIX } from './client.js';
@@ -17,12 +26,15 @@ const FLUSH_DELAY_MS = 400;
 
 type Listener = () => void;
 
+export type NotificationListener = (notification: Notification) => void;
+
 const priceKey = (itemId: number, source: MarketProvider) => `${itemId}:${source}`;
 
 type ServerMessage =
   | PriceUpdate
   | IndexUpdate
   | Subscribed
+  | NotificationUpdate
   | { readonly type: 'unsubscribed' | 'pong' | 'volatility' | 'error' };
 
 class LiveFeed {
@@ -36,6 +48,7 @@ class LiveFeed {
   private index: IndexUpdate | null = null;
   private readonly indexListeners = new Set<Listener>();
   private readonly stateListeners = new Set<Listener>();
+  private readonly notificationListeners = new Set<NotificationListener>();
   private open = false;
 
   /** Follows `itemIds` until the returned function is called. */
@@ -75,6 +88,17 @@ class LiveFeed {
     return () => this.indexListeners.delete(listener);
   }
 
+  /**
+   * Calls `listener` with each notification of the signed-in user from now
+   * on. They go to every client of the user, so listening alone opens the
+   * socket, as for the index.
+   */
+  onNotification(listener: NotificationListener): () => void {
+    this.notificationListeners.add(listener);
+    this.connect();
+    return () => this.notificationListeners.delete(listener);
+  }
+
   isOpen(): boolean {
     return this.open;
   }
@@ -105,7 +129,13 @@ class LiveFeed {
       this.setOpen(false);
       this.reconnectTimer = setTimeout(() => {
         this.reconnectTimer = null;
-        if (this.subscriptions.anyWanted() || this.indexListeners.size > 0) this.connect();
+        if (
+          this.subscriptions.anyWanted() ||
+          this.indexListeners.size > 0 ||
+          this.notificationListeners.size > 0
+        ) {
+          this.connect();
+        }
       }, this.backoff.closed(Date.now()));
     });
   }
@@ -142,6 +172,8 @@ class LiveFeed {
       if (this.index && this.index.computed_at >= message.computed_at) return;
       this.index = message;
       for (const listener of this.indexListeners) listener();
+    } else if (message.type === 'notification') {
+      for (const listener of [...this.notificationListeners]) listener(message.notification);
     }
   }
 

@@ -1,7 +1,8 @@
 // React's view of the live feed: the newest price of an item from a source,
-// the newest market index, and whether the feed is connected.
-import { useEffect, useSyncExternalStore } from 'react';
-import type { IndexUpdate, PriceUpdate } from '../../../src/shared/live-feed.js';
+// the newest market index, whether the feed is connected, and the signed-in
+// user's notifications as they arrive.
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import type { IndexUpdate, Notification, PriceUpdate } from '../../../src/shared/live-feed.js';
 import type { MarketProvider } from '../../../src/shared/market-vocabulary.js';
 import { liveFeed } from './live-feed.js';
 
@@ -31,6 +32,21 @@ export function useFeedConnected(): boolean {
     (listener) => liveFeed.onState(listener),
     () => liveFeed.isOpen(),
   );
+}
+
+/**
+ * Calls `onNotification` with each notification of the signed-in user that
+ * arrives while the component is mounted (none for a visitor). The latest
+ * callback is called, so an inline function does not resubscribe.
+ * Listening opens the socket and keeps it open, so mount it for a
+ * signed-in user only: a visitor would hold a socket for nothing.
+ */
+export function useNotifications(onNotification: (notification: Notification) => void): void {
+  const latest = useRef(onNotification);
+  useEffect(() => {
+    latest.current = onNotification;
+  });
+  useEffect(() => liveFeed.onNotification((notification) => latest.current(notification)), []);
 }
 
 export interface ObservedPrice {
