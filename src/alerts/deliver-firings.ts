@@ -24,6 +24,7 @@ import type { Mailer } from '../platform/mail/index.js';
 import type { Store } from '../platform/store/index.js';
 import { HOUR_MS } from '../platform/time.js';
 import type { AlertChannel } from '../shared/alert-vocabulary.js';
+import type { Notification } from '../shared/live-feed.js';
 import { alertDigestEmail, alertEmail } from './emails.js';
 import { alertsDb, type Deliveries, type DeliveryState } from './tables.js';
 import { deliverWebhook, type WebhookOptions } from './webhook/delivery.js';
@@ -32,14 +33,7 @@ import { deliverWebhook, type WebhookOptions } from './webhook/delivery.js';
 export const FIRINGS_PER_PASS = 200;
 
 /** What the live feed carries to a user's sessions when an alert fires. */
-export interface AlertNotification {
-  readonly id: number;
-  readonly kind: string;
-  readonly title: string;
-  readonly message: string;
-  readonly item_id: number | null;
-  readonly fired_at: string;
-}
+export type AlertNotification = Notification;
 
 export interface FiringDeliveryOptions {
   readonly database: Database;
@@ -96,7 +90,7 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
   async function toApp(firing: Firing): Promise<Outcome> {
     try {
       await notify(firing.user_id, {
-        id: Number(firing.id),
+        id: String(firing.id),
         kind: firing.kind,
         title: firing.title,
         message: firing.message,

@@ -2,10 +2,16 @@
 // they run on, and stopping on a signal within SHUTDOWN_TIMEOUT_MS.
 
 import type { Logger } from 'pino';
+import { startAlertsBackground } from '../alerts/background.js';
 import type { Config } from '../config.js';
+import type { StoredChange } from '../market/ingest/index.js';
+import type { Metrics } from '../metrics/metrics.js';
+import { systemClock } from '../platform/clock.js';
 import { type Database, migrate } from '../platform/db/index.js';
+import { createMailer } from '../platform/mail/index.js';
 import { openStore, type Store } from '../platform/store/index.js';
 import { dailySnapshotJob } from '../portfolio/snapshots.js';
+import { notifyUser } from '../realtime/notifications.js';
 import { loadCatalogOnFirstRun } from './catalog.js';
 import { configOrExit, openLoggedDatabase, processLogger } from './startup.js';
 
@@ -65,10 +71,55 @@ export function exitOnSignal(runtime: Runtime, shutdown: () => Promise<void>): v
 }
 
 /** What the ingestion leader runs after each cycle: the portfolios' daily snapshots. */
-export function snapshotsAfterCycle(runtime: Runtime): (signal: AbortSignal) => Promise<void> {
+function snapshotsAfterCycle(runtime: Runtime): (signal: AbortSignal) => Promise<void> {
   return dailySnapshotJob({
     database: runtime.database,
     priceSources: runtime.config.portfolio.priceSources,
     logger: runtime.logger,
   });
+}
+
+/**
+ * The background work beside ingestion: the daily snapshots and the alerts
+ * (evaluated behind each batch and after each cycle, then delivered). What
+ * it returns goes into `startMarketPipeline`; `stop` after the pipeline's.
+ */
+export async function backgroundWork(
+  runtime: Runtime,
+  metrics?: Pick<Metrics, 'alertEvaluated' | 'alertFired' | 'alertDelivered'>,
+): Promise<{
+  readonly afterCycle: (signal: AbortSignal) => Promise<void>;
+  readonly onStored: (changed: readonly StoredChange[]) => void;
+  stop(): Promise<void>;
+}> {
+  const { config, database, store, logger } = runtime;
+  const snapshots = snapshotsAfterCycle(runtime);
+  const mailer = createMailer(config.mail);
+  const alerts = await startAlertsBackground({
+    config,
+    database,
+    store,
+    logger,
+    clock: systemClock,
+    mailer,
+    notify: (userId, notification) => notifyUser(store, userId, notification),
+    ...(metrics
+      ? {
+          onEvaluated: metrics.alertEvaluated,
+          onFired: metrics.alertFired,
+          onDelivery: metrics.alertDelivered,
+        }
+      : {}),
+  });
+  return {
+    async afterCycle(signal) {
+      await snapshots(signal);
+      await alerts.afterCycle(signal);
+    },
+    onStored: (changed) => alerts.changed(changed),
+    async stop() {
+      await alerts.stop();
+      await mailer.close();
+    },
+  };
 }

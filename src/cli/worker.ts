@@ -1,20 +1,26 @@
 // `tracera worker`: ingestion without the HTTP server, for an operator who runs
 // it apart from the API instances. It migrates, loads the catalog on a first
 // run (as serve does), then competes for the ingestion leader lock and, while
-// it holds it, prices the catalog every INGEST_INTERVAL_SECONDS and keeps
-// volatility current. On SIGINT or
+// it holds it, prices the catalog every INGEST_INTERVAL_SECONDS, keeps
+// volatility current, and evaluates and delivers the alerts. On SIGINT or
 // SIGTERM it aborts the provider calls in flight, finishes the write in
 // progress, releases the lock (a follower takes over at once) and closes the
 // store and the database; past SHUTDOWN_TIMEOUT_MS it exits anyway, non-zero.
 // It serves no /metrics: its cycles show in its log (docs/metrics.md).
 import { startMarketPipeline } from '../market/pipeline.js';
-import { exitOnSignal, openRuntime, snapshotsAfterCycle } from './runtime.js';
+import { backgroundWork, exitOnSignal, openRuntime } from './runtime.js';
 
 export async function runWorker(): Promise<void> {
   const runtime = await openRuntime();
-  const pipeline = startMarketPipeline({ ...runtime, afterCycle: snapshotsAfterCycle(runtime) });
+  const background = await backgroundWork(runtime);
+  const pipeline = startMarketPipeline({
+    ...runtime,
+    afterCycle: background.afterCycle,
+    onStored: background.onStored,
+  });
   exitOnSignal(runtime, async () => {
     await pipeline.stop();
+    await background.stop();
     await runtime.store.close();
     await runtime.database.close();
   });

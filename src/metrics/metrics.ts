@@ -9,8 +9,10 @@
 // configured source, a budget is a name in the code.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { DeliveryState } from '../alerts/tables.js';
 import type { AuditEvent } from '../audit/events.js';
 import type { ProviderOutcome } from '../market/ingest/ingest-cycle.js';
+import type { AlertChannel } from '../shared/alert-vocabulary.js';
 
 /** The route label of a request no route matched: one value, whatever the URL. */
 export const UNMATCHED_ROUTE = 'not_found';
@@ -42,6 +44,12 @@ export interface Metrics {
   audited(event: AuditEvent): void;
   /** A portfolio import a signed-in user attempted, and how it ended. */
   portfolioImport(kind: 'inventory' | 'csv', outcome: 'success' | 'failure'): void;
+  /** Alert rules measured in one evaluation run. */
+  alertEvaluated(rules: number): void;
+  /** Alerts recorded as fired in one evaluation run. */
+  alertFired(count: number): void;
+  /** One channel's outcome for one fired alert. */
+  alertDelivered(channel: AlertChannel, state: DeliveryState): void;
   /** One ingestion cycle's outcome per provider. */
   ingestCycle(outcomes: readonly ProviderOutcome[]): void;
   /** Where the live feed's figures are read at scrape time. */
@@ -147,6 +155,22 @@ export function createMetrics(): Metrics {
     labelNames: ['method', 'outcome'] as const,
     registers,
   });
+  const alertEvaluations = new Counter({
+    name: 'tracera_alert_rules_evaluated_total',
+    help: 'Alert rules measured by the evaluator (only those of the items a batch changed, and the timed ones after a cycle)',
+    registers,
+  });
+  const alertFirings = new Counter({
+    name: 'tracera_alerts_fired_total',
+    help: 'Alerts recorded as fired',
+    registers,
+  });
+  const alertDeliveries = new Counter({
+    name: 'tracera_alert_deliveries_total',
+    help: 'Fired alerts per channel and outcome: sent, failed or skipped',
+    labelNames: ['channel', 'outcome'] as const,
+    registers,
+  });
   const imports = new Counter({
     name: 'tracera_portfolio_imports_total',
     help: 'Portfolio imports (Steam inventory or ledger CSV), by kind and outcome',
@@ -212,6 +236,15 @@ export function createMetrics(): Metrics {
           outcome: event.outcome,
         });
       }
+    },
+    alertEvaluated(rules) {
+      alertEvaluations.inc(rules);
+    },
+    alertFired(count) {
+      alertFirings.inc(count);
+    },
+    alertDelivered(channel, state) {
+      alertDeliveries.inc({ channel, outcome: state });
     },
     portfolioImport(kind, outcome) {
       imports.inc({ kind, outcome });
