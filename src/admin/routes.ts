@@ -1,11 +1,13 @@
 // The admin API under /admin/api (S28): users (search, disable and enable,
 // end their sessions, role), the audit trail (filtered, paged, and as CSV),
-// ingestion per provider, and whether the database and the store answer.
-// It sits outside /api/v1 and every route is behind the admin gate
-// (gate.ts): an allowed address and the admin's basic-auth credentials. The
-// app's CSRF protection covers the unsafe routes as it covers every other
-// (S37): a browser that holds the admin's credentials sends them cross-site.
+// the health of users' alert webhooks, ingestion per provider, and whether
+// the database and the store answer. It sits outside /api/v1 and every
+// route is behind the admin gate (gate.ts): an allowed address and the
+// admin's basic-auth credentials. The app's CSRF protection covers the
+// unsafe routes as it covers every other (S37): a browser that holds the
+// admin's credentials sends them cross-site.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { webhookHealth } from '../alerts/webhook-health.js';
 import { type AuditQuery as AuditFilter, queryAuditEvents } from '../audit/events.js';
 import type { Sessions } from '../auth/sessions.js';
 import {
@@ -39,6 +41,9 @@ import {
   UserIdParams,
   UsersPageJson,
   UsersQuery,
+  WEBHOOKS_PAGE_DEFAULT,
+  WebhooksPageJson,
+  WebhooksQuery,
 } from './schemas.js';
 
 export const ADMIN_API_PREFIX = '/admin/api';
@@ -299,6 +304,33 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
           JSON.stringify(event.detail),
         ]),
       );
+    },
+  );
+
+  app.get(
+    '/webhooks',
+    {
+      schema: {
+        summary:
+          'Each user’s alert webhook and how its deliveries go, by user id; the URL’s host only',
+        querystring: WebhooksQuery,
+        response: { 200: WebhooksPageJson },
+      },
+    },
+    async (request) => {
+      const { failing, limit = WEBHOOKS_PAGE_DEFAULT, cursor } = request.query;
+      const afterId = userCursor(cursor);
+      const rows = await webhookHealth(database, {
+        limit: limit + 1,
+        failing: failing ?? false,
+        ...(afterId !== undefined ? { afterUserId: afterId } : {}),
+      });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return {
+        webhooks: page,
+        next_cursor: rows.length > limit && last ? String(last.user_id) : null,
+      };
     },
   );
 

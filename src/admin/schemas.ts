@@ -122,3 +122,40 @@ export const AdminStatusJson = Type.Object({
     latency_ms: Type.Union([Type.Number(), Type.Null()]),
   }),
 });
+
+export const WEBHOOKS_PAGE_DEFAULT = 100;
+export const WEBHOOKS_PAGE_MAX = 500;
+
+export const WebhooksQuery = Type.Object(
+  {
+    failing: Type.Optional(
+      Type.Boolean({ description: 'Only webhooks whose last delivery failed' }),
+    ),
+    limit: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: WEBHOOKS_PAGE_MAX, default: WEBHOOKS_PAGE_DEFAULT }),
+    ),
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+export const WebhookHealthJson = Type.Object({
+  user_id: Type.Integer(),
+  email: Nullable(Type.String()),
+  host: Type.String({
+    description: 'The URL’s host only: a webhook URL often carries its own secret (Discord’s does)',
+  }),
+  format: Type.Union([Type.Literal('discord'), Type.Literal('json')]),
+  created_at: Type.String({ format: 'date-time' }),
+  last_success_at: Nullable(Type.String({ format: 'date-time' })),
+  last_failure_at: Nullable(Type.String({ format: 'date-time' })),
+  last_failure: Nullable(Type.String()),
+  deliveries_ok: Type.Integer(),
+  deliveries_failed: Type.Integer(),
+  failing: Type.Boolean({ description: 'Its last delivery failed' }),
+});
+
+export const WebhooksPageJson = Type.Object({
+  webhooks: Type.Array(WebhookHealthJson),
+  next_cursor: Nullable(Type.String()),
+});

@@ -11,6 +11,7 @@ import type {
   IngestionJson,
   SessionsEndedJson,
   UsersPageJson,
+  WebhooksPageJson,
 } from '../admin/schemas.js';
 import type { CsrfJson, UserJson } from '../auth/schemas.js';
 import type {
@@ -72,3 +73,4 @@ export type AuditEvent = Static<typeof AuditEventJson>;
 export type AuditPage = Static<typeof AuditPageJson>;
 export type Ingestion = Static<typeof IngestionJson>;
 export type AdminStatus = Static<typeof AdminStatusJson>;
+export type WebhooksPage = Static<typeof WebhooksPageJson>;

@@ -25,7 +25,12 @@ export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index', '/portfol
  * the admin gate (S28), so a browser is asked for the admin's credentials
  * before it sees them, and is never stored.
  */
-export const ADMIN_PAGE_ROUTES = ['/admin', '/admin/users', '/admin/audit'] as const;
+export const ADMIN_PAGE_ROUTES = [
+  '/admin',
+  '/admin/users',
+  '/admin/audit',
+  '/admin/webhooks',
+] as const;
 
 export const APP_SHELL_FILE = 'index.html';
 /** Where Vite puts the content-hashed files. */

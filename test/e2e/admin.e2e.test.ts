@@ -268,4 +268,32 @@ describe('the admin pages', () => {
     await expectClean(watched, page);
     await watched.context.close();
   });
+
+  it('webhooks: each user’s webhook by host, and its health', async () => {
+    const owner = accounts.browser('198.51.100.8');
+    await signIn(owner, OTHER);
+    const saved = await owner.send('PUT', '/api/v1/alerts/webhook', {
+      url: 'https://hooks.example.com/tracera/secret-path',
+      format: 'discord',
+    });
+    expect(saved.statusCode).toBe(200);
+    const watched = await watchedContext(browser, {
+      origin,
+      label: 'webhooks',
+      basicAuth: ADMIN_CREDENTIALS,
+    });
+    const page = await watched.context.newPage();
+    await page.goto(`${origin}/admin/webhooks`);
+    const row = page
+      .getByRole('table', { name: 'Alert webhooks by user' })
+      .getByRole('row')
+      .filter({ hasText: OTHER });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('hooks.example.com');
+    expect(await row.textContent()).toContain('Not used yet');
+    expect(await page.content()).not.toContain('secret-path');
+    await screenshot(page, 'admin-webhooks-1280');
+    await expectClean(watched, page);
+    await watched.context.close();
+  });
 });

@@ -37,6 +37,7 @@ const ADMIN_ROUTES = (
     [undefined, 'AdminStatusPage'],
     ['users', 'AdminUsersPage'],
     ['audit', 'AdminAuditPage'],
+    ['webhooks', 'AdminWebhooksPage'],
   ] as const
 ).map(([path, page]) => ({
   ...(path ? { path } : { index: true as const }),

@@ -18,6 +18,7 @@ import type {
   AuditPage,
   Ingestion,
   SessionsEnded,
+  WebhooksPage,
 } from '../../../src/shared/api-types.js';
 import type { AuditEventName } from '../../../src/shared/audit-vocabulary.js';
 import { ADMIN_API_PREFIX, apiGet, apiSend, apiUrl, type Query } from './client.js';
@@ -46,6 +47,28 @@ export function useIngestion() {
     queryKey: [...ADMIN_KEY, 'ingestion'],
     queryFn: ({ signal }) => adminGet<Ingestion>('/ingestion', {}, signal),
     refetchInterval: STATUS_POLL_MS,
+  });
+}
+
+export const WEBHOOKS_PAGE_SIZE = 100;
+
+/** Users' alert webhooks and how they deliver; with `failing`, only those failing now. */
+export function useWebhookHealth(failing: boolean) {
+  return useInfiniteQuery({
+    queryKey: [...ADMIN_KEY, 'webhooks', failing],
+    queryFn: ({ pageParam, signal }) =>
+      adminGet<WebhooksPage>(
+        '/webhooks',
+        {
+          failing: failing || undefined,
+          limit: WEBHOOKS_PAGE_SIZE,
+          cursor: pageParam ?? undefined,
+        },
+        signal,
+      ),
+    initialPageParam: null as string | null,
+    getNextPageParam: (page) => page.next_cursor,
+    placeholderData: keepPreviousData,
   });
 }
 

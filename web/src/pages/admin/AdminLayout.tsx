@@ -7,6 +7,7 @@ const TABS = [
   { to: '/admin', label: 'Status', end: true },
   { to: '/admin/users', label: 'Users', end: false },
   { to: '/admin/audit', label: 'Audit log', end: false },
+  { to: '/admin/webhooks', label: 'Webhooks', end: false },
 ] as const;
 
 export function AdminLayout() {

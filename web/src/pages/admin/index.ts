@@ -6,3 +6,4 @@ export { AdminLayout } from './AdminLayout.js';
 export { AdminAuditPage } from './AuditPage.js';
 export { AdminStatusPage } from './StatusPage.js';
 export { AdminUsersPage } from './UsersPage.js';
+export { AdminWebhooksPage } from './WebhooksPage.js';
