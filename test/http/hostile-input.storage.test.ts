@@ -55,6 +55,7 @@ beforeAll(async () => {
       // or a 503 from a rate limit or the hash queue's bound.
       AUTH_RATE_LIMIT_PER_MIN: '1000000',
       AUTH_READ_RATE_LIMIT_PER_MIN: '1000000',
+      ADMIN_RATE_LIMIT_PER_MIN: '1000000',
       HASH_QUEUE_MAX: '1000',
       // Configured providers add their routes (and so their operations) to the document.
       GOOGLE_CLIENT_ID: 'google-client-id',
@@ -219,7 +220,8 @@ function isRefusal(response: LightMyRequestResponse): boolean {
   if (response.statusCode === 302) {
     return String(response.headers.location).endsWith('?error=provider');
   }
-  return response.statusCode === 400;
+  // A body or URL too large is refused whole before any part is read: that refuses the text too.
+  return response.statusCode === 400 || response.statusCode === 413 || response.statusCode === 414;
 }
 
 function detailOf(response: LightMyRequestResponse): unknown {
