@@ -58,7 +58,7 @@ export interface EvaluationReport {
 }
 
 export interface AlertEvaluator {
-  /** Reads every rule and follows the announcements; call when a leader's term starts. */
+  /** Follows the announcements and reads every rule; a failure is logged and retried after the next cycle. */
   start(): Promise<void>;
   /** Notes changed (item, source) pairs; returns at once. */
   changed(changes: readonly Change[]): void;
@@ -93,6 +93,19 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     index.clear();
     for (const rule of rules) index.put(rule);
     loadedAt = clock.now();
+  }
+
+  /** Follows the announcements of changed rules, then reads every rule. */
+  async function follow(): Promise<void> {
+    unsubscribe ??= await store.subscribe(ALERT_RULES_CHANNEL, (message) => {
+      const id = Number(message);
+      if (Number.isSafeInteger(id) && id > 0) {
+        reloadOne(id).catch((error: unknown) =>
+          logger.error({ err: error, ruleId: id }, 'could not read a changed alert rule'),
+        );
+      }
+    });
+    await reloadAll();
   }
 
   async function reloadOne(id: number): Promise<void> {
@@ -203,15 +216,11 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     index,
     evaluate,
     async start() {
-      unsubscribe ??= await store.subscribe(ALERT_RULES_CHANNEL, (message) => {
-        const id = Number(message);
-        if (Number.isSafeInteger(id) && id > 0) {
-          reloadOne(id).catch((error: unknown) =>
-            logger.error({ err: error, ruleId: id }, 'could not read a changed alert rule'),
-          );
-        }
-      });
-      await reloadAll();
+      // Neither the store nor the database may be up when the process starts:
+      // then the next cycle tries again, and until then no rule is measured.
+      await follow().catch((error: unknown) =>
+        logger.warn({ err: error }, 'alert rules not loaded yet; the next cycle tries again'),
+      );
     },
     changed(changes) {
       for (const change of changes) pending.set(`${change.source}:${change.itemId}`, change);
@@ -221,7 +230,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       });
     },
     async afterCycle(signal) {
-      if (clock.now() - loadedAt >= RELOAD_EVERY_MS) await reloadAll();
+      if (!unsubscribe || clock.now() - loadedAt >= RELOAD_EVERY_MS) await follow();
       if (signal.aborted) return;
       const rules = [...index.timedRules(), ...index.portfolioRules()];
       if (rules.length === 0) return;
