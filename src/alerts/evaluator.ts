@@ -19,6 +19,7 @@
 // each leader's term and every RELOAD_EVERY_MS.
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
+import { getItems } from '../market/catalog/items.js';
 import type { PriceSource } from '../market/types.js';
 import type { Clock } from '../platform/clock.js';
 import { arrayLiteral } from '../platform/db/array-literal.js';
@@ -31,7 +32,7 @@ import { measureRules } from './measure-rules.js';
 import { alertMessage, alertTitle } from './messages.js';
 import { type Change, type Rule, RuleIndex } from './rule-index.js';
 import { ALERT_RULES_CHANNEL, loadAllRules, loadRule } from './rules.js';
-import { alertsDb, type Deliveries } from './tables.js';
+import type { Deliveries } from './tables.js';
 
 /** Every rule is read again this often, in case an announcement was missed. */
 export const RELOAD_EVERY_MS = 10 * MINUTE_MS;
@@ -115,14 +116,8 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
   }
 
   async function itemNames(itemIds: readonly number[]): Promise<Map<number, string>> {
-    if (itemIds.length === 0) return new Map();
-    const rows = await alertsDb(database)
-      .withTables<{ items: { id: number; market_hash_name: string } }>()
-      .selectFrom('items')
-      .select(['id', 'market_hash_name'])
-      .where('id', 'in', [...new Set(itemIds)])
-      .execute();
-    return new Map(rows.map((row) => [row.id, row.market_hash_name]));
+    const items = await getItems(database, [...new Set(itemIds)]);
+    return new Map(items.map((item) => [item.id, item.market_hash_name]));
   }
 
   /** Records one firing and disarms its rule, unless another evaluator did first. */
@@ -145,11 +140,10 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       if (Number(disarmed.numAffectedRows ?? 0n) === 0) return false;
       await sql`
         insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
-          value, title, message, deliveries, delivered_at)
+          value, title, message, deliveries)
         values (${rule.id}, ${rule.userId}, ${rule.armSeq}, ${at}, ${rule.params.kind},
           ${rule.itemId}, ${source}, ${measured.value}, ${title}, ${message},
-          ${JSON.stringify(deliveries)},
-          ${rule.channels.length === 0 ? at : null})
+          ${JSON.stringify(deliveries)})
         on conflict (rule_id, arm_seq) do nothing`.execute(trx);
       return true;
     });
