@@ -108,6 +108,10 @@ export interface Config {
     readonly priceSources: readonly SettingValues['PORTFOLIO_PRICE_SOURCES'][number][];
     readonly csvMaxBytes: number;
   };
+  readonly watchlist: {
+    /** Items one user may watch at once (WATCHLIST_ITEMS_PER_USER). */
+    readonly itemsPerUser: number;
+  };
   /** The live feed (WebSocket hub). */
   readonly realtime: {
     /** Null: no cap. */
@@ -323,6 +327,7 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       priceSources: v.PORTFOLIO_PRICE_SOURCES,
       csvMaxBytes: v.PORTFOLIO_CSV_MAX_BYTES,
     },
+    watchlist: { itemsPerUser: v.WATCHLIST_ITEMS_PER_USER },
     realtime: {
       maxConnectionsPerIp: v.WS_MAX_CONNECTIONS_PER_IP === 0 ? null : v.WS_MAX_CONNECTIONS_PER_IP,
       maxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,

@@ -3,9 +3,11 @@
 
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
+import type { MarketPipelineOptions } from '../market/pipeline.js';
 import { type Database, migrate } from '../platform/db/index.js';
 import { openStore, type Store } from '../platform/store/index.js';
 import { dailySnapshotJob } from '../portfolio/snapshots.js';
+import { watchedOrHeldItems } from '../watchlist/priority.js';
 import { loadCatalogOnFirstRun } from './catalog.js';
 import { configOrExit, openLoggedDatabase, processLogger } from './startup.js';
 
@@ -71,4 +73,19 @@ export function snapshotsAfterCycle(runtime: Runtime): (signal: AbortSignal) => 
     priceSources: runtime.config.portfolio.priceSources,
     logger: runtime.logger,
   });
+}
+
+/**
+ * What `serve` and `worker` hand the market pipeline besides the runtime:
+ * the portfolios' daily snapshots after each cycle, and the items anyone
+ * watches or holds, which providers that cannot price everything each
+ * cycle (Steam) price first.
+ */
+export function pipelineWork(
+  runtime: Runtime,
+): Pick<MarketPipelineOptions, 'afterCycle' | 'priorityItems'> {
+  return {
+    afterCycle: snapshotsAfterCycle(runtime),
+    priorityItems: watchedOrHeldItems(runtime.database),
+  };
 }

@@ -58,7 +58,7 @@ export class Browser {
 
   /** An unsafe JSON request with a CSRF token (fetched first when none is held). */
   async send(
-    method: 'POST' | 'PATCH' | 'DELETE',
+    method: 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     body?: unknown,
   ): Promise<LightMyRequestResponse> {
