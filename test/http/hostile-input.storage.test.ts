@@ -55,6 +55,7 @@ beforeAll(async () => {
       // or a 503 from a rate limit or the hash queue's bound.
       AUTH_RATE_LIMIT_PER_MIN: '1000000',
       AUTH_READ_RATE_LIMIT_PER_MIN: '1000000',
+      ADMIN_RATE_LIMIT_PER_MIN: '1000000',
       HASH_QUEUE_MAX: '1000',
       // Configured providers add their routes (and so their operations) to the document.
       GOOGLE_CLIENT_ID: 'google-client-id',
