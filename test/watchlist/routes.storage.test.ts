@@ -229,6 +229,22 @@ describe('the watchlist routes', () => {
       market.ids.asiimov,
       market.ids.case,
     ]);
+    // Paged by the same cursor as the whole table.
+    const first = (
+      await browser.request({ url: '/api/v1/market?watchlist=true&sort=price&order=desc&limit=1' })
+    ).json();
+    expect(first.items.map((entry: { item: { id: number } }) => entry.item.id)).toEqual([
+      market.ids.asiimov,
+    ]);
+    const second = (
+      await browser.request({
+        url: `/api/v1/market?watchlist=true&sort=price&order=desc&limit=1&cursor=${first.next_cursor}`,
+      })
+    ).json();
+    expect(second.items.map((entry: { item: { id: number } }) => entry.item.id)).toEqual([
+      market.ids.case,
+    ]);
+    expect(second.next_cursor).toBeNull();
     // Other filters still apply on top.
     const searched = await browser.request({ url: '/api/v1/market?watchlist=true&q=kilowatt' });
     expect(searched.json().items.map((entry: { item: { id: number } }) => entry.item.id)).toEqual([
