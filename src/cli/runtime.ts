@@ -3,7 +3,7 @@
 
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { MarketPipelineOptions } from '../market/pipeline.js';
+import type { PriorityItems } from '../market/ingest/index.js';
 import { type Database, migrate } from '../platform/db/index.js';
 import { openStore, type Store } from '../platform/store/index.js';
 import { dailySnapshotJob } from '../portfolio/snapshots.js';
@@ -76,16 +76,10 @@ export function snapshotsAfterCycle(runtime: Runtime): (signal: AbortSignal) => 
 }
 
 /**
- * What `serve` and `worker` hand the market pipeline besides the runtime:
- * the portfolios' daily snapshots after each cycle, and the items anyone
- * watches or holds, which providers that cannot price everything each
- * cycle (Steam) price first.
+ * The items the ingestion leader asks providers to price first: what anyone
+ * watches or holds, so Steam, which cannot price the catalog each cycle,
+ * keeps watchlists and portfolios current (docs/watchlist.md).
  */
-export function pipelineWork(
-  runtime: Runtime,
-): Pick<MarketPipelineOptions, 'afterCycle' | 'priorityItems'> {
-  return {
-    afterCycle: snapshotsAfterCycle(runtime),
-    priorityItems: watchedOrHeldItems(runtime.database),
-  };
+export function priorityItemsOf(runtime: Runtime): PriorityItems {
+  return watchedOrHeldItems(runtime.database);
 }

@@ -7,7 +7,7 @@
 // SHUTDOWN_TIMEOUT_MS the process exits anyway, with a non-zero code.
 import { buildApp } from '../app.js';
 import { type MarketPipeline, startMarketPipeline } from '../market/pipeline.js';
-import { exitOnSignal, openRuntime, pipelineWork } from './runtime.js';
+import { exitOnSignal, openRuntime, priorityItemsOf, snapshotsAfterCycle } from './runtime.js';
 import { ensureWebBuild } from './web-build.js';
 
 export async function runServe(): Promise<void> {
@@ -18,7 +18,8 @@ export async function runServe(): Promise<void> {
   const pipeline: MarketPipeline | null = config.market.ingest.inServe
     ? startMarketPipeline({
         ...runtime,
-        ...pipelineWork(runtime),
+        afterCycle: snapshotsAfterCycle(runtime),
+        priorityItems: priorityItemsOf(runtime),
         // The worker has no HTTP server: only ingestion run here reaches /metrics.
         onCycleDone: (outcomes) => app.metrics.ingestCycle(outcomes),
       })

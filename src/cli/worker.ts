@@ -8,11 +8,15 @@
 // store and the database; past SHUTDOWN_TIMEOUT_MS it exits anyway, non-zero.
 // It serves no /metrics: its cycles show in its log (docs/metrics.md).
 import { startMarketPipeline } from '../market/pipeline.js';
-import { exitOnSignal, openRuntime, pipelineWork } from './runtime.js';
+import { exitOnSignal, openRuntime, priorityItemsOf, snapshotsAfterCycle } from './runtime.js';
 
 export async function runWorker(): Promise<void> {
   const runtime = await openRuntime();
-  const pipeline = startMarketPipeline({ ...runtime, ...pipelineWork(runtime) });
+  const pipeline = startMarketPipeline({
+    ...runtime,
+    afterCycle: snapshotsAfterCycle(runtime),
+    priorityItems: priorityItemsOf(runtime),
+  });
   exitOnSignal(runtime, async () => {
     await pipeline.stop();
     await runtime.store.close();

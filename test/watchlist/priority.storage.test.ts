@@ -3,7 +3,7 @@
 // the rest of the catalog, and `serve` and `worker` hand that list to the
 // market pipeline, so Steam's first requests of a cycle are for them.
 import { afterEach, describe, expect, it } from 'vitest';
-import { pipelineWork } from '../../src/cli/runtime.js';
+import { priorityItemsOf } from '../../src/cli/runtime.js';
 import { loadItemsToPrice } from '../../src/market/ingest/items-to-price.js';
 import { startMarketPipeline } from '../../src/market/pipeline.js';
 import { createSteamProvider } from '../../src/market/providers/steam.js';
@@ -108,7 +108,8 @@ describe('pricing watched and held items first', () => {
       database: app.database,
       store: app.store,
     };
-    const pipeline = startMarketPipeline({ ...runtime, ...pipelineWork(runtime) });
+    // As serve.ts and worker.ts start it.
+    const pipeline = startMarketPipeline({ ...runtime, priorityItems: priorityItemsOf(runtime) });
     try {
       await expect
         .poll(() => server.requests.length, { timeout: WAIT_BOUND_MS })
