@@ -50,6 +50,8 @@ import { registerRealtime } from './realtime/routes.js';
 import { registerCsrfProtection } from './security/csrf.js';
 import { registerSecurityHeaders } from './security/headers.js';
 import { allowedOrigins } from './security/origin.js';
+import { watchlistRoutes } from './watchlist/routes.js';
+import { watchedItemIds } from './watchlist/watchlist.js';
 import { registerApiReference } from './web/api-reference.js';
 import { appNotFoundPage, readAppShell, registerWebApp } from './web/web-app.js';
 
@@ -187,6 +189,12 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
     database,
     market: config.market,
     now: deps.now ?? Date.now,
+    // GET /market?watchlist=true: the signed-in user's watched items (401 signed out).
+    watchedItems: async (request) =>
+      watchedItemIds(
+        database,
+        (await accounts.requestAuth.requireSession(request)).session.user.id,
+      ),
   });
 
   await app.register(portfolioRoutes, {
@@ -218,6 +226,21 @@ export async function buildApp(config: Config, deps: AppDeps): Promise<FastifyIn
       onRefused: metrics.rateLimited,
     },
     ...(deps.webhookOptions ? { webhookOptions: deps.webhookOptions } : {}),
+    now: deps.now ?? Date.now,
+  });
+
+  await app.register(watchlistRoutes, {
+    prefix: API_PREFIX,
+    database,
+    requestAuth: accounts.requestAuth,
+    watchlist: config.watchlist,
+    priceSources: config.portfolio.priceSources,
+    market: config.market,
+    rateLimits: {
+      perMinute: config.auth.rateLimitPerMinute,
+      readsPerMinute: config.auth.readRateLimitPerMinute,
+      onRefused: metrics.rateLimited,
+    },
     now: deps.now ?? Date.now,
   });
 

@@ -112,6 +112,10 @@ export interface Config {
     readonly rulesPerUser: number;
     readonly emailsPerHour: number;
   };
+  readonly watchlist: {
+    /** Items one user may watch at once (WATCHLIST_ITEMS_PER_USER). */
+    readonly itemsPerUser: number;
+  };
   /** The live feed (WebSocket hub). */
   readonly realtime: {
     /** Null: no cap. */
@@ -331,6 +335,7 @@ export function loadConfig(env: RawEnv, cwd: string = process.cwd()): LoadedConf
       rulesPerUser: v.ALERT_RULES_PER_USER,
       emailsPerHour: v.ALERT_EMAILS_PER_HOUR,
     },
+    watchlist: { itemsPerUser: v.WATCHLIST_ITEMS_PER_USER },
     realtime: {
       maxConnectionsPerIp: v.WS_MAX_CONNECTIONS_PER_IP === 0 ? null : v.WS_MAX_CONNECTIONS_PER_IP,
       maxSubscriptions: v.WS_MAX_SUBSCRIPTIONS,

@@ -4,7 +4,7 @@
 import type { Logger } from 'pino';
 import { startAlertsBackground } from '../alerts/background.js';
 import type { Config } from '../config.js';
-import type { StoredChange } from '../market/ingest/index.js';
+import type { PriorityItems, StoredChange } from '../market/ingest/index.js';
 import type { Metrics } from '../metrics/metrics.js';
 import { systemClock } from '../platform/clock.js';
 import { type Database, migrate } from '../platform/db/index.js';
@@ -12,6 +12,7 @@ import { createMailer } from '../platform/mail/index.js';
 import { openStore, type Store } from '../platform/store/index.js';
 import { dailySnapshotJob } from '../portfolio/snapshots.js';
 import { notifyUser } from '../realtime/notifications.js';
+import { watchedOrHeldItems } from '../watchlist/priority.js';
 import { loadCatalogOnFirstRun } from './catalog.js';
 import { configOrExit, openLoggedDatabase, processLogger } from './startup.js';
 
@@ -122,4 +123,13 @@ export async function backgroundWork(
       await mailer.close();
     },
   };
+}
+
+/**
+ * The items the ingestion leader asks providers to price first: what anyone
+ * watches or holds, so Steam, which cannot price the catalog each cycle,
+ * keeps watchlists and portfolios current (docs/watchlist.md).
+ */
+export function priorityItemsOf(runtime: Runtime): PriorityItems {
+  return watchedOrHeldItems(runtime.database);
 }

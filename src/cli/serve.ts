@@ -8,7 +8,7 @@
 // SHUTDOWN_TIMEOUT_MS the process exits anyway, with a non-zero code.
 import { buildApp } from '../app.js';
 import { type MarketPipeline, startMarketPipeline } from '../market/pipeline.js';
-import { backgroundWork, exitOnSignal, openRuntime } from './runtime.js';
+import { backgroundWork, exitOnSignal, openRuntime, priorityItemsOf } from './runtime.js';
 import { ensureWebBuild } from './web-build.js';
 
 export async function runServe(): Promise<void> {
@@ -25,6 +25,7 @@ export async function runServe(): Promise<void> {
         ...runtime,
         afterCycle: background.afterCycle,
         onStored: background.onStored,
+        priorityItems: priorityItemsOf(runtime),
         onCycleDone: (outcomes) => app.metrics.ingestCycle(outcomes),
       })
     : null;

@@ -547,6 +547,12 @@ export const settings = {
     default: '10',
     parse: integer(1, 1000),
   },
+  WATCHLIST_ITEMS_PER_USER: {
+    doc: 'Items one user may watch at once; adding one more is refused (409) until one is removed.',
+    rule: 'an integer from 1 to 100000',
+    default: '500',
+    parse: integer(1, 100_000),
+  },
   WS_MAX_CONNECTIONS_PER_IP: {
     doc: 'Live feed (WebSocket) connections one client address may hold on one instance; 0 sets no cap. IPv6 clients count per /64.',
     rule: 'an integer from 0 to 1000000',

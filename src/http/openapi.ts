@@ -135,6 +135,11 @@ export const TAGS = {
     description:
       'Alert rules on prices, changes, Bollinger bands, volume, stale prices and the portfolio’s value; what fired and where it went; the webhook',
   },
+  watchlist: {
+    name: 'watchlist',
+    description:
+      'Items a user follows, each with a note and its latest price from the preferred sources',
+  },
   liveFeed: {
     name: 'live feed',
     description: 'Live prices and volatility over a WebSocket',
@@ -201,7 +206,7 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
       info: {
         title: 'Tracera API',
         version: '1',
-        description: `The JSON API of Tracera, a real-time market tracker for Counter-Strike 2 items. Every error is \`{"detail": "..."}\`, but for the health check's 503, which says what is down. A state-changing request (POST, PATCH, DELETE) carries the token from \`GET ${CSRF_PATH}\` in \`X-CSRF-Token\`, signed-in or not.`,
+        description: `The JSON API of Tracera, a real-time market tracker for Counter-Strike 2 items. Every error is \`{"detail": "..."}\`, but for the health check's 503, which says what is down. A state-changing request (POST, PUT, PATCH, DELETE) carries the token from \`GET ${CSRF_PATH}\` in \`X-CSRF-Token\`, signed-in or not.`,
       },
       servers: [{ url: options.baseUrl }],
       tags: Object.values(TAGS),

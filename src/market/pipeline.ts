@@ -27,6 +27,8 @@ export interface MarketPipelineOptions {
   readonly onStored?: (changed: readonly StoredChange[]) => void;
   /** Told each ingestion cycle's outcome per provider (IngestionOptions.onCycleDone). */
   readonly onCycleDone?: IngestionOptions['onCycleDone'];
+  /** The items providers price first (IngestionOptions.priorityItems): what anyone watches or holds. */
+  readonly priorityItems?: IngestionOptions['priorityItems'];
 }
 
 export interface MarketPipeline {
@@ -58,6 +60,7 @@ export function startMarketPipeline(options: MarketPipelineOptions): MarketPipel
     },
     ...(options.afterCycle ? { afterCycle: options.afterCycle } : {}),
     ...(options.onCycleDone ? { onCycleDone: options.onCycleDone } : {}),
+    ...(options.priorityItems ? { priorityItems: options.priorityItems } : {}),
     ...(demoBackfillApplies(config.market.providers)
       ? {
           backfill: (term) => backfillDemoMarket({ config, database, store, logger, clock }, term),

@@ -41,6 +41,7 @@ import type {
   TransactionJson,
   TransactionsPageJson,
 } from '../portfolio/schemas.js';
+import type { WatchlistIdsJson, WatchlistJson } from '../watchlist/schemas.js';
 
 export type Csrf = Static<typeof CsrfJson>;
 export type User = Static<typeof UserJson>;
@@ -66,6 +67,9 @@ export type TransactionsPage = Static<typeof TransactionsPageJson>;
 export type CsvImported = Static<typeof CsvImportedJson>;
 export type CsvRefused = Static<typeof CsvRefusedJson>;
 export type PortfolioHistory = Static<typeof PortfolioHistoryJson>;
+export type Watchlist = Static<typeof WatchlistJson>;
+export type WatchedEntry = Watchlist['items'][number];
+export type WatchlistIds = Static<typeof WatchlistIdsJson>;
 export type AdminUser = Static<typeof AdminUserJson>;
 export type AdminUsersPage = Static<typeof UsersPageJson>;
 export type SessionsEnded = Static<typeof SessionsEndedJson>;

@@ -18,7 +18,14 @@ import type { NotFoundPage } from '../http/errors.js';
 import { ACCOUNT_PAGES, TOKEN_PAGE_HEADERS } from './pages.js';
 
 /** The app's client routes (web/src/main.tsx): each answers the shell. */
-export const WEB_APP_ROUTES = ['/', '/items/:id', '/movers', '/index', '/portfolio'] as const;
+export const WEB_APP_ROUTES = [
+  '/',
+  '/items/:id',
+  '/movers',
+  '/index',
+  '/portfolio',
+  '/watchlist',
+] as const;
 
 /**
  * The admin pages (web/src/pages/admin/): their shell answers only through

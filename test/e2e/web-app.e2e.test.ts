@@ -89,7 +89,9 @@ async function rowNames(page: Page): Promise<string[]> {
 }
 
 async function changes24h(page: Page): Promise<number[]> {
-  const texts = await marketRows(page).locator('td:nth-child(3) .change').allTextContents();
+  const texts = await marketRows(page)
+    .locator('td.col-change:not(.col-wide) .change')
+    .allTextContents();
   return texts.map((text) => {
     const number = Number.parseFloat(text.replace(/[▲▼\s%+]/g, '').replace('−', '-'));
     return Number.isNaN(number) ? 0 : number;

@@ -2,7 +2,7 @@
 // stylesheet. The item and index pages draw charts, so they load on demand
 // with lightweight-charts; the market table never waits for it. The
 // portfolio page is its own chunk too, and loads its chart only to draw it,
-// and so are the admin pages.
+// and so are the watchlist page and the admin pages.
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
@@ -60,6 +60,12 @@ const router = createBrowserRouter([
         path: 'portfolio',
         lazy: async () => ({
           Component: (await import('./pages/portfolio/index.js')).PortfolioPage,
+        }),
+      },
+      {
+        path: 'watchlist',
+        lazy: async () => ({
+          Component: (await import('./pages/watchlist/index.js')).WatchlistPage,
         }),
       },
       ...ACCOUNT_ROUTES,

@@ -11,7 +11,8 @@
 // can promise: an item whose value changes between two pages may move
 // across the cursor. Sorted by name, the items table leads and every
 // item is in one run.
-import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import { type ExpressionBuilder, type Kysely, type SqlBool, sql } from 'kysely';
+import { arrayLiteral } from '../../platform/db/array-literal.js';
 import type { Database } from '../../platform/db/index.js';
 import { isStorableText } from '../../platform/text.js';
 import {
@@ -75,6 +76,8 @@ export interface OverviewFilters {
   readonly maxPriceCents?: number | undefined;
   /** Only items with a price from the source. */
   readonly priced?: boolean | undefined;
+  /** Only these items (a user's watchlist); an empty list matches none. */
+  readonly onlyItemIds?: readonly number[] | undefined;
 }
 
 export interface OverviewQuery extends OverviewFilters {
@@ -219,6 +222,10 @@ function conditions(eb: Builder, filters: OverviewFilters, db: Kysely<SummaryTab
   }
   if (filters.maxPriceCents !== undefined) {
     all.push(eb('s.price_cents', '<=', filters.maxPriceCents));
+  }
+  if (filters.onlyItemIds !== undefined) {
+    // One array parameter however many ids: a watchlist holds up to thousands.
+    all.push(sql<SqlBool>`i.id = any(${arrayLiteral(filters.onlyItemIds)}::int[])`);
   }
   return all;
 }

@@ -3,8 +3,9 @@
 // GET /index/history). Read from market_summary and the index tables, which
 // ingestion keeps current; a request computes nothing from raw prices.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
 import type { Config } from '../../config.js';
-import { tagRoutes } from '../../http/openapi.js';
+import { ERRORS, SESSION_OPTIONAL, tagRoutes } from '../../http/openapi.js';
 import type { Database } from '../../platform/db/index.js';
 import { ApiError } from '../../platform/errors.js';
 import { DAY_MS, SECOND_MS } from '../../platform/time.js';
@@ -37,6 +38,12 @@ export interface SummaryRouteOptions {
   readonly database: Database;
   readonly market: Config['market'];
   readonly now: () => number;
+  /**
+   * The ids of the items the request's user watches, for GET
+   * /market?watchlist=true; throws a 401 ApiError when it is signed out.
+   * Without it, the filter is refused.
+   */
+  readonly watchedItems?: (request: FastifyRequest) => Promise<readonly number[]>;
 }
 
 const DEFAULT_HISTORY_WINDOW: HistoryWindow = '24h';
@@ -91,12 +98,22 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<SummaryRouteOptions> = asy
     {
       schema: {
         summary: 'A page of the market table: price, changes, volume and sparkline per item',
+        description:
+          'With `watchlist=true`, only the items the signed-in user watches (401 when signed out); that answer is not stored by caches.',
+        security: SESSION_OPTIONAL,
         querystring: OverviewQuery,
-        response: { 200: OverviewJson },
+        response: { 200: OverviewJson, 401: ERRORS.notSignedIn },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const query = request.query;
+      let onlyItemIds: readonly number[] | undefined;
+      if (query.watchlist === true) {
+        if (!options.watchedItems) throw new ApiError(400, 'This server keeps no watchlists');
+        onlyItemIds = await options.watchedItems(request);
+        // One user's list: no shared cache may keep it.
+        reply.header('cache-control', 'no-store');
+      }
       const source = query.source ?? primarySource;
       const sort: OverviewSort = query.sort ?? 'name';
       // A market table is read from the top of what is asked for: A to Z, or the largest first.
@@ -117,6 +134,7 @@ export const summaryRoutes: FastifyPluginAsyncTypebox<SummaryRouteOptions> = asy
           minPriceCents: query.min_price_cents,
           maxPriceCents: query.max_price_cents,
           priced: query.priced,
+          onlyItemIds,
         });
         const at = now();
         return {

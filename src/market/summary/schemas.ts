@@ -29,6 +29,8 @@ export const OverviewQuery = Type.Object(
     min_price_cents: Type.Optional(Cents),
     max_price_cents: Type.Optional(Cents),
     priced: Type.Optional(Type.Boolean()),
+    /** Only the items the signed-in user watches (401 signed out). */
+    watchlist: Type.Optional(Type.Boolean()),
     sort: Type.Optional(Type.Enum(OVERVIEW_SORTS)),
     order: Type.Optional(Type.Enum(['asc', 'desc'])),
     source: Type.Optional(Source),

@@ -46,8 +46,9 @@ export type MarketFilters = Omit<OverviewParams, 'cursor' | 'limit'>;
 
 export const MARKET_PAGE_SIZE = 50;
 
-export function useMarket(filters: MarketFilters) {
+export function useMarket(filters: MarketFilters, enabled = true) {
   return useInfiniteQuery({
+    enabled,
     queryKey: ['market', filters],
     queryFn: ({ pageParam, signal }) =>
       apiGet<Overview>(

@@ -68,6 +68,7 @@ export function Layout() {
             <NavLink to="/movers">Movers</NavLink>
             <NavLink to="/index">Index</NavLink>
             <NavLink to="/portfolio">Portfolio</NavLink>
+            <NavLink to="/watchlist">Watchlist</NavLink>
           </nav>
           <IndexTicker />
           <AccountLinks />

@@ -18,6 +18,7 @@ import { useHistory, useItem, useVolatility } from '../api/queries.js';
 import { type ChartMode, type ChartPoint, PriceChart } from '../charts/PriceChart.js';
 import { useNow } from '../clock.js';
 import { Change, ItemThumb, PriceTag, SimulatedBadge } from '../components/bits.js';
+import { WatchStar } from '../components/WatchStar.js';
 import { WindowSwitch } from '../components/WindowSwitch.js';
 import { categoryName, compact, money, percent } from '../format.js';
 import { NotFoundPage } from './NotFoundPage.js';
@@ -208,6 +209,7 @@ export function ItemPage() {
             {simulated ? <SimulatedBadge /> : null}
           </p>
         </div>
+        <WatchStar item={shownItem} labelled />
         <div className="item-head-price">
           {headline ? (
             <>

@@ -1,17 +1,20 @@
 // The home page: the whole market as a table, filtered and sorted by the
 // server (GET /market), a page of 50 at a time, the rows on screen kept
-// current by the live feed.
+// current by the live feed. Each row has a star to watch its item; signed
+// in, "Watchlist only" narrows the table to the watched items, filtered by
+// the server too (`watchlist=true`), so sorting and paging still hold.
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { MarketEntry } from '../../../src/shared/api-types.js';
 import { EXTERIORS, ITEM_CATEGORIES, RARITIES } from '../../../src/shared/catalog-vocabulary.js';
 import type { MarketProvider, OverviewSort } from '../../../src/shared/market-vocabulary.js';
 import { newerPrice, useFollow, useLivePrice } from '../api/live.js';
-import { type MarketFilters, useMarket } from '../api/queries.js';
+import { type MarketFilters, useMarket, useSignedIn } from '../api/queries.js';
 import { useDebounced, useNow } from '../clock.js';
 import { Change, ItemThumb, PriceTag, SimulatedBadge } from '../components/bits.js';
 import { Sparkline } from '../components/Sparkline.js';
 import { useVisibleIds } from '../components/visible.js';
+import { WatchStar } from '../components/WatchStar.js';
 import { categoryName, compact } from '../format.js';
 
 const SEARCH_SETTLE_MS = 250;
@@ -34,7 +37,7 @@ function cents(params: URLSearchParams, name: string): number | undefined {
 /** The most traded items first: what a newcomer wants to see, and every one of them priced. */
 const DEFAULT_SORT: OverviewSort = 'volume';
 
-function filtersOf(params: URLSearchParams, q: string): MarketFilters {
+function filtersOf(params: URLSearchParams, q: string, signedIn: boolean): MarketFilters {
   const sort = (params.get('sort') ?? DEFAULT_SORT) as OverviewSort;
   const order = params.get('order');
   return {
@@ -45,6 +48,8 @@ function filtersOf(params: URLSearchParams, q: string): MarketFilters {
     ...(flag(params, 'stattrak') !== undefined ? { stattrak: flag(params, 'stattrak') } : {}),
     ...(flag(params, 'souvenir') !== undefined ? { souvenir: flag(params, 'souvenir') } : {}),
     ...(flag(params, 'priced') ? { priced: true } : {}),
+    // Signed out, there is no watchlist to narrow to: the whole market rather than a 401.
+    ...(signedIn && flag(params, 'watchlist') ? { watchlist: true } : {}),
     ...(cents(params, 'min') !== undefined ? { min_price_cents: cents(params, 'min') } : {}),
     ...(cents(params, 'max') !== undefined ? { max_price_cents: cents(params, 'max') } : {}),
     sort,
@@ -138,6 +143,9 @@ function MarketRow({
       : '';
   return (
     <tr ref={observe} data-item-id={item.id} className={stale ? 'row-stale' : undefined}>
+      <td className="col-watch">
+        <WatchStar item={item} />
+      </td>
       <th scope="row" className="col-item">
         <Link to={`/items/${item.id}`} className="item-link">
           <ItemThumb item={item} />
@@ -233,6 +241,8 @@ export function MarketPage() {
   const minId = useId();
   const maxId = useId();
   const pricedId = useId();
+  const watchlistId = useId();
+  const { data: signedIn } = useSignedIn();
 
   // The settled search goes into the address, so back and reload keep it.
   useEffect(() => {
@@ -247,10 +257,12 @@ export function MarketPage() {
     );
   }, [q, setParams]);
 
-  const filters = filtersOf(params, q);
+  const filters = filtersOf(params, q, signedIn === true);
   const sort = filters.sort ?? DEFAULT_SORT;
   const order: SortOrder = filters.order ?? (sort === 'name' ? 'asc' : 'desc');
-  const market = useMarket(filters);
+  const watchlistOnly = filters.watchlist === true;
+  // An address asking for the watchlist waits to know who is asking, rather than load twice.
+  const market = useMarket(filters, !(flag(params, 'watchlist') && signedIn === undefined));
   const pages = market.data?.pages ?? [];
   const first = pages[0];
   const entries = pages.flatMap((page) => page.items);
@@ -318,6 +330,17 @@ export function MarketPage() {
             onChange={(event) => setSearch(event.target.value)}
           />
         </div>
+        {signedIn ? (
+          <div className="field field-check field-watchlist">
+            <input
+              id={watchlistId}
+              type="checkbox"
+              checked={watchlistOnly}
+              onChange={(event) => setFilter('watchlist', event.target.checked ? 'true' : '')}
+            />
+            <label htmlFor={watchlistId}>Watchlist only</label>
+          </div>
+        ) : null}
         <details className="more-filters" open={filtered || undefined}>
           <summary>Filters{activeFilters > 0 ? ` (${activeFilters})` : ''}</summary>
           <div className="more-filters-body">
@@ -393,7 +416,12 @@ export function MarketPage() {
               <button
                 type="button"
                 className="button-quiet"
-                onClick={() => setParams(q ? { q } : {})}
+                onClick={() =>
+                  setParams({
+                    ...(q ? { q } : {}),
+                    ...(watchlistOnly ? { watchlist: 'true' } : {}),
+                  })
+                }
               >
                 Clear filters
               </button>
@@ -416,6 +444,9 @@ export function MarketPage() {
           </caption>
           <thead>
             <tr>
+              <th scope="col" className="col-watch">
+                <span className="visually-hidden">Watch</span>
+              </th>
               <SortHeader
                 column={{ sort: 'name', label: 'Item', className: 'col-item' }}
                 sort={sort}
@@ -451,7 +482,16 @@ export function MarketPage() {
         </table>
         {market.isPending ? <p className="table-note">Loading the market…</p> : null}
         {!market.isPending && entries.length === 0 && !market.isError ? (
-          <p className="table-note">No item matches these filters.</p>
+          <p className="table-note">
+            {watchlistOnly ? (
+              <>
+                You watch no item that matches. Star items in the market to watch them, or see{' '}
+                <Link to="/watchlist">your watchlist</Link>.
+              </>
+            ) : (
+              'No item matches these filters.'
+            )}
+          </p>
         ) : null}
       </div>
       <div className="table-footer">

@@ -1,0 +1,2 @@
+// The watchlist page, one lazily loaded chunk (web/src/main.tsx).
+export { WatchlistPage } from './WatchlistPage.js';
