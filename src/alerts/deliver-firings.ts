@@ -16,7 +16,7 @@
 // so the next pass sends it again: at most once more, never lost; webhook
 // receivers can drop the repeat by its X-Tracera-Event-Id.
 import type { Logger } from 'pino';
-import { findUserById } from '../auth/users.js';
+import { findUserById, type User } from '../auth/users.js';
 import { getItems } from '../market/catalog/items.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/index.js';
@@ -151,9 +151,9 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
   }
 
   /** One user's pending emails of the pass: one message, or one digest. */
-  async function toEmail(userId: number, firings: readonly Firing[]): Promise<Outcome> {
-    const user = await findUserById(database, userId);
-    if (!user?.email || !user.email_verified) {
+  async function toEmail(user: User, firings: readonly Firing[]): Promise<Outcome> {
+    const userId = user.id;
+    if (!user.email || !user.email_verified) {
       return { state: 'skipped', reason: 'the account has no verified email address' };
     }
     const { admitted } = await store.admit(`alert-email:${userId}`, emailWindow, clock.now());
@@ -187,14 +187,20 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
       outcomes.set(firing.id, { ...outcomes.get(firing.id), [channel]: outcome });
       options.onDelivery?.(channel, outcome.state);
     };
+    // A disabled account gets nothing, on any channel, until it is enabled.
+    const found = await findUserById(database, userId);
+    const user = found && found.disabled_at === null ? found : null;
+    const closed: Outcome = { state: 'skipped', reason: 'the account is disabled' };
     const emailed = firings.filter((firing) => pending(firing, 'email'));
     if (emailed.length > 0) {
-      const outcome = await toEmail(userId, emailed);
+      const outcome = user ? await toEmail(user, emailed) : closed;
       for (const firing of emailed) set(firing, 'email', outcome);
     }
     for (const firing of firings) {
-      if (pending(firing, 'app')) set(firing, 'app', await toApp(firing));
-      if (pending(firing, 'webhook')) set(firing, 'webhook', await toWebhook(firing, names));
+      if (pending(firing, 'app')) set(firing, 'app', user ? await toApp(firing) : closed);
+      if (pending(firing, 'webhook')) {
+        set(firing, 'webhook', user ? await toWebhook(firing, names) : closed);
+      }
       const deliveries = { ...firing.deliveries, ...outcomes.get(firing.id) };
       await db
         .updateTable('alert_firings')

@@ -7,7 +7,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createFiringDelivery } from '../../src/alerts/deliver-firings.js';
 import { createAlertEvaluator } from '../../src/alerts/evaluator.js';
+import { alertsDb } from '../../src/alerts/tables.js';
 import { verifyWebhookSignature } from '../../src/alerts/webhook/signature.js';
+import { setUserDisabled } from '../../src/auth/users.js';
 import { updateLatestPrices } from '../../src/market/ingest/latest-prices.js';
 import { systemClock } from '../../src/platform/clock.js';
 import { createLogger } from '../../src/platform/logger.js';
@@ -225,5 +227,23 @@ describe('delivering fired alerts', () => {
     expect(await (await delivery()).drain()).toBe(0);
     expect(receiver.requests).toHaveLength(1);
     expect((await history(user))[0]?.deliveries).toEqual({ webhook: { state: 'sent' } });
+  });
+
+  it('a disabled account gets nothing on any channel', async () => {
+    const user = await start();
+    await rules(user, [1500], ['app', 'email', 'webhook']);
+    expect(await fire()).toBe(1);
+    await setUserDisabled(app.database, user.userId, true);
+    const notified: { userId: number; notification: Notification }[] = [];
+    await (await delivery(notified)).drain();
+    expect(notified).toEqual([]);
+    expect(receiver.requests).toEqual([]);
+    const skipped = { state: 'skipped', reason: 'the account is disabled' };
+    const [firing] = await alertsDb(app.database)
+      .selectFrom('alert_firings')
+      .select(['deliveries', 'delivered_at'])
+      .execute();
+    expect(firing?.deliveries).toEqual({ app: skipped, email: skipped, webhook: skipped });
+    expect(firing?.delivered_at).not.toBeNull();
   });
 });
