@@ -6,11 +6,13 @@
 // at a time in the background, as volatility is, so ingestion never waits.
 //
 // Exactly once. A rule fires when its condition becomes true while armed
-// (hysteresis.ts). The firing is recorded in one transaction that disarms
-// the rule only if it is still armed at the sequence number this evaluator
-// read, and inserts the firing under the unique key (rule, sequence): two
-// instances that evaluate the same batch record it once, and the second
-// sees no row to disarm. Delivery reads recorded firings (delivery.ts), so
+// (hysteresis.ts). A run's firings are recorded in one transaction that
+// disarms each rule only if it is still armed at the sequence number this
+// evaluator read, and inserts the firings of the rules it disarmed under the
+// unique key (rule, sequence): two instances that evaluate the same batch
+// record it once, and the second sees no row to disarm. One statement for
+// the whole run, not one transaction per firing: a tick that fires a
+// hundred rules costs about what one firing does (bench/alerts). Delivery reads recorded firings (delivery.ts), so
 // a crash after the record delivers on the next pass, never loses it.
 //
 // Rules change through the API on any instance: each change is announced on
@@ -114,43 +116,92 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     return new Map(rows.map((row) => [row.id, row.market_hash_name]));
   }
 
-  /** Records one firing and disarms its rule, unless another evaluator did first. */
-  async function fire(transition: Transition, names: Map<number, string>, at: Date) {
+  /**
+   * Records the firings and disarms their rules, in one transaction: each
+   * rule is disarmed only if it is still armed at the sequence number this
+   * evaluator read, and only the rules this statement disarmed are recorded,
+   * so a rule another evaluator fired first is left to its record. The rows
+   * are locked in id order, so two evaluators firing overlapping batches
+   * wait for each other rather than deadlock. Returns how many were recorded.
+   */
+  async function fire(transitions: readonly Transition[], at: Date): Promise<number> {
+    if (transitions.length === 0) return 0;
+    const names = await itemNames(
+      transitions.flatMap(({ rule }) => (rule.itemId === null ? [] : [rule.itemId])),
+    );
+    const ids = transitions.map(({ rule }) => rule.id);
+    const seqs = transitions.map(({ rule }) => rule.armSeq);
+    const recorded = await database.db.transaction().execute(async (trx) => {
+      const { rows } = await sql<{ id: number | string }>`
+        update alert_rules r set armed = false
+        where r.id in (
+          select held.id from alert_rules held
+          join unnest(${arrayLiteral(ids)}::bigint[], ${arrayLiteral(seqs)}::int[]) as t (id, seq)
+            on held.id = t.id and held.arm_seq = t.seq
+          where held.armed
+          order by held.id
+          for update of held)
+        returning r.id`.execute(trx);
+      const disarmed = new Set(rows.map((row) => Number(row.id)));
+      const won = transitions.filter(({ rule }) => disarmed.has(rule.id));
+      if (won.length === 0) return 0;
+      const column = <T>(pick: (transition: Transition) => T) => won.map(pick);
+      await sql`
+        insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
+          value, message, deliveries, delivered_at)
+        select rule_id, user_id, arm_seq, ${at}, kind, item_id, source, value, message,
+          deliveries::jsonb, case when delivered then ${at}::timestamptz end
+        from unnest(
+          ${arrayLiteral(column(({ rule }) => rule.id))}::bigint[],
+          ${arrayLiteral(column(({ rule }) => rule.userId))}::bigint[],
+          ${arrayLiteral(column(({ rule }) => rule.armSeq))}::int[],
+          ${arrayLiteral(column(({ rule }) => rule.params.kind))}::text[],
+          ${arrayLiteral(column(({ rule }) => rule.itemId))}::int[],
+          ${arrayLiteral(column(({ source }) => source))}::text[],
+          ${arrayLiteral(column(({ measured }) => measured.value))}::float8[],
+          ${arrayLiteral(column((transition) => messageOf(transition, names)))}::text[],
+          ${arrayLiteral(column(({ rule }) => deliveriesOf(rule)))}::text[],
+          ${arrayLiteral(column(({ rule }) => String(rule.channels.length === 0)))}::boolean[])
+          as f (rule_id, user_id, arm_seq, kind, item_id, source, value, message, deliveries,
+            delivered)
+        on conflict (rule_id, arm_seq) do nothing`.execute(trx);
+      return won.length;
+    });
+    for (const { rule } of transitions) rule.armed = false;
+    return recorded;
+  }
+
+  function messageOf(transition: Transition, names: Map<number, string>): string {
     const { rule, measured, source } = transition;
-    const message = alertMessage(rule.params, measured, {
+    return alertMessage(rule.params, measured, {
       itemName: rule.itemId === null ? null : (names.get(rule.itemId) ?? `item ${rule.itemId}`),
       source,
       currency,
     });
+  }
+
+  /** Every channel pending; a rule with none is delivered as soon as it is recorded. */
+  function deliveriesOf(rule: Rule): string {
     const deliveries: Deliveries = Object.fromEntries(
       rule.channels.map((channel) => [channel, { state: 'pending' }]),
     );
-    const recorded = await database.db.transaction().execute(async (trx) => {
-      const disarmed = await sql`
-        update alert_rules set armed = false
-        where id = ${rule.id} and armed and arm_seq = ${rule.armSeq}`.execute(trx);
-      if (Number(disarmed.numAffectedRows ?? 0n) === 0) return false;
-      await sql`
-        insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
-          value, message, deliveries, delivered_at)
-        values (${rule.id}, ${rule.userId}, ${rule.armSeq}, ${at}, ${rule.params.kind},
-          ${rule.itemId}, ${source}, ${measured.value}, ${message}, ${JSON.stringify(deliveries)},
-          ${rule.channels.length === 0 ? at : null})
-        on conflict (rule_id, arm_seq) do nothing`.execute(trx);
-      return true;
-    });
-    rule.armed = false;
-    return recorded;
+    return JSON.stringify(deliveries);
   }
 
   async function rearm(transitions: readonly Transition[]): Promise<void> {
     if (transitions.length === 0) return;
     const ids = transitions.map(({ rule }) => rule.id);
     const seqs = transitions.map(({ rule }) => rule.armSeq);
+    // Locked in id order, as `fire` locks them.
     await sql`
       update alert_rules r set armed = true, arm_seq = r.arm_seq + 1
-      from unnest(${arrayLiteral(ids)}::bigint[], ${arrayLiteral(seqs)}::int[]) as t (id, seq)
-      where r.id = t.id and not r.armed and r.arm_seq = t.seq`.execute(database.db);
+      where r.id in (
+        select held.id from alert_rules held
+        join unnest(${arrayLiteral(ids)}::bigint[], ${arrayLiteral(seqs)}::int[]) as t (id, seq)
+          on held.id = t.id and held.arm_seq = t.seq
+        where not held.armed
+        order by held.id
+        for update of held)`.execute(database.db);
     for (const { rule } of transitions) {
       rule.armed = true;
       rule.armSeq += 1;
@@ -208,13 +259,10 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         transitions.push({ rule, step: next, measured, source: found?.source ?? 'portfolio' });
       }
     }
-    const fires = transitions.filter((one) => one.step === 'fire');
-    const names = await itemNames(
-      fires.flatMap(({ rule }) => (rule.itemId === null ? [] : [rule.itemId])),
+    const fired = await fire(
+      transitions.filter((one) => one.step === 'fire'),
+      new Date(now),
     );
-    const at = new Date(now);
-    let fired = 0;
-    for (const transition of fires) if (await fire(transition, names, at)) fired += 1;
     const rearms = transitions.filter((one) => one.step === 'rearm');
     await rearm(rearms);
     options.onEvaluated?.(rules.length);

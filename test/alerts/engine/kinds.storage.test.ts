@@ -7,6 +7,7 @@
 // arm_seq.
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
+import { writePrices } from '../../../src/market/ingest/index.js';
 import { rollUpPrices } from '../../../src/market/ingest/rollups.js';
 import { refreshSummaries } from '../../../src/market/summary/refresh.js';
 import { cachedVolatility } from '../../../src/market/volatility/index.js';
@@ -205,10 +206,23 @@ describe('volume_spike', () => {
     const { items, rule, evaluator, price, ticks, changed, clock, database, firings, ruleRow } =
       await start(['Traded']);
     const [item] = items as [number];
-    // A week of hourly prices, 100 sold in each rolling 24 h, rolled up hourly.
-    for (let hours = 7 * 24 - 1; hours >= 1; hours -= 1) {
-      await price(item, 1000, { at: clock.now() - hours * HOUR_MS, volume: 100 });
-    }
+    // Ten days of hourly prices, rolled up: 100 sold in each rolling 24 h
+    // over the last 7 whole days, and 1,000 before them, which the week's
+    // mean must leave out.
+    const weekStart = Date.UTC(2026, 10, 10);
+    const at: number[] = [];
+    for (let hours = 10 * 24; hours >= 1; hours -= 1) at.push(clock.now() - hours * HOUR_MS);
+    await writePrices(
+      database,
+      at.map((time) => ({
+        item_id: item,
+        source: 'steam' as const,
+        price_cents: 1000,
+        volume: time < weekStart ? 1000 : 100,
+        observed_at: new Date(time),
+      })),
+    );
+    await price(item, 1000, { volume: 100 });
     await rollUpPrices(database, {
       now: new Date(clock.now()),
       graceMs: 0,
