@@ -247,7 +247,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     ]);
     const transitions: Transition[] = [];
     for (const rule of rules) {
-      const found = price.get(rule.id);
+      const found = rule.itemId === null ? undefined : price.of(rule);
       const facts: Facts | undefined = found
         ? { kind: 'price', price: found.facts, now }
         : whole.get(rule.id);

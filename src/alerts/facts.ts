@@ -8,7 +8,7 @@
 import { sql } from 'kysely';
 import { latestPricesOfItems } from '../market/ingest/latest-prices.js';
 import { priceAt } from '../market/summary/refresh.js';
-import type { PriceSource } from '../market/types.js';
+import type { PriceQuote, PriceSource } from '../market/types.js';
 import { BOLLINGER_WIDTH } from '../market/volatility/formulas.js';
 import { volatilityKey } from '../market/volatility/index.js';
 import { arrayLiteral } from '../platform/db/array-literal.js';
@@ -81,15 +81,19 @@ async function pastFacts(
 const cents = (value: string | number | null) => (value === null ? undefined : Number(value));
 
 /**
- * The facts each rule reads, by rule id; a rule whose item has no price
- * from its source (or from any, for PREFERRED_SOURCE) is absent.
+ * The facts each rule reads, by rule; a rule whose item has no price from
+ * its source (or from any, for PREFERRED_SOURCE) has none.
  */
+export interface GatheredFacts {
+  of(rule: Rule): RuleFacts | undefined;
+}
+
 export async function gatherFacts(
   deps: { readonly database: Database; readonly store: Store },
   rules: readonly Rule[],
   sources: readonly PriceSource[],
   now: Date,
-): Promise<Map<number, RuleFacts>> {
+): Promise<GatheredFacts> {
   const itemIds = [
     ...new Set(rules.flatMap((rule) => (rule.itemId === null ? [] : [rule.itemId]))),
   ];
@@ -102,24 +106,34 @@ export async function gatherFacts(
     itemId * sources.length + (place.get(source) ?? 0);
   const latest = new Map(quotes.map((quote) => [pairKey(quote.item_id, quote.source), quote]));
 
-  /** Each rule's (item, source): its own source, or the first configured one with a price. */
-  const chosen = new Map<number, number>();
+  /**
+   * A rule's (item, source): its own source, or the first configured one
+   * with a price; undefined when that has no price. Computed again when the
+   * evaluator asks rather than kept per rule: a map of ten thousand rules
+   * cost more to fill than the lookups it saved.
+   */
+  const keyOf = (rule: Rule): number | undefined => {
+    const { itemId } = rule;
+    if (itemId === null) return undefined;
+    if (rule.source === PREFERRED_SOURCE) {
+      for (const one of sources) {
+        const key = pairKey(itemId, one);
+        if (latest.has(key)) return key;
+      }
+      return undefined;
+    }
+    if (!place.has(rule.source as PriceSource)) return undefined;
+    const key = pairKey(itemId, rule.source as PriceSource);
+    return latest.has(key) ? key : undefined;
+  };
   /** What the rules of each (item, source) read besides the latest price. */
   const pairs = new Map<number, { itemId: number; source: PriceSource; band: boolean }>();
   const needsPast = new Map<PriceSource, Map<number, Set<PastNeed>>>();
   for (const rule of rules) {
-    if (rule.itemId === null) continue;
-    const itemId = rule.itemId;
-    const source =
-      rule.source === PREFERRED_SOURCE
-        ? sources.find((one) => latest.has(pairKey(itemId, one)))
-        : place.has(rule.source as PriceSource)
-          ? (rule.source as PriceSource)
-          : undefined;
-    if (!source) continue;
-    const key = pairKey(itemId, source);
-    if (!latest.has(key)) continue;
-    chosen.set(rule.id, key);
+    const key = keyOf(rule);
+    if (key === undefined) continue;
+    const itemId = rule.itemId as number;
+    const source = (latest.get(key) as PriceQuote).source;
     let pair = pairs.get(key);
     if (!pair) {
       pair = { itemId, source, band: false };
@@ -202,10 +216,10 @@ export async function gatherFacts(
       },
     });
   }
-  const facts = new Map<number, RuleFacts>();
-  for (const [ruleId, key] of chosen) {
-    const found = byPair.get(key);
-    if (found) facts.set(ruleId, found);
-  }
-  return facts;
+  return {
+    of(rule) {
+      const key = keyOf(rule);
+      return key === undefined ? undefined : byPair.get(key);
+    },
+  };
 }

@@ -56,12 +56,13 @@ describe('RuleIndex.affectedBy', () => {
   it('picks each rule once however many of its sources changed', () => {
     const index = new RuleIndex();
     index.put(rule(1, { source: 'preferred' }));
+    index.put(rule(2, { source: 'steam' }));
     const picked = index.affectedBy([
       { itemId: 10, source: 'steam' },
       { itemId: 10, source: 'skinport' },
       { itemId: 10, source: 'steam' },
     ]);
-    expect(ids(picked)).toEqual([1]);
+    expect(ids(picked)).toEqual([1, 2]);
   });
 
   it('leaves paused rules out', () => {
