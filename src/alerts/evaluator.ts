@@ -6,7 +6,7 @@
 // at a time in the background, as volatility is, so ingestion never waits.
 //
 // Exactly once. A rule fires when its condition becomes true while armed
-// (hysteresis.ts). A run's firings are recorded in one transaction that
+// (hysteresis.ts). A run's firings are recorded by one statement that
 // disarms each rule only if it is still armed at the sequence number this
 // evaluator read, and inserts the firings of the rules it disarmed under the
 // unique key (rule, sequence): two instances that evaluate the same batch
@@ -105,48 +105,51 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     else index.remove(id);
   }
 
+  /** Item names by id, kept: a market name does not change, and a tick need not ask again. */
+  const names = new Map<number, string>();
+
   async function itemNames(itemIds: readonly number[]): Promise<Map<number, string>> {
-    if (itemIds.length === 0) return new Map();
+    const missing = [...new Set(itemIds)].filter((itemId) => !names.has(itemId));
+    if (missing.length === 0) return names;
     const rows = await alertsDb(database)
       .withTables<{ items: { id: number; market_hash_name: string } }>()
       .selectFrom('items')
       .select(['id', 'market_hash_name'])
-      .where('id', 'in', [...new Set(itemIds)])
+      .where('id', 'in', missing)
       .execute();
-    return new Map(rows.map((row) => [row.id, row.market_hash_name]));
+    for (const row of rows) names.set(row.id, row.market_hash_name);
+    return names;
   }
 
   /**
-   * Records the firings and disarms their rules, in one transaction: each
+   * Records the firings and disarms their rules, in one statement: each
    * rule is disarmed only if it is still armed at the sequence number this
-   * evaluator read, and only the rules this statement disarmed are recorded,
-   * so a rule another evaluator fired first is left to its record. The rows
-   * are locked in id order, so two evaluators firing overlapping batches
-   * wait for each other rather than deadlock. Returns how many were recorded.
+   * evaluator read, and only the firings of the rules this statement
+   * disarmed are inserted, so a rule another evaluator fired first is left
+   * to its record. Rows are locked in id order, here and in `rearm`, so
+   * evaluators whose statements overlap wait for each other rather than
+   * deadlock. Returns how many were recorded.
    */
   async function fire(transitions: readonly Transition[], at: Date): Promise<number> {
     if (transitions.length === 0) return 0;
-    const names = await itemNames(
+    const known = await itemNames(
       transitions.flatMap(({ rule }) => (rule.itemId === null ? [] : [rule.itemId])),
     );
-    const ids = transitions.map(({ rule }) => rule.id);
-    const seqs = transitions.map(({ rule }) => rule.armSeq);
-    const recorded = await database.db.transaction().execute(async (trx) => {
-      const { rows } = await sql<{ id: number | string }>`
+    const column = <T>(pick: (transition: Transition) => T) => transitions.map(pick);
+    const { rows } = await sql<{ id: number | string }>`
+      with disarmed as (
         update alert_rules r set armed = false
         where r.id in (
           select held.id from alert_rules held
-          join unnest(${arrayLiteral(ids)}::bigint[], ${arrayLiteral(seqs)}::int[]) as t (id, seq)
+          join unnest(${arrayLiteral(column(({ rule }) => rule.id))}::bigint[],
+            ${arrayLiteral(column(({ rule }) => rule.armSeq))}::int[]) as t (id, seq)
             on held.id = t.id and held.arm_seq = t.seq
           where held.armed
           order by held.id
           for update of held)
-        returning r.id`.execute(trx);
-      const disarmed = new Set(rows.map((row) => Number(row.id)));
-      const won = transitions.filter(({ rule }) => disarmed.has(rule.id));
-      if (won.length === 0) return 0;
-      const column = <T>(pick: (transition: Transition) => T) => won.map(pick);
-      await sql`
+        returning r.id
+      ),
+      recorded as (
         insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
           value, message, deliveries, delivered_at)
         select rule_id, user_id, arm_seq, ${at}, kind, item_id, source, value, message,
@@ -159,16 +162,17 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
           ${arrayLiteral(column(({ rule }) => rule.itemId))}::int[],
           ${arrayLiteral(column(({ source }) => source))}::text[],
           ${arrayLiteral(column(({ measured }) => measured.value))}::float8[],
-          ${arrayLiteral(column((transition) => messageOf(transition, names)))}::text[],
+          ${arrayLiteral(column((transition) => messageOf(transition, known)))}::text[],
           ${arrayLiteral(column(({ rule }) => deliveriesOf(rule)))}::text[],
           ${arrayLiteral(column(({ rule }) => String(rule.channels.length === 0)))}::boolean[])
           as f (rule_id, user_id, arm_seq, kind, item_id, source, value, message, deliveries,
             delivered)
-        on conflict (rule_id, arm_seq) do nothing`.execute(trx);
-      return won.length;
-    });
+        where f.rule_id in (select id from disarmed)
+        on conflict (rule_id, arm_seq) do nothing
+      )
+      select id from disarmed`.execute(database.db);
     for (const { rule } of transitions) rule.armed = false;
-    return recorded;
+    return rows.length;
   }
 
   function messageOf(transition: Transition, names: Map<number, string>): string {
@@ -259,12 +263,15 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         transitions.push({ rule, step: next, measured, source: found?.source ?? 'portfolio' });
       }
     }
-    const fired = await fire(
-      transitions.filter((one) => one.step === 'fire'),
-      new Date(now),
-    );
+    // Disjoint rules, each statement locking in id order: at once.
     const rearms = transitions.filter((one) => one.step === 'rearm');
-    await rearm(rearms);
+    const [fired] = await Promise.all([
+      fire(
+        transitions.filter((one) => one.step === 'fire'),
+        new Date(now),
+      ),
+      rearm(rearms),
+    ]);
     options.onEvaluated?.(rules.length);
     if (fired > 0) options.onFired?.(fired);
     return { evaluated: rules.length, fired, rearmed: rearms.length };
