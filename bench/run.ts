@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark, each printing ratios against a baseline
 // measured in the same run. Exits non-zero when a target is missed.
+import { runAlerts } from './alerts.js';
 import { runAuth } from './auth.js';
 import { runDemoBackfill } from './demo-backfill.js';
 import { runDemoStorage } from './demo-storage.js';
@@ -17,6 +18,7 @@ const benchmarks: [string, () => Promise<boolean>][] = [
   ['market', runMarket],
   ['market-overview', runMarketOverview],
   ['portfolio', runPortfolio],
+  ['alerts', runAlerts],
   ['demo-storage', runDemoStorage],
   ['demo-backfill', runDemoBackfill],
   ['ws-fanout', runWsFanout],

@@ -6,11 +6,14 @@
 // at a time in the background, as volatility is, so ingestion never waits.
 //
 // Exactly once. A rule fires when its condition becomes true while armed
-// (hysteresis.ts). The firing is recorded in one transaction that disarms
-// the rule only if it is still armed at the sequence number this evaluator
-// read, and inserts the firing under the unique key (rule, sequence): two
-// instances that evaluate the same batch record it once, and the second
-// sees no row to disarm. Delivery reads recorded firings (delivery.ts), so
+// (hysteresis.ts). A run's firings are recorded by one statement that
+// disarms each rule only if it is still armed at the sequence number this
+// evaluator read, and inserts the firings of the rules it disarmed under the
+// unique key (rule, sequence): two instances that evaluate the same batch
+// record it once, and the second sees no row to disarm. One statement for
+// the whole run, not one transaction per firing: a tick that fires a
+// hundred rules costs about what one firing does (bench/alerts). Delivery
+// reads recorded firings (deliver-firings.ts), so
 // a crash after the record delivers on the next pass, never loses it.
 //
 // Rules change through the API on any instance: each change is announced on
@@ -115,50 +118,106 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
     else index.remove(id);
   }
 
+  /** Item names by id, kept: a market name does not change, and a tick need not ask again. */
+  const names = new Map<number, string>();
+
   async function itemNames(itemIds: readonly number[]): Promise<Map<number, string>> {
-    const items = await getItems(database, [...new Set(itemIds)]);
-    return new Map(items.map((item) => [item.id, item.market_hash_name]));
+    const missing = [...new Set(itemIds)].filter((itemId) => !names.has(itemId));
+    if (missing.length === 0) return names;
+    for (const item of await getItems(database, missing)) names.set(item.id, item.market_hash_name);
+    return names;
   }
 
-  /** Records one firing and disarms its rule, unless another evaluator did first. */
-  async function fire(transition: Transition, names: Map<number, string>, at: Date) {
+  /**
+   * Records the firings and disarms their rules, in one statement: each
+   * rule is disarmed only if it is still armed at the sequence number this
+   * evaluator read, and only the firings of the rules this statement
+   * disarmed are inserted, so a rule another evaluator fired first is left
+   * to its record. Rows are locked in id order, here and in `rearm`, so
+   * evaluators whose statements overlap wait for each other rather than
+   * deadlock. Returns how many were recorded.
+   */
+  async function fire(transitions: readonly Transition[], at: Date): Promise<number> {
+    if (transitions.length === 0) return 0;
+    const known = await itemNames(
+      transitions.flatMap(({ rule }) => (rule.itemId === null ? [] : [rule.itemId])),
+    );
+    const texts = transitions.map((transition) => textsOf(transition, known));
+    const column = <T>(pick: (transition: Transition, index: number) => T) => transitions.map(pick);
+    const { rows } = await sql<{ id: number | string }>`
+      with disarmed as (
+        update alert_rules r set armed = false
+        where r.id in (
+          select held.id from alert_rules held
+          join unnest(${arrayLiteral(column(({ rule }) => rule.id))}::bigint[],
+            ${arrayLiteral(column(({ rule }) => rule.armSeq))}::int[]) as t (id, seq)
+            on held.id = t.id and held.arm_seq = t.seq
+          where held.armed
+          order by held.id
+          for update of held)
+        returning r.id
+      ),
+      recorded as (
+        insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
+          value, title, message, deliveries)
+        select rule_id, user_id, arm_seq, ${at}, kind, item_id, source, value, title, message,
+          deliveries::jsonb
+        from unnest(
+          ${arrayLiteral(column(({ rule }) => rule.id))}::bigint[],
+          ${arrayLiteral(column(({ rule }) => rule.userId))}::bigint[],
+          ${arrayLiteral(column(({ rule }) => rule.armSeq))}::int[],
+          ${arrayLiteral(column(({ rule }) => rule.params.kind))}::text[],
+          ${arrayLiteral(column(({ rule }) => rule.itemId))}::int[],
+          ${arrayLiteral(column(({ source }) => source))}::text[],
+          ${arrayLiteral(column(({ measured }) => measured.value))}::float8[],
+          ${arrayLiteral(texts.map(({ title }) => title))}::text[],
+          ${arrayLiteral(texts.map(({ message }) => message))}::text[],
+          ${arrayLiteral(column(({ rule }) => deliveriesOf(rule)))}::text[])
+          as f (rule_id, user_id, arm_seq, kind, item_id, source, value, title, message,
+            deliveries)
+        where f.rule_id in (select id from disarmed)
+        on conflict (rule_id, arm_seq) do nothing
+      )
+      select id from disarmed`.execute(database.db);
+    for (const { rule } of transitions) rule.armed = false;
+    return rows.length;
+  }
+
+  function textsOf(transition: Transition, known: Map<number, string>) {
     const { rule, measured, source } = transition;
     const context = {
-      itemName: rule.itemId === null ? null : (names.get(rule.itemId) ?? `item ${rule.itemId}`),
+      itemName: rule.itemId === null ? null : (known.get(rule.itemId) ?? `item ${rule.itemId}`),
       source,
       currency,
     };
-    const title = alertTitle(rule.params, context);
-    const message = alertMessage(rule.params, measured, context);
+    return {
+      title: alertTitle(rule.params, context),
+      message: alertMessage(rule.params, measured, context),
+    };
+  }
+
+  /** Every channel of the rule pending delivery. */
+  function deliveriesOf(rule: Rule): string {
     const deliveries: Deliveries = Object.fromEntries(
       rule.channels.map((channel) => [channel, { state: 'pending' }]),
     );
-    const recorded = await database.db.transaction().execute(async (trx) => {
-      const disarmed = await sql`
-        update alert_rules set armed = false
-        where id = ${rule.id} and armed and arm_seq = ${rule.armSeq}`.execute(trx);
-      if (Number(disarmed.numAffectedRows ?? 0n) === 0) return false;
-      await sql`
-        insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
-          value, title, message, deliveries)
-        values (${rule.id}, ${rule.userId}, ${rule.armSeq}, ${at}, ${rule.params.kind},
-          ${rule.itemId}, ${source}, ${measured.value}, ${title}, ${message},
-          ${JSON.stringify(deliveries)})
-        on conflict (rule_id, arm_seq) do nothing`.execute(trx);
-      return true;
-    });
-    rule.armed = false;
-    return recorded;
+    return JSON.stringify(deliveries);
   }
 
   async function rearm(transitions: readonly Transition[]): Promise<void> {
     if (transitions.length === 0) return;
     const ids = transitions.map(({ rule }) => rule.id);
     const seqs = transitions.map(({ rule }) => rule.armSeq);
+    // Locked in id order, as `fire` locks them.
     await sql`
       update alert_rules r set armed = true, arm_seq = r.arm_seq + 1
-      from unnest(${arrayLiteral(ids)}::bigint[], ${arrayLiteral(seqs)}::int[]) as t (id, seq)
-      where r.id = t.id and not r.armed and r.arm_seq = t.seq`.execute(database.db);
+      where r.id in (
+        select held.id from alert_rules held
+        join unnest(${arrayLiteral(ids)}::bigint[], ${arrayLiteral(seqs)}::int[]) as t (id, seq)
+          on held.id = t.id and held.arm_seq = t.seq
+        where not held.armed
+        order by held.id
+        for update of held)`.execute(database.db);
     for (const { rule } of transitions) {
       rule.armed = true;
       rule.armSeq += 1;
@@ -175,15 +234,15 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
       const next = step(rule.armed, found.measured, rule.marginPercent);
       if (next !== 'none') transitions.push({ rule, step: next, ...found });
     }
-    const fires = transitions.filter((one) => one.step === 'fire');
-    const names = await itemNames(
-      fires.flatMap(({ rule }) => (rule.itemId === null ? [] : [rule.itemId])),
-    );
-    const at = new Date(now);
-    let fired = 0;
-    for (const transition of fires) if (await fire(transition, names, at)) fired += 1;
+    // Disjoint rules, each statement locking in id order: at once.
     const rearms = transitions.filter((one) => one.step === 'rearm');
-    await rearm(rearms);
+    const [fired] = await Promise.all([
+      fire(
+        transitions.filter((one) => one.step === 'fire'),
+        new Date(now),
+      ),
+      rearm(rearms),
+    ]);
     options.onEvaluated?.(rules.length);
     if (fired > 0) options.onFired?.(fired);
     return { evaluated: rules.length, fired, rearmed: rearms.length };

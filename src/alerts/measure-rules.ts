@@ -73,7 +73,7 @@ export async function measureRules(
   ]);
   const result = new Map<number, Measured>();
   for (const rule of rules) {
-    const found = price.get(rule.id);
+    const found = rule.itemId === null ? undefined : price.of(rule);
     const facts: Facts | undefined = found
       ? { kind: 'price', price: found.facts, now }
       : whole.get(rule.id);

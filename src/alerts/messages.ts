@@ -12,8 +12,16 @@ export interface MessageContext {
   readonly currency: string;
 }
 
+/** One formatter per currency: building one costs far more than formatting with it. */
+const formatters = new Map<string, Intl.NumberFormat>();
+
 function money(cents: number, currency: string): string {
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency }).format(cents / 100);
+  let format = formatters.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    formatters.set(currency, format);
+  }
+  return format.format(cents / 100);
 }
 
 const signed = (value: number, digits = 1) =>

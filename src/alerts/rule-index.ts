@@ -78,14 +78,25 @@ export class RuleIndex {
    * source. Each rule once, however many of its item's sources changed.
    */
   affectedBy(changes: readonly Change[]): Rule[] {
-    const found = new Map<number, Rule>();
+    // A rule on one source matches one change of its item, once the changes
+    // are unique; only a preferred rule could match twice, and it is taken
+    // at its item's first change. No set of the rules taken: filling one
+    // cost more than the rest of this (bench/alerts).
+    const seenChanges = new Set<string>();
+    const seenItems = new Set<number>();
+    const found: Rule[] = [];
     for (const { itemId, source } of changes) {
+      const change = `${source}:${itemId}`;
+      if (seenChanges.has(change)) continue;
+      seenChanges.add(change);
+      const first = !seenItems.has(itemId);
+      seenItems.add(itemId);
       for (const rule of this.byItem.get(itemId) ?? []) {
-        if (rule.paused || found.has(rule.id)) continue;
-        if (rule.source === source || rule.source === PREFERRED_SOURCE) found.set(rule.id, rule);
+        if (rule.paused) continue;
+        if (rule.source === source || (first && rule.source === PREFERRED_SOURCE)) found.push(rule);
       }
     }
-    return [...found.values()];
+    return found;
   }
 
   /** The unpaused stale-price rules, which the passage of time alone can make true. */
