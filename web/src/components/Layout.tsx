@@ -4,6 +4,7 @@
 import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { useFeedConnected, useLiveIndex } from '../api/live.js';
 import { useMarketIndex, useSignedIn } from '../api/queries.js';
+import { AlertToasts } from './AlertToasts.js';
 import { Change, SimulatedBadge } from './bits.js';
 
 function IndexTicker() {
@@ -47,6 +48,12 @@ function AccountLinks() {
   );
 }
 
+/** The signed-in user's notifications; a visitor opens no socket for them. */
+function Notifications() {
+  const { data: signedIn } = useSignedIn();
+  return signedIn ? <AlertToasts /> : null;
+}
+
 export function Layout() {
   return (
     <>
@@ -67,6 +74,7 @@ export function Layout() {
             </NavLink>
             <NavLink to="/movers">Movers</NavLink>
             <NavLink to="/index">Index</NavLink>
+            <NavLink to="/alerts">Alerts</NavLink>
             <NavLink to="/portfolio">Portfolio</NavLink>
             <NavLink to="/watchlist">Watchlist</NavLink>
           </nav>
@@ -83,6 +91,7 @@ export function Layout() {
           simulated prices say so. <a href="/api/docs">API reference</a>
         </p>
       </footer>
+      <Notifications />
       <ScrollRestoration />
     </>
   );
