@@ -22,7 +22,7 @@ import type {
   AlertWebhookTest,
   SourceStatuses,
 } from '../../../src/shared/api-types.js';
-import { ALERT_HISTORY_KEY, ALERT_RULES_KEY, ALERT_WEBHOOK_KEY } from './alert-keys.js';
+import { ALERT_HISTORY_KEY, ALERT_RULES_KEY, ALERT_WEBHOOK_KEY, ALERTS_KEY } from './alert-keys.js';
 import { apiGet, apiSend } from './client.js';
 
 export const HISTORY_PAGE_SIZE = 20;
@@ -91,10 +91,9 @@ export function useUpdateRule() {
   );
 }
 
+/** Deleting a rule deletes what it fired too (alert_firings cascade), so the history is refetched. */
 export function useDeleteRule() {
-  return useRefetching(ALERT_RULES_KEY, (id: number) =>
-    apiSend<null>('DELETE', `/alerts/rules/${id}`),
-  );
+  return useRefetching(ALERTS_KEY, (id: number) => apiSend<null>('DELETE', `/alerts/rules/${id}`));
 }
 
 export function usePutWebhook() {

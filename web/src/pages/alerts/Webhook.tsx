@@ -3,7 +3,7 @@
 // secret once, with a copy button and a warning that it will not be shown
 // again; the health of its deliveries (last success, last failure and why,
 // counts) and a test button that sends one signed alert and says how it went.
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import type { AlertWebhook, AlertWebhookInput } from '../../../../src/shared/api-types.js';
 import {
   useAlertWebhook,
@@ -16,13 +16,19 @@ import { When } from '../portfolio/bits.js';
 
 type Format = AlertWebhookInput['format'];
 const FORMAT_NAMES: Readonly<Record<Format, string>> = {
-  discord: 'Discord (a Discord-compatible message)',
-  json: 'JSON (the alert as plain JSON)',
+  discord: 'Discord',
+  json: 'Plain JSON',
 };
 
 function Secret({ secret, onHide }: { secret: string; onHide: () => void }) {
   const [copied, setCopied] = useState<string | null>(null);
   const secretId = useId();
+  const field = useRef<HTMLInputElement>(null);
+  // Shown once: the focus goes to it, so the warning and the secret are read first.
+  useEffect(() => {
+    field.current?.focus();
+    field.current?.select();
+  }, []);
   return (
     <section className="webhook-secret" aria-label="Signing secret">
       <p className="notice">
@@ -34,7 +40,7 @@ function Secret({ secret, onHide }: { secret: string; onHide: () => void }) {
         <label htmlFor={secretId} className="visually-hidden">
           Signing secret
         </label>
-        <input id={secretId} className="webhook-secret-value" readOnly value={secret} />
+        <input id={secretId} ref={field} className="webhook-secret-value" readOnly value={secret} />
         <button
           type="button"
           className="button"
@@ -61,7 +67,7 @@ function Secret({ secret, onHide }: { secret: string; onHide: () => void }) {
 function Health({ webhook }: { webhook: AlertWebhook }) {
   return (
     <dl className="alert-rule-facts webhook-health">
-      <div>
+      <div className="fact-wide">
         <dt>URL</dt>
         <dd className="webhook-url">{webhook.url}</dd>
       </div>
@@ -217,6 +223,7 @@ export function WebhookSection() {
             <label htmlFor={formatId}>Format</label>
             <select
               id={formatId}
+              aria-describedby={`${formatId}-hint`}
               value={format}
               onChange={(event) => setFormat(event.target.value as Format)}
             >
@@ -226,6 +233,9 @@ export function WebhookSection() {
                 </option>
               ))}
             </select>
+            <p className="hint" id={`${formatId}-hint`}>
+              Discord: a message a Discord channel's webhook takes; plain JSON: the alert's fields.
+            </p>
           </div>
         </div>
         <button type="submit" className="button" disabled={saving.busy}>
