@@ -22,6 +22,12 @@ import { systemClock } from '../../src/platform/clock.js';
 import { createMailer } from '../../src/platform/mail/index.js';
 import { notifyUser } from '../../src/realtime/notifications.js';
 import {
+  RECEIVER_HOST,
+  receiverCertificate,
+  startTlsReceiver,
+  type TlsReceiver,
+} from '../alerts/webhook/tls-receiver.js';
+import {
   type AccountsApp,
   createVerifiedUser,
   PASSWORD,
@@ -60,13 +66,21 @@ let accounts: AccountsApp;
 let market: SeededMarket;
 let origin: string;
 let browser: Browser;
+/** The webhook's receiver: HTTPS on loopback, which only this test's options allow (S45). */
+let receiver: TlsReceiver;
 
 beforeAll(async () => {
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
+  receiver = await startTlsReceiver((_request, response) => response.end());
   accounts = await startAccountsApp({
     env: { BASE_URL: origin, PORT: String(port) },
     staticRoot: DEFAULT_STATIC_ROOT,
+    webhookOptions: {
+      ca: (await receiverCertificate()).cert,
+      resolver: async (host: string) => (host === RECEIVER_HOST ? ['127.0.0.1'] : []),
+      addressPolicy: (ip: string) => ip === '127.0.0.1',
+    },
   });
   market = await seedMarket(accounts.database, accounts.store, Date.now());
   await accounts.app.listen({ host: '127.0.0.1', port });
@@ -76,6 +90,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await accounts?.close();
+  await receiver?.close();
 });
 
 async function expectClean(watched: Watched, page: Page): Promise<void> {
@@ -241,14 +256,20 @@ describe('the alerts page', () => {
     await webhook.getByLabel('URL').fill('http://hooks.example.com/tracera');
     await webhook.getByRole('button', { name: 'Save webhook' }).click();
     await webhook.getByText('A webhook URL must start with https://').waitFor();
-    await webhook.getByLabel('URL').fill('https://hooks.example.com/tracera');
+    const hookUrl = `https://${RECEIVER_HOST}:${receiver.port}/tracera`;
+    await webhook.getByLabel('URL').fill(hookUrl);
     await webhook.getByLabel('Format').selectOption('json');
     await webhook.getByRole('button', { name: 'Save webhook' }).click();
     const secret = page.getByRole('region', { name: 'Signing secret' });
     await secret.getByText('Copy this secret now: it is shown only once.').waitFor();
     expect(await secret.getByLabel('Signing secret').inputValue()).toMatch(/^\S{20,}$/);
-    await page.getByText('https://hooks.example.com/tracera').waitFor();
+    await page.getByText(hookUrl).waitFor();
     await page.getByText('0 ok, 0 failed').waitFor();
+    // The test button sends one signed alert to the receiver and says how it went.
+    await page.getByRole('button', { name: 'Send a test' }).click();
+    await page.getByText(/^Test delivered: HTTP 200, 1 attempt, \d+ ms\.$/).waitFor(POLL);
+    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.requests[0]?.headers['x-tracera-signature']).toBeTruthy();
     // The secret took the focus, which scrolled; a full-page photo reads best from the top.
     await page.evaluate('window.scrollTo(0, 0)');
     await screenshot(page, 'alerts-1280');
@@ -267,7 +288,7 @@ describe('the alerts page', () => {
       .getByRole('listitem')
       .filter({ hasText: LEVEL_TITLE })
       .waitFor();
-    await small.getByText('https://hooks.example.com/tracera').waitFor();
+    await small.getByText(hookUrl).waitFor();
     expect(await small.evaluate('document.documentElement.scrollWidth')).toBe(PHONE.width);
     await screenshot(small, 'alerts-390');
     await expectClean(phone, small);
