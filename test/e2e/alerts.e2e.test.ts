@@ -293,9 +293,17 @@ describe('the alerts page', () => {
     await screenshot(small, 'alerts-390');
     await expectClean(phone, small);
     await phone.context.close();
-    // Edit: a higher level arms it again.
+    // Edit the note only: the rule stays fired, waiting to re-arm.
     await rule.getByRole('button', { name: `Edit ${LEVEL_TITLE}` }).click();
     const edit = page.getByRole('form', { name: `Edit ${LEVEL_TITLE}` });
+    await edit.getByLabel(/^Note/).fill('Sell half');
+    await edit.getByRole('button', { name: 'Save rule' }).click();
+    await page.getByText(`Saved: ${LEVEL_TITLE}.`).waitFor();
+    await rule.getByText('Sell half').waitFor();
+    expect(await rule.getByText('Fired, re-arms after the margin').count()).toBe(1);
+
+    // Edit the level: a new condition arms it again.
+    await rule.getByRole('button', { name: `Edit ${LEVEL_TITLE}` }).click();
     await edit.getByLabel('Level').fill('300');
     await edit.getByRole('button', { name: 'Save rule' }).click();
     const editedTitle = `${ITEM} is above $300.00`;

@@ -20,6 +20,7 @@ import type {
   AlertCondition,
   AlertRule,
   AlertRuleInput,
+  AlertRulePatch,
 } from '../../../../src/shared/api-types.js';
 import { useConfiguredSources, useCreateRule, useUpdateRule } from '../../api/alerts.js';
 import type { CatalogItem } from '../../api/portfolio.js';
@@ -163,6 +164,35 @@ function conditionOf(draft: Draft): AlertCondition {
         max_age_seconds: Math.round(number(draft.maxAgeMinutes, 'the age') * SECONDS_PER_MINUTE),
       };
   }
+}
+
+/** Conditions are flat objects; the stored one's keys may come back in another order. */
+function sameCondition(a: AlertCondition, b: AlertCondition): boolean {
+  const entries = (condition: AlertCondition) => Object.entries(condition);
+  return (
+    entries(a).length === entries(b).length &&
+    entries(a).every(([key, value]) => (b as Record<string, unknown>)[key] === value)
+  );
+}
+
+/**
+ * What an edit changed. A new condition, source or margin arms the rule
+ * again (the API's rule), so each goes only when it differs: changing the
+ * note or the channels of a rule that fired does not make it fire again.
+ */
+function changesOf(
+  rule: AlertRule,
+  edited: Required<Omit<AlertRulePatch, 'paused'>>,
+): AlertRulePatch {
+  return {
+    channels: edited.channels,
+    note: edited.note,
+    ...(sameCondition(edited.condition, rule.condition) ? {} : { condition: edited.condition }),
+    ...(edited.source !== rule.source ? { source: edited.source } : {}),
+    ...(edited.margin_percent !== rule.margin_percent
+      ? { margin_percent: edited.margin_percent }
+      : {}),
+  };
 }
 
 function KindFields({
@@ -334,7 +364,10 @@ export function RuleForm(props: RuleFormProps) {
         note: note.trim(),
       };
       if (editing) {
-        const saved = await update.mutateAsync({ id: editing.id, patch: common });
+        const saved = await update.mutateAsync({
+          id: editing.id,
+          patch: changesOf(editing, common),
+        });
         (props.onDone as (message: string | null) => void)(`Saved: ${saved.title}.`);
         return undefined;
       }
