@@ -11,6 +11,7 @@
 // server's words, and showing a saved one's secret once. Every page is
 // checked for CSP violations, console errors, failed or foreign requests
 // and serious axe-core findings, and photographed at 390 and 1280 px.
+import { sql } from 'kysely';
 import { pino } from 'pino';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -54,6 +55,11 @@ const LEVEL_TITLE = `${ITEM} is above $250.00`;
 /** The price the test then stores, past the level. */
 const PRICE_PAST_LEVEL_CENTS = 26_480;
 const POLL = { timeout: 15_000 } as const;
+const HOUR_MS = 3_600_000;
+
+/** The history's page (web/src/api/alerts.ts), and older alerts than fit on it with the one that fires. */
+const HISTORY_PAGE = 20;
+const OLDER_FIRINGS = 20;
 
 /** The rules asked for while signed out: an answer the page shows, not an error. */
 const SIGNED_OUT: readonly ExpectedRefusal[] = [{ status: 401, path: '/api/v1/alerts/rules' }];
@@ -105,6 +111,26 @@ function ruleItem(page: Page, title: string) {
     .getByRole('list', { name: 'Your rules' })
     .getByRole('listitem')
     .filter({ has: page.getByRole('heading', { name: title }) });
+}
+
+/**
+ * Alerts the user's rule fired before, an hour apart, written as the
+ * evaluator records them, so the history has more than a page.
+ */
+async function recordOlderFirings(userId: number, count: number): Promise<void> {
+  const { rows } = await sql<{ id: number; item_id: number }>`
+    select id, item_id from alert_rules where user_id = ${userId}`.execute(accounts.database.db);
+  const [rule] = rows;
+  if (!rule) throw new Error('no rule to have fired');
+  for (let index = 1; index <= count; index += 1) {
+    const firedAt = new Date(Date.now() - index * HOUR_MS);
+    await sql`
+      insert into alert_firings (rule_id, user_id, arm_seq, fired_at, kind, item_id, source,
+        value, title, message, deliveries, delivered_at)
+      values (${rule.id}, ${userId}, ${1000 + index}, ${firedAt}, 'price_above', ${rule.item_id},
+        'demo', 25100, ${`Older alert ${index}`}, 'An older alert.',
+        ${JSON.stringify({ app: { state: 'sent' } })}, ${firedAt})`.execute(accounts.database.db);
+  }
 }
 
 /**
@@ -293,6 +319,18 @@ describe('the alerts page', () => {
     await screenshot(small, 'alerts-390');
     await expectClean(phone, small);
     await phone.context.close();
+
+    // Older alerts than a page holds: the newest page first, then "Show older".
+    await recordOlderFirings(user?.id as number, OLDER_FIRINGS);
+    await page.reload();
+    const firings = page.locator('.alert-firing');
+    await expect.poll(() => firings.count(), POLL).toBe(HISTORY_PAGE);
+    expect(await firings.first().textContent()).toContain(LEVEL_TITLE);
+    await page.getByRole('button', { name: 'Show older' }).click();
+    await expect.poll(() => firings.count(), POLL).toBe(OLDER_FIRINGS + 1);
+    expect(await firings.last().textContent()).toContain(`Older alert ${OLDER_FIRINGS}`);
+    expect(await page.getByRole('button', { name: 'Show older' }).count()).toBe(0);
+
     // Edit the note only: the rule stays fired, waiting to re-arm.
     await rule.getByRole('button', { name: `Edit ${LEVEL_TITLE}` }).click();
     const edit = page.getByRole('form', { name: `Edit ${LEVEL_TITLE}` });
