@@ -106,9 +106,9 @@ export function useDeleteWebhook() {
   return useRefetching(ALERT_WEBHOOK_KEY, () => apiSend<null>('DELETE', '/alerts/webhook'));
 }
 
-/** The test delivery also moves the webhook's health, so the webhook is refetched after it. */
+/** The health counts alerts delivered, not tests, so a test refetches nothing: the page says its outcome. */
 export function useTestWebhook() {
-  return useRefetching(ALERT_WEBHOOK_KEY, () =>
-    apiSend<AlertWebhookTest>('POST', '/alerts/webhook/test'),
-  );
+  return useMutation({
+    mutationFn: () => apiSend<AlertWebhookTest>('POST', '/alerts/webhook/test'),
+  });
 }

@@ -194,7 +194,7 @@ export function WebhookSection() {
       <FormMessage outcome={acting.outcome} />
       <h3>{webhook ? 'Replace the webhook' : 'Set up a webhook'}</h3>
       <form
-        className="alert-form"
+        className="alert-form webhook-form"
         aria-label="Webhook"
         aria-busy={saving.busy}
         onSubmit={onSubmitWith(() =>
