@@ -315,8 +315,8 @@ describe('the alerts page', () => {
       .filter({ hasText: LEVEL_TITLE })
       .waitFor();
     await small.getByText(hookUrl).waitFor();
-    expect(await small.evaluate('document.documentElement.scrollWidth')).toBe(PHONE.width);
     await screenshot(small, 'alerts-390');
+    expect(await small.evaluate('document.documentElement.scrollWidth')).toBe(PHONE.width);
     await expectClean(phone, small);
     await phone.context.close();
 

@@ -1,6 +1,7 @@
 // The frame of every page: the brand, the sections, the market index live in
 // the header, and the account links. The index comes from GET /index and is
-// then kept current by the feed's `{"type":"index"}` messages.
+// then kept current by the feed's `{"type":"index"}` messages. A signed-in
+// user's alert notifications show as toasts over every page.
 import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { useFeedConnected, useLiveIndex } from '../api/live.js';
 import { useMarketIndex, useSignedIn } from '../api/queries.js';
@@ -74,9 +75,9 @@ export function Layout() {
             </NavLink>
             <NavLink to="/movers">Movers</NavLink>
             <NavLink to="/index">Index</NavLink>
-            <NavLink to="/alerts">Alerts</NavLink>
             <NavLink to="/portfolio">Portfolio</NavLink>
             <NavLink to="/watchlist">Watchlist</NavLink>
+            <NavLink to="/alerts">Alerts</NavLink>
           </nav>
           <IndexTicker />
           <AccountLinks />
