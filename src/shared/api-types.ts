@@ -13,12 +13,26 @@ import type {
   UsersPageJson,
   WebhooksPageJson,
 } from '../admin/schemas.js';
+import type {
+  HistoryJson as AlertHistoryJson,
+  FiringJson,
+  RuleBody,
+  RuleJson,
+  RulePatch,
+  RulesJson,
+  WebhookBody,
+  WebhookCreatedJson,
+  WebhookJson,
+  WebhookStateJson,
+  WebhookTestJson,
+} from '../alerts/schemas.js';
 import type { CsrfJson, UserJson } from '../auth/schemas.js';
 import type {
   HistoryJson,
   ItemDetailJson,
   ItemVolatilityJson,
   RankingJson,
+  SourcesJson,
   VolatilityJson,
 } from '../market/schemas.js';
 import type {
@@ -78,3 +92,16 @@ export type AuditPage = Static<typeof AuditPageJson>;
 export type Ingestion = Static<typeof IngestionJson>;
 export type AdminStatus = Static<typeof AdminStatusJson>;
 export type WebhooksPage = Static<typeof WebhooksPageJson>;
+export type SourceStatuses = Static<typeof SourcesJson>;
+export type AlertRule = Static<typeof RuleJson>;
+export type AlertRules = Static<typeof RulesJson>;
+export type AlertRuleInput = Static<typeof RuleBody>;
+export type AlertRulePatch = Static<typeof RulePatch>;
+export type AlertCondition = AlertRule['condition'];
+export type AlertFiring = Static<typeof FiringJson>;
+export type AlertHistory = Static<typeof AlertHistoryJson>;
+export type AlertWebhookInput = Static<typeof WebhookBody>;
+export type AlertWebhook = Static<typeof WebhookJson>;
+export type AlertWebhookState = Static<typeof WebhookStateJson>;
+export type AlertWebhookCreated = Static<typeof WebhookCreatedJson>;
+export type AlertWebhookTest = Static<typeof WebhookTestJson>;

@@ -25,6 +25,7 @@ export const WEB_APP_ROUTES = [
   '/index',
   '/portfolio',
   '/watchlist',
+  '/alerts',
 ] as const;
 
 /**

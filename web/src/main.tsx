@@ -75,6 +75,10 @@ const router = createBrowserRouter([
         children: ADMIN_ROUTES,
       },
       {
+        path: 'alerts',
+        lazy: async () => ({ Component: (await import('./pages/alerts/index.js')).AlertsPage }),
+      },
+      {
         path: 'index',
         lazy: async () => ({ Component: (await import('./pages/IndexPage.js')).IndexPage }),
       },

@@ -1,9 +1,11 @@
 // The frame of every page: the brand, the sections, the market index live in
 // the header, and the account links. The index comes from GET /index and is
-// then kept current by the feed's `{"type":"index"}` messages.
+// then kept current by the feed's `{"type":"index"}` messages. A signed-in
+// user's alert notifications show as toasts over every page.
 import { NavLink, Outlet, ScrollRestoration } from 'react-router';
 import { useFeedConnected, useLiveIndex } from '../api/live.js';
 import { useMarketIndex, useSignedIn } from '../api/queries.js';
+import { AlertToasts } from './AlertToasts.js';
 import { Change, SimulatedBadge } from './bits.js';
 
 function IndexTicker() {
@@ -47,6 +49,12 @@ function AccountLinks() {
   );
 }
 
+/** The signed-in user's notifications; a visitor opens no socket for them. */
+function Notifications() {
+  const { data: signedIn } = useSignedIn();
+  return signedIn ? <AlertToasts /> : null;
+}
+
 export function Layout() {
   return (
     <>
@@ -69,6 +77,7 @@ export function Layout() {
             <NavLink to="/index">Index</NavLink>
             <NavLink to="/portfolio">Portfolio</NavLink>
             <NavLink to="/watchlist">Watchlist</NavLink>
+            <NavLink to="/alerts">Alerts</NavLink>
           </nav>
           <IndexTicker />
           <AccountLinks />
@@ -83,6 +92,7 @@ export function Layout() {
           simulated prices say so. <a href="/api/docs">API reference</a>
         </p>
       </footer>
+      <Notifications />
       <ScrollRestoration />
     </>
   );

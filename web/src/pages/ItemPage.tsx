@@ -208,6 +208,9 @@ export function ItemPage() {
             {shownItem.souvenir ? <span className="chip chip-souvenir">Souvenir</span> : null}
             {simulated ? <SimulatedBadge /> : null}
           </p>
+          <p className="item-actions">
+            <Link to={`/alerts?item=${shownItem.id}`}>Alert me</Link>
+          </p>
         </div>
         <WatchStar item={shownItem} labelled />
         <div className="item-head-price">
