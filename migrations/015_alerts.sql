@@ -35,7 +35,8 @@ create index alert_rules_item_idx on alert_rules (item_id) where item_id is not 
 
 create table alert_firings (
   id bigint generated always as identity primary key,
-  rule_id bigint not null references alert_rules (id) on delete cascade,
+  -- Null once the rule is deleted: what it fired stays in the history.
+  rule_id bigint references alert_rules (id) on delete set null,
   user_id bigint not null references users (id) on delete cascade,
   arm_seq integer not null,
   fired_at timestamptz not null,

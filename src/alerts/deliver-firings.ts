@@ -62,7 +62,8 @@ export interface FiringDelivery {
 
 interface Firing {
   readonly id: number;
-  readonly rule_id: number;
+  /** Null once the rule was deleted; what it fired before is still delivered. */
+  readonly rule_id: number | null;
   readonly user_id: number;
   readonly kind: string;
   readonly item_id: number | null;
@@ -114,7 +115,7 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
     const result = await deliverWebhook(
       webhook,
       {
-        ruleId: String(firing.rule_id),
+        ruleId: firing.rule_id === null ? '' : String(firing.rule_id),
         kind: firing.kind,
         item:
           firing.item_id === null

@@ -512,7 +512,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
       return {
         firings: page.map((row) => ({
           id: Number(row.id),
-          rule_id: Number(row.rule_id),
+          rule_id: row.rule_id === null ? null : Number(row.rule_id),
           kind: row.kind,
           item:
             row.item_id === null

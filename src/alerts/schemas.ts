@@ -208,7 +208,9 @@ const DeliveryJson = Type.Object({
 
 export const FiringJson = Type.Object({
   id: Type.Integer(),
-  rule_id: Type.Integer(),
+  rule_id: Type.Union([Type.Integer(), Type.Null()], {
+    description: 'Null once the rule was deleted',
+  }),
   kind: Type.String(),
   item: Nullable(RuleItemJson),
   source: Type.String(),

@@ -27,7 +27,8 @@ export type AlertTables = {
   };
   alert_firings: {
     id: Generated<number>;
-    rule_id: number;
+    /** Null once the rule was deleted. */
+    rule_id: number | null;
     user_id: number;
     arm_seq: number;
     fired_at: Date;

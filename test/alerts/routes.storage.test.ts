@@ -270,6 +270,15 @@ describe('alert history', () => {
     expect(
       (await browser.request({ url: '/api/v1/alerts/history?cursor=bm9wZQ' })).statusCode,
     ).toBe(400);
+    // A deleted rule's alerts stay in the history, with no rule to go back to.
+    const ruleId = first.firings[0].rule_id;
+    expect((await browser.send('DELETE', `${RULES}/${ruleId}`)).statusCode).toBe(204);
+    const after = (await browser.request({ url: '/api/v1/alerts/history' })).json();
+    expect(after.firings).toHaveLength(3);
+    const orphaned = after.firings.filter(
+      (firing: { rule_id: number | null }) => firing.rule_id === null,
+    );
+    expect(orphaned).toHaveLength(1);
   });
 });
 

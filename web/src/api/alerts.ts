@@ -91,7 +91,7 @@ export function useUpdateRule() {
   );
 }
 
-/** Deleting a rule deletes what it fired too (alert_firings cascade), so the history is refetched. */
+/** Deletes a rule; what it fired stays in the history, with no rule to go back to. */
 export function useDeleteRule() {
   return useRefetching(ALERTS_KEY, (id: number) => apiSend<null>('DELETE', `/alerts/rules/${id}`));
 }
