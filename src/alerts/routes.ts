@@ -6,18 +6,16 @@
 // address (S44). Every change to a rule is announced on ALERT_RULES_CHANNEL,
 // so the ingestion leader's evaluator, on whichever instance, reads it again.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { RequestAuth } from '../auth/request-auth.js';
 import { NoContent } from '../auth/schemas.js';
 import { findUserById } from '../auth/users.js';
 import type { Config } from '../config.js';
 import { detail, ERRORS, SIGNED_IN, tagRoutes } from '../http/openapi.js';
+import { signedInRoutes, type UserRouteLimits } from '../http/signed-in-routes.js';
 import { getItem, getItems } from '../market/catalog/items.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
-import { MINUTE_MS } from '../platform/time.js';
-import { type RateLimitOptions, registerRateLimit } from '../security/rate-limit.js';
 import {
   type AlertChannel,
   type AlertParams,
@@ -52,11 +50,7 @@ export interface AlertRouteOptions {
   readonly requestAuth: RequestAuth;
   readonly alerts: Config['alerts'];
   readonly market: Pick<Config['market'], 'providers' | 'currency'>;
-  readonly rateLimits: {
-    readonly perMinute: number;
-    readonly readsPerMinute: number;
-    readonly onRefused?: RateLimitOptions['onRefused'];
-  };
+  readonly rateLimits: UserRouteLimits;
   /** What the test button's delivery may use; tests point it at a local receiver. */
   readonly webhookOptions?: WebhookOptions;
   readonly now: () => number;
@@ -143,19 +137,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
   const { database, store, requestAuth, alerts, market, now } = options;
   const db = alertsDb(database);
   tagRoutes(app, 'alerts');
-  registerRateLimit(app, {
-    name: 'alerts',
-    max: options.rateLimits.perMinute,
-    readMax: options.rateLimits.readsPerMinute,
-    windowMs: MINUTE_MS,
-    admit: requestAuth.admitAndLookUp,
-    ...(options.rateLimits.onRefused ? { onRefused: options.rateLimits.onRefused } : {}),
-  });
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
-  const userOf = async (request: FastifyRequest) =>
-    (await requestAuth.requireSession(request)).session.user.id;
+  const userOf = signedInRoutes(app, { name: 'alerts', requestAuth, limits: options.rateLimits });
 
   const announce = (id: number) =>
     store.publish(ALERT_RULES_CHANNEL, String(id)).catch((error: unknown) => {

@@ -4,19 +4,18 @@
 // session; the app's CSRF protection covers the unsafe ones (S37), and each
 // is counted per client address like the auth reads (S44).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { auditFor } from '../audit/events.js';
 import type { RequestAuth } from '../auth/request-auth.js';
 import { NoContent } from '../auth/schemas.js';
 import type { Config } from '../config.js';
 import { detail, ERRORS, SIGNED_IN, tagRoutes } from '../http/openapi.js';
+import { signedInRoutes, type UserRouteLimits } from '../http/signed-in-routes.js';
 import { getItem, type Item } from '../market/catalog/items.js';
 import { isSimulated } from '../market/types.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
-import { DAY_MS, MINUTE_MS } from '../platform/time.js';
-import { type RateLimitOptions, registerRateLimit } from '../security/rate-limit.js';
+import { DAY_MS } from '../platform/time.js';
 import { portfolioCsv } from './export.js';
 import {
   addManualHolding,
@@ -80,11 +79,7 @@ export interface PortfolioRouteOptions {
    * Per client address and route (S44): the CSV import, which parses up to a
    * megabyte, on the strict budget; every other route on the read budget.
    */
-  readonly rateLimits: {
-    readonly perMinute: number;
-    readonly readsPerMinute: number;
-    readonly onRefused?: RateLimitOptions['onRefused'];
-  };
+  readonly rateLimits: UserRouteLimits;
   readonly now: () => number;
   /** Told of each import a signed-in user attempted, and how it ended (docs/metrics.md). */
   readonly onImport?: (kind: 'inventory' | 'csv', outcome: 'success' | 'failure') => void;
@@ -218,20 +213,11 @@ export const portfolioRoutes: FastifyPluginAsyncTypebox<PortfolioRouteOptions> =
   const { database, store, requestAuth, portfolio, market, now } = options;
   const onImport = options.onImport ?? (() => {});
   tagRoutes(app, 'portfolio');
-  registerRateLimit(app, {
+  const userOf = signedInRoutes(app, {
     name: 'portfolio',
-    max: options.rateLimits.perMinute,
-    readMax: options.rateLimits.readsPerMinute,
-    windowMs: MINUTE_MS,
-    admit: requestAuth.admitAndLookUp,
-    ...(options.rateLimits.onRefused ? { onRefused: options.rateLimits.onRefused } : {}),
+    requestAuth,
+    limits: options.rateLimits,
   });
-  // Every answer here is one user's: no shared cache may keep it.
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
-  const userOf = async (request: FastifyRequest) =>
-    (await requestAuth.requireSession(request)).session.user.id;
   const valuationOptions = () => ({
     priceSources: portfolio.priceSources,
     staleAfterMs: market.staleAfterMs,

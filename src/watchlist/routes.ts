@@ -5,18 +5,17 @@
 // is counted per client address on the read budget, like the portfolio's
 // (S44).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import type { RequestAuth } from '../auth/request-auth.js';
 import { NoContent } from '../auth/schemas.js';
 import type { Config } from '../config.js';
 import { detail, ERRORS, SIGNED_IN, tagRoutes } from '../http/openapi.js';
+import { signedInRoutes, type UserRouteLimits } from '../http/signed-in-routes.js';
 import { getItem } from '../market/catalog/items.js';
 import { isSimulated } from '../market/types.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
-import { MINUTE_MS, SECOND_MS } from '../platform/time.js';
+import { SECOND_MS } from '../platform/time.js';
 import { preferredPrices } from '../portfolio/valuation.js';
-import { type RateLimitOptions, registerRateLimit } from '../security/rate-limit.js';
 import {
   ItemIdParams,
   WATCHLIST_PAGE_DEFAULT,
@@ -43,11 +42,7 @@ export interface WatchlistRouteOptions {
   readonly priceSources: Config['portfolio']['priceSources'];
   readonly market: Pick<Config['market'], 'currency' | 'staleAfterMs'>;
   /** Per client address and route (S44), every route on the read budget. */
-  readonly rateLimits: {
-    readonly perMinute: number;
-    readonly readsPerMinute: number;
-    readonly onRefused?: RateLimitOptions['onRefused'];
-  };
+  readonly rateLimits: UserRouteLimits;
   readonly now: () => number;
 }
 
@@ -62,20 +57,11 @@ export const watchlistRoutes: FastifyPluginAsyncTypebox<WatchlistRouteOptions> =
 ) => {
   const { database, requestAuth, watchlist, priceSources, market, now } = options;
   tagRoutes(app, 'watchlist');
-  registerRateLimit(app, {
+  const userOf = signedInRoutes(app, {
     name: 'watchlist',
-    max: options.rateLimits.perMinute,
-    readMax: options.rateLimits.readsPerMinute,
-    windowMs: MINUTE_MS,
-    admit: requestAuth.admitAndLookUp,
-    ...(options.rateLimits.onRefused ? { onRefused: options.rateLimits.onRefused } : {}),
+    requestAuth,
+    limits: options.rateLimits,
   });
-  // Every answer here is one user's: no shared cache may keep it.
-  app.addHook('onSend', async (_request, reply) => {
-    reply.header('cache-control', 'no-store');
-  });
-  const userOf = async (request: FastifyRequest) =>
-    (await requestAuth.requireSession(request)).session.user.id;
 
   /** The entries as the API shows them, each priced by the first preferred source with a price. */
   async function entriesJson(entries: readonly WatchedItem[]) {

@@ -24,8 +24,8 @@ import {
   type TestMarket,
 } from '../support/portfolio.js';
 import {
+  localWebhookOptions,
   RECEIVER_HOST,
-  receiverCertificate,
   startTlsReceiver,
   type TlsReceiver,
 } from './webhook/tls-receiver.js';
@@ -44,15 +44,6 @@ afterEach(async () => {
   await app?.close();
   await receiver?.close();
 });
-
-async function localWebhookOptions() {
-  return {
-    ca: (await receiverCertificate()).cert,
-    resolver: async (host: string) => (host === RECEIVER_HOST ? ['127.0.0.1'] : []),
-    addressPolicy: (ip: string) => ip === '127.0.0.1',
-    maxAttempts: 1,
-  };
-}
 
 async function start(env: Record<string, string> = {}): Promise<PortfolioUser> {
   status = 200;
@@ -130,7 +121,7 @@ async function delivery(notified: { userId: number; notification: Notification }
     notify: async (userId, notification) => {
       notified.push({ userId, notification });
     },
-    webhookOptions: await localWebhookOptions(),
+    webhookOptions: { ...(await localWebhookOptions()), maxAttempts: 1 },
   });
 }
 

@@ -18,7 +18,7 @@ import {
   seedPortfolioMarket,
   type TestMarket,
 } from '../support/portfolio.js';
-import { RECEIVER_HOST, receiverCertificate, startTlsReceiver } from './webhook/tls-receiver.js';
+import { localWebhookOptions, RECEIVER_HOST, startTlsReceiver } from './webhook/tls-receiver.js';
 
 const RULES = '/api/v1/alerts/rules';
 
@@ -30,15 +30,6 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
   await app?.close();
 });
-
-/** What only tests pass (S45): trust the receiver's certificate, and let it be on loopback. */
-async function localWebhookOptions() {
-  return {
-    ca: (await receiverCertificate()).cert,
-    resolver: async (host: string) => (host === RECEIVER_HOST ? ['127.0.0.1'] : []),
-    addressPolicy: (ip: string) => ip === '127.0.0.1',
-  };
-}
 
 async function start(env: Record<string, string> = {}, local = false) {
   app = await startAccountsApp({

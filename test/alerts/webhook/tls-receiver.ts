@@ -3,6 +3,7 @@
 // names and addresses the tests use. The client trusts it only through the
 // `ca` option. Each test hands it a handler and reads back the requests and
 // the TCP connections it received.
+
 import { execFile } from 'node:child_process';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import type { WebhookOptions } from '../../../src/alerts/webhook/delivery.js';
 
 /** The name the certificate is made out to; test resolvers point it at the receiver. */
 export const RECEIVER_HOST = 'receiver.test';
@@ -152,5 +154,19 @@ export function recordingClock(start = Date.now()) {
       time += ms;
       return Promise.resolve();
     },
+  };
+}
+
+/**
+ * What only tests pass the webhook client (S45): trust the receiver's
+ * certificate, resolve RECEIVER_HOST to 127.0.0.1, and allow that address.
+ */
+export async function localWebhookOptions(): Promise<
+  Required<Pick<WebhookOptions, 'ca' | 'resolver' | 'addressPolicy'>>
+> {
+  return {
+    ca: (await receiverCertificate()).cert,
+    resolver: async (host) => (host === RECEIVER_HOST ? ['127.0.0.1'] : []),
+    addressPolicy: (address) => address === '127.0.0.1',
   };
 }
