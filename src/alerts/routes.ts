@@ -79,6 +79,8 @@ type RuleSelect = {
   updated_at: Date;
 };
 
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
 /** A history cursor: the time and id of the previous page's last firing, base64url. */
 function encodeCursor(firedAt: Date, id: number): string {
   return Buffer.from(`${firedAt.toISOString()}|${id}`).toString('base64url');
@@ -87,7 +89,16 @@ function encodeCursor(firedAt: Date, id: number): string {
 function decodeCursor(cursor: string): { firedAt: Date; id: number } {
   const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const firedAt = new Date(at);
-  if (rest.length > 0 || Number.isNaN(firedAt.getTime()) || !/^[1-9]\d{0,15}$/.test(id)) {
+  // Only what encodeCursor writes: a four-digit-year ISO time (any other
+  // year, such as +275760, is a valid Date the database cannot take) and a
+  // safe integer id.
+  if (
+    rest.length > 0 ||
+    !CURSOR_TIME.test(at) ||
+    Number.isNaN(firedAt.getTime()) ||
+    !/^[1-9]\d{0,15}$/.test(id) ||
+    !Number.isSafeInteger(Number(id))
+  ) {
     throw new ApiError(400, BAD_CURSOR);
   }
   return { firedAt, id: Number(id) };

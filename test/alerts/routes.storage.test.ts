@@ -271,6 +271,23 @@ describe('alert history', () => {
     );
     expect(orphaned).toHaveLength(1);
   });
+  it('refuses a tampered cursor with 400, never a 500', async () => {
+    await start();
+    const { browser } = await portfolioUser(app, 'cursor@tracera.test', null);
+    const cursor = (text: string) => Buffer.from(text).toString('base64url');
+    for (const tampered of [
+      // Valid JavaScript dates the database cannot store.
+      cursor('+275760-09-13T00:00:00.000Z|1'),
+      cursor('-271821-04-20T00:00:00.000Z|1'),
+      // An id past Number.MAX_SAFE_INTEGER would be rounded to another.
+      cursor('2026-01-01T00:00:00.000Z|9007199254740993'),
+    ]) {
+      const response = await browser.request({
+        url: `/api/v1/alerts/history?cursor=${tampered}`,
+      });
+      expect(response.statusCode, response.body).toBe(400);
+    }
+  });
 });
 
 describe('the webhook', () => {
