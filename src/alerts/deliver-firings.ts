@@ -84,6 +84,16 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
   const emailWindow = { limit: options.emailsPerHour, windowMs: HOUR_MS };
   let running: Promise<number> | null = null;
   let again = false;
+  /** Users whose delivery runs. */
+  const busy = new Set<number>();
+  /** Users whose delivery failed in this drain: left to the next one. */
+  const resting = new Set<number>();
+  let woken: (() => void) | null = null;
+  const wake = () => {
+    const resolve = woken;
+    woken = null;
+    resolve?.();
+  };
 
   const pending = (firing: Firing, channel: AlertChannel) =>
     firing.deliveries[channel]?.state === 'pending';
@@ -228,6 +238,9 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
         'deliveries',
       ])
       .where('delivered_at', 'is', null)
+      .$if(busy.size + resting.size > 0, (query) =>
+        query.where('user_id', 'not in', [...busy, ...resting]),
+      )
       .orderBy('id')
       .limit(FIRINGS_PER_PASS)
       .execute()) as Firing[];
@@ -243,31 +256,49 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
       byUser.set(userId, [...(byUser.get(userId) ?? []), firing]);
     }
     // Users are independent: one slow webhook does not hold the others' alerts back.
-    await Promise.all(
-      [...byUser].map(([userId, own]) =>
-        deliverUser(userId, own, names).catch((error: unknown) =>
-          logger.error({ err: error, userId }, 'alert delivery failed; the next pass retries'),
-        ),
-      ),
-    );
+    // Not awaited here: one user's slow receiver (a webhook that takes its
+    // whole timeout on every attempt, for each of a hundred rules) must not
+    // hold back the next pass, and with it every other user's alerts. A user
+    // whose delivery runs is left out of the passes until it ends.
+    for (const [userId, own] of byUser) {
+      busy.add(userId);
+      void deliverUser(userId, own, names)
+        .catch((error: unknown) => {
+          // Retried by the next drain, not at once: a failure that lasts must not spin.
+          resting.add(userId);
+          logger.error({ err: error, userId }, 'alert delivery failed; the next drain retries');
+        })
+        .finally(() => {
+          busy.delete(userId);
+          // More of this user's alerts may have been left out of a pass meanwhile.
+          again = true;
+          wake();
+        });
+    }
     return firings.length;
   }
 
   async function drain(): Promise<number> {
     let delivered = 0;
-    do {
+    resting.clear();
+    for (;;) {
       again = false;
       const count = await pass();
       delivered += count;
-      if (count === FIRINGS_PER_PASS) again = true;
-    } while (again);
-    return delivered;
+      if (count === FIRINGS_PER_PASS || again) continue;
+      if (busy.size === 0) return delivered;
+      // Until a user's delivery ends (more of theirs may be waiting) or a kick.
+      await new Promise<void>((resolve) => {
+        woken = resolve;
+      });
+    }
   }
 
   return {
     kick() {
       if (running) {
         again = true;
+        wake();
         return;
       }
       running = drain()

@@ -37,6 +37,9 @@ let app: AccountsApp;
 let market: TestMarket;
 let receiver: TlsReceiver;
 let status = 200;
+/** While true, the receiver keeps each answer in `held` until a test releases it. */
+let holding = false;
+const held: (() => void)[] = [];
 const cleanups: (() => Promise<void>)[] = [];
 
 afterEach(async () => {
@@ -47,9 +50,15 @@ afterEach(async () => {
 
 async function start(env: Record<string, string> = {}): Promise<PortfolioUser> {
   status = 200;
+  holding = false;
+  held.length = 0;
   receiver = await startTlsReceiver((_request, response) => {
-    response.statusCode = status;
-    response.end();
+    const answer = () => {
+      response.statusCode = status;
+      response.end();
+    };
+    if (holding) held.push(answer);
+    else answer();
   });
   app = await startAccountsApp({ env });
   const now = Date.now();
@@ -123,6 +132,15 @@ async function delivery(notified: { userId: number; notification: Notification }
     },
     webhookOptions: { ...(await localWebhookOptions()), maxAttempts: 1 },
   });
+}
+
+/** Waits for `done`, at most two seconds, well under the receiver's timeout. */
+async function until(done: () => boolean): Promise<void> {
+  const deadline = Date.now() + 2_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 async function history(user: PortfolioUser) {
@@ -236,5 +254,28 @@ describe('delivering fired alerts', () => {
       .execute();
     expect(firing?.deliveries).toEqual({ app: skipped, email: skipped, webhook: skipped });
     expect(firing?.delivered_at).not.toBeNull();
+  });
+  it('a slow webhook of one user does not hold back another user’s alerts', async () => {
+    const slow = await start();
+    await rules(slow, [1500], ['app', 'webhook']);
+    expect(await fire()).toBe(1);
+    const notified: { userId: number; notification: Notification }[] = [];
+    const firings = await delivery(notified);
+    holding = true;
+    firings.kick();
+    await until(() => held.length === 1);
+    // Another user's alert fires while the slow receiver still holds its answer.
+    const other = await portfolioUser(app, 'other@tracera.test', null);
+    await rules(other, [1500], ['app']);
+    expect(await fire()).toBe(1);
+    firings.kick();
+    await until(() => notified.some((one) => one.userId === other.userId));
+    for (const answer of held.splice(0)) answer();
+    await firings.idle();
+    expect((await history(slow))[0]?.deliveries).toEqual({
+      app: { state: 'sent' },
+      webhook: { state: 'sent' },
+    });
+    expect((await history(other))[0]?.deliveries).toEqual({ app: { state: 'sent' } });
   });
 });
