@@ -40,7 +40,7 @@ export interface AlertsBackground {
   readonly delivery: FiringDelivery;
   /** For the ingestion's onStored: the batch's changed (item, source) pairs. */
   changed(changes: readonly StoredChange[]): void;
-  /** For the ingestion's afterCycle: time-made rules, then whatever is left to deliver. */
+  /** For the ingestion's afterCycle: time-made rules; starts delivering what is left, without waiting. */
   afterCycle(signal: AbortSignal): Promise<void>;
   stop(): Promise<void>;
 }
@@ -81,8 +81,9 @@ export async function startAlertsBackground(
     changed: (changes) => evaluator.changed(changes),
     async afterCycle(signal) {
       await evaluator.afterCycle(signal);
+      // Not awaited: the ingestion cycle waits for this, and a user's webhook
+      // can take minutes per alert (timeouts, Retry-After); prices must not.
       delivery.kick();
-      await delivery.idle();
     },
     async stop() {
       await evaluator.stop();

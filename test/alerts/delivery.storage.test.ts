@@ -5,6 +5,7 @@
 // idempotency key, and its health is kept; and a crash between recording a
 // firing and delivering it loses nothing: the next delivery sends it once.
 import { afterEach, describe, expect, it } from 'vitest';
+import { startAlertsBackground } from '../../src/alerts/background.js';
 import { createFiringDelivery } from '../../src/alerts/deliver-firings.js';
 import { createAlertEvaluator } from '../../src/alerts/evaluator.js';
 import { alertsDb } from '../../src/alerts/tables.js';
@@ -277,5 +278,35 @@ describe('delivering fired alerts', () => {
       webhook: { state: 'sent' },
     });
     expect((await history(other))[0]?.deliveries).toEqual({ app: { state: 'sent' } });
+  });
+  it('the ingestion cycle does not wait for a slow webhook', async () => {
+    const user = await start();
+    await rules(user, [1500], ['webhook']);
+    expect(await fire()).toBe(1);
+    const mailer = createMailer({ smtpUrl: app.smtp.url, from: 'a@tracera.test', outboxDir: '' });
+    cleanups.push(() => mailer.close());
+    const background = await startAlertsBackground({
+      config: app.config,
+      database: app.database,
+      store: app.store,
+      logger,
+      clock: systemClock,
+      mailer,
+      notify: async () => {},
+      webhookOptions: { ...(await localWebhookOptions()), maxAttempts: 1 },
+    });
+    cleanups.push(() => background.stop());
+    holding = true;
+    let cycleDone = false;
+    const cycle = background.afterCycle(new AbortController().signal).then(() => {
+      cycleDone = true;
+    });
+    await until(() => held.length === 1);
+    // The receiver still holds its answer; the next ingestion cycle must not wait for it.
+    await until(() => cycleDone);
+    for (const answer of held.splice(0)) answer();
+    await cycle;
+    await background.delivery.idle();
+    expect((await history(user))[0]?.deliveries).toEqual({ webhook: { state: 'sent' } });
   });
 });
