@@ -218,10 +218,14 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
         where not held.armed
         order by held.id
         for update of held)`.execute(database.db);
-    for (const { rule } of transitions) {
+    // Set from the sequence this run read, not incremented: another run that
+    // re-armed the same rule at once has set it already, and a second
+    // increment would leave this evaluator a sequence the database never
+    // reaches, so the rule could not fire until every rule is read again.
+    transitions.forEach(({ rule }, index) => {
       rule.armed = true;
-      rule.armSeq += 1;
-    }
+      rule.armSeq = (seqs[index] as number) + 1;
+    });
   }
 
   async function evaluate(rules: readonly Rule[]): Promise<EvaluationReport> {

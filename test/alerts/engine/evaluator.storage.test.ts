@@ -323,3 +323,32 @@ describe('missing facts neither fire nor re-arm', () => {
     expect(await ruleRow(disarmed[0] as number)).toEqual({ armed: false, arm_seq: 7 });
   });
 });
+
+describe('the evaluator’s own state', () => {
+  it('two runs that re-arm one rule at once leave it able to fire again', async () => {
+    // A batch's run and the cycle's run (afterCycle) are not serialized: both
+    // can measure a stale rule, or any rule of a changed item, at once.
+    const { items, rule, evaluator, price, firings, ruleRow, clock } = await start(['Racing']);
+    const [item] = items as [number];
+    const id = await rule({
+      itemId: item,
+      params: { kind: 'price_above', level_cents: 1000 },
+      armed: false,
+      armSeq: 4,
+    });
+    const evaluation = await evaluator();
+    const change = await price(item, 500);
+    const both = await Promise.all([
+      evaluation.evaluate(evaluation.index.affectedBy([change])),
+      evaluation.evaluate(evaluation.index.affectedBy([change])),
+    ]);
+    expect(both.map((report) => report.rearmed)).toEqual([1, 1]);
+    expect(await ruleRow(id)).toEqual({ armed: true, arm_seq: 5 });
+    clock.advance(1000);
+    const report = await evaluation.evaluate(
+      evaluation.index.affectedBy([await price(item, 2000)]),
+    );
+    expect(report.fired).toBe(1);
+    expect((await firings(id)).map((firing) => firing.arm_seq)).toEqual([5]);
+  });
+});
