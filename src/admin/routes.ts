@@ -80,6 +80,16 @@ function userCursor(cursor: string | undefined): number | undefined {
   return Number(cursor);
 }
 
+/** Earliest and latest times a query takes: JavaScript dates reach years the database refuses. */
+const EARLIEST_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
+const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
+
+/** A valid date in years 1 to 9999: anything else answers 400, not the database's 500. */
+function isStorableTime(at: Date): boolean {
+  const ms = at.getTime();
+  return !Number.isNaN(ms) && ms >= EARLIEST_TIME_MS && ms <= LATEST_TIME_MS;
+}
+
 /** An audit cursor: the time and id of the previous page's last event, base64url. */
 function encodeAuditCursor(occurredAt: Date, id: number): string {
   return Buffer.from(`${occurredAt.toISOString()}|${id}`).toString('base64url');
@@ -89,7 +99,12 @@ function decodeAuditCursor(cursor: string | undefined): AuditFilter['before'] {
   if (cursor === undefined) return undefined;
   const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const occurredAt = new Date(at);
-  if (rest.length > 0 || Number.isNaN(occurredAt.getTime()) || !/^[1-9]\d{0,15}$/.test(id)) {
+  if (
+    rest.length > 0 ||
+    !isStorableTime(occurredAt) ||
+    !/^[1-9]\d{0,15}$/.test(id) ||
+    !Number.isSafeInteger(Number(id))
+  ) {
     throw new ApiError(400, BAD_CURSOR);
   }
   return { occurredAt, id: Number(id) };
@@ -98,7 +113,7 @@ function decodeAuditCursor(cursor: string | undefined): AuditFilter['before'] {
 function timeFilter(text: string | undefined, name: string): Date | undefined {
   if (text === undefined) return undefined;
   const at = new Date(text);
-  if (Number.isNaN(at.getTime())) throw new ApiError(400, `${name} is not a time`);
+  if (!isStorableTime(at)) throw new ApiError(400, `${name} is not a time`);
   return at;
 }
 

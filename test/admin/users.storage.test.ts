@@ -166,6 +166,11 @@ describe('admin audit', () => {
     expect(ids.length).toBeGreaterThanOrEqual(2);
     expect((await admin('GET', '/admin/api/audit?event=nonsense')).statusCode).toBe(400);
     expect((await admin('GET', '/admin/api/audit?cursor=bm9wZQ')).statusCode).toBe(400);
+    // Valid JavaScript dates the database cannot take: 400, not 500 (S38).
+    const farCursor = Buffer.from('+275760-09-13T00:00:00.000Z|1').toString('base64url');
+    expect((await admin('GET', `/admin/api/audit?cursor=${farCursor}`)).statusCode).toBe(400);
+    expect((await admin('GET', '/admin/api/audit?since=-271821-04-20')).statusCode).toBe(400);
+    expect((await admin('GET', '/admin/api/audit?until=%2B275760-09-13')).statusCode).toBe(400);
 
     const csv = await admin('GET', '/admin/api/audit.csv?event=login');
     expect(csv.statusCode).toBe(200);
