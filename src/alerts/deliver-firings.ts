@@ -255,8 +255,7 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
       const userId = Number(firing.user_id);
       byUser.set(userId, [...(byUser.get(userId) ?? []), firing]);
     }
-    // Users are independent: one slow webhook does not hold the others' alerts back.
-    // Not awaited here: one user's slow receiver (a webhook that takes its
+    // Users are independent, and not awaited here: one user's slow receiver (a webhook that takes its
     // whole timeout on every attempt, for each of a hundred rules) must not
     // hold back the next pass, and with it every other user's alerts. A user
     // whose delivery runs is left out of the passes until it ends.
