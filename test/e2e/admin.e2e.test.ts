@@ -23,11 +23,10 @@ import { ADMIN_PASSWORD, ADMIN_USER, adminBasicAuth } from '../support/admin.js'
 import type { Browser as ApiBrowser } from '../support/browser.js';
 import {
   DESKTOP,
+  expectClean,
   launchChromium,
   PHONE,
   screenshot,
-  seriousAccessibilityViolations,
-  type Watched,
   watchedContext,
 } from '../support/chromium.js';
 import { seedMarket } from '../support/market-seed.js';
@@ -110,13 +109,6 @@ afterAll(async () => {
   await browser?.close();
   await accounts?.close();
 });
-
-async function expectClean(watched: Watched, page: Page): Promise<void> {
-  expect(await seriousAccessibilityViolations(page)).toEqual([]);
-  expect(watched.cspViolations).toEqual([]);
-  expect(watched.errors).toEqual([]);
-  expect(watched.foreignRequests).toEqual([]);
-}
 
 function userRow(page: Page, email: string) {
   return page

@@ -37,11 +37,10 @@ import {
 import {
   DESKTOP,
   type ExpectedRefusal,
+  expectClean,
   launchChromium,
   PHONE,
   screenshot,
-  seriousAccessibilityViolations,
-  type Watched,
   watchedContext,
 } from '../support/chromium.js';
 import { ingestPrice, type SeededMarket, seedMarket } from '../support/market-seed.js';
@@ -98,13 +97,6 @@ afterAll(async () => {
   await accounts?.close();
   await receiver?.close();
 });
-
-async function expectClean(watched: Watched, page: Page): Promise<void> {
-  expect(await seriousAccessibilityViolations(page)).toEqual([]);
-  expect(watched.cspViolations).toEqual([]);
-  expect(watched.errors).toEqual([]);
-  expect(watched.foreignRequests).toEqual([]);
-}
 
 function ruleItem(page: Page, title: string) {
   return page

@@ -18,11 +18,10 @@ import {
 } from '../support/accounts.js';
 import {
   DESKTOP,
+  expectClean,
   launchChromium,
   PHONE,
   screenshot,
-  seriousAccessibilityViolations,
-  type Watched,
   watchedContext,
 } from '../support/chromium.js';
 import { seedMarket } from '../support/market-seed.js';
@@ -56,14 +55,6 @@ afterAll(async () => {
   await browser?.close();
   await accounts?.close();
 });
-
-/** Nothing went wrong that a person would not see (no 4xx at all), and axe finds nothing serious. */
-async function expectClean(watched: Watched, page: Page): Promise<void> {
-  expect(await seriousAccessibilityViolations(page)).toEqual([]);
-  expect(watched.cspViolations).toEqual([]);
-  expect(watched.errors).toEqual([]);
-  expect(watched.foreignRequests).toEqual([]);
-}
 
 function marketRow(page: Page, name: string) {
   return page.getByRole('table').locator('tbody tr').filter({ hasText: name });

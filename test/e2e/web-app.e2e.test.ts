@@ -13,11 +13,10 @@ import { buildTestApp, type TestApp } from '../support/app.js';
 import {
   DESKTOP,
   type ExpectedRefusal,
+  expectClean,
   launchChromium,
   PHONE,
   screenshot,
-  seriousAccessibilityViolations,
-  type Watched,
   watchedContext,
 } from '../support/chromium.js';
 import { ingestPrice, type SeededMarket, seedMarket } from '../support/market-seed.js';
@@ -49,14 +48,6 @@ function idOf(name: string): number {
   const id = market.ids.get(name);
   if (id === undefined) throw new Error(`not seeded: ${name}`);
   return id;
-}
-
-/** Nothing went wrong that a person would not see, and axe finds nothing serious. */
-async function expectClean(watched: Watched, page: Page): Promise<void> {
-  expect(await seriousAccessibilityViolations(page)).toEqual([]);
-  expect(watched.cspViolations).toEqual([]);
-  expect(watched.errors).toEqual([]);
-  expect(watched.foreignRequests).toEqual([]);
 }
 
 /** Opens `path` at each width, waits for `ready`, checks it and photographs it as `name`. */

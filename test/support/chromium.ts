@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
@@ -156,4 +157,20 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Nothing went wrong that a person would not see, and axe finds nothing
+ * serious; `leavesOnPurpose` names the requests to another origin the flow
+ * makes on purpose (a sign-in at a provider's stand-in).
+ */
+export async function expectClean(
+  watched: Watched,
+  page: Page,
+  leavesOnPurpose: (url: string) => boolean = () => false,
+): Promise<void> {
+  expect(await seriousAccessibilityViolations(page)).toEqual([]);
+  expect(watched.cspViolations).toEqual([]);
+  expect(watched.errors).toEqual([]);
+  expect(watched.foreignRequests.filter((url) => !leavesOnPurpose(url))).toEqual([]);
 }
