@@ -24,6 +24,11 @@ import { sourceStatuses } from '../market/ingest/source-status.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
+import {
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
+  isStorableTime,
+} from '../platform/time-id-cursor.js';
 import { toCsv } from '../portfolio/csv.js';
 import { registerAdminGate } from './gate.js';
 import {
@@ -80,34 +85,11 @@ function userCursor(cursor: string | undefined): number | undefined {
   return Number(cursor);
 }
 
-/** Earliest and latest times a query takes: JavaScript dates reach years the database refuses. */
-const EARLIEST_TIME_MS = Date.parse('0001-01-01T00:00:00.000Z');
-const LATEST_TIME_MS = Date.parse('9999-12-31T23:59:59.999Z');
-
-/** A valid date in years 1 to 9999: anything else answers 400, not the database's 500. */
-function isStorableTime(at: Date): boolean {
-  const ms = at.getTime();
-  return !Number.isNaN(ms) && ms >= EARLIEST_TIME_MS && ms <= LATEST_TIME_MS;
-}
-
-/** An audit cursor: the time and id of the previous page's last event, base64url. */
-function encodeAuditCursor(occurredAt: Date, id: number): string {
-  return Buffer.from(`${occurredAt.toISOString()}|${id}`).toString('base64url');
-}
-
 function decodeAuditCursor(cursor: string | undefined): AuditFilter['before'] {
   if (cursor === undefined) return undefined;
-  const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const occurredAt = new Date(at);
-  if (
-    rest.length > 0 ||
-    !isStorableTime(occurredAt) ||
-    !/^[1-9]\d{0,15}$/.test(id) ||
-    !Number.isSafeInteger(Number(id))
-  ) {
-    throw new ApiError(400, BAD_CURSOR);
-  }
-  return { occurredAt, id: Number(id) };
+  const position = decodeTimeIdCursor(cursor);
+  if (!position) throw new ApiError(400, BAD_CURSOR);
+  return { occurredAt: position.at, id: position.id };
 }
 
 function timeFilter(text: string | undefined, name: string): Date | undefined {
@@ -276,7 +258,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRouteOptions> = async (
           detail: event.detail,
         })),
         next_cursor:
-          events.length > limit && last ? encodeAuditCursor(last.occurredAt, last.id) : null,
+          events.length > limit && last ? encodeTimeIdCursor(last.occurredAt, last.id) : null,
       };
     },
   );

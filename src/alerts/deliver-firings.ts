@@ -17,7 +17,7 @@
 // receivers can drop the repeat by its X-Tracera-Event-Id.
 import type { Logger } from 'pino';
 import { findUserById, type User } from '../auth/users.js';
-import { getItems } from '../market/catalog/items.js';
+import { itemNames } from '../market/catalog/items.js';
 import type { Clock } from '../platform/clock.js';
 import type { Database } from '../platform/db/index.js';
 import type { Mailer } from '../platform/mail/index.js';
@@ -244,11 +244,9 @@ export function createFiringDelivery(options: FiringDeliveryOptions): FiringDeli
       .orderBy('id')
       .limit(FIRINGS_PER_PASS)
       .execute()) as Firing[];
-    const itemIds = [
-      ...new Set(firings.flatMap((firing) => (firing.item_id === null ? [] : [firing.item_id]))),
-    ];
-    const names = new Map(
-      (await getItems(database, itemIds)).map((item) => [item.id, item.market_hash_name]),
+    const names = await itemNames(
+      database,
+      firings.map((firing) => firing.item_id),
     );
     const byUser = new Map<number, Firing[]>();
     for (const firing of firings) {

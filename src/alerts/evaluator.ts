@@ -22,7 +22,7 @@
 // each leader's term and every RELOAD_EVERY_MS.
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import { getItems } from '../market/catalog/items.js';
+import { itemNames as readItemNames } from '../market/catalog/items.js';
 import type { PriceSource } from '../market/types.js';
 import type { Clock } from '../platform/clock.js';
 import { arrayLiteral } from '../platform/db/array-literal.js';
@@ -124,7 +124,7 @@ export function createAlertEvaluator(options: AlertEvaluatorOptions): AlertEvalu
   async function itemNames(itemIds: readonly number[]): Promise<Map<number, string>> {
     const missing = [...new Set(itemIds)].filter((itemId) => !names.has(itemId));
     if (missing.length === 0) return names;
-    for (const item of await getItems(database, missing)) names.set(item.id, item.market_hash_name);
+    for (const [id, name] of await readItemNames(database, missing)) names.set(id, name);
     return names;
   }
 

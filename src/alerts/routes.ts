@@ -12,10 +12,11 @@ import { findUserById } from '../auth/users.js';
 import type { Config } from '../config.js';
 import { detail, ERRORS, SIGNED_IN, tagRoutes } from '../http/openapi.js';
 import { signedInRoutes, type UserRouteLimits } from '../http/signed-in-routes.js';
-import { getItem, getItems } from '../market/catalog/items.js';
+import { getItem, itemNames } from '../market/catalog/items.js';
 import type { Database } from '../platform/db/index.js';
 import { ApiError } from '../platform/errors.js';
 import type { Store } from '../platform/store/index.js';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '../platform/time-id-cursor.js';
 import {
   type AlertChannel,
   type AlertParams,
@@ -78,31 +79,6 @@ type RuleSelect = {
   created_at: Date;
   updated_at: Date;
 };
-
-const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
-
-/** A history cursor: the time and id of the previous page's last firing, base64url. */
-function encodeCursor(firedAt: Date, id: number): string {
-  return Buffer.from(`${firedAt.toISOString()}|${id}`).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { firedAt: Date; id: number } {
-  const [at = '', id = '', ...rest] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const firedAt = new Date(at);
-  // Only what encodeCursor writes: a four-digit-year ISO time (any other
-  // year, such as +275760, is a valid Date the database cannot take) and a
-  // safe integer id.
-  if (
-    rest.length > 0 ||
-    !CURSOR_TIME.test(at) ||
-    Number.isNaN(firedAt.getTime()) ||
-    !/^[1-9]\d{0,15}$/.test(id) ||
-    !Number.isSafeInteger(Number(id))
-  ) {
-    throw new ApiError(400, BAD_CURSOR);
-  }
-  return { firedAt, id: Number(id) };
-}
 
 interface WebhookRow {
   readonly url: string;
@@ -185,17 +161,12 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
     return row as RuleSelect;
   }
 
-  /** The market names of the items among `ids`, by id. */
-  async function itemNames(ids: readonly (number | null)[]): Promise<Map<number, string>> {
-    const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
-    if (wanted.length === 0) return new Map();
-    const items = await getItems(database, wanted);
-    return new Map(items.map((item) => [item.id, item.market_hash_name]));
-  }
-
   /** The rules as the API shows them, each with its item and what it measures now. */
   async function rulesJson(rows: readonly RuleSelect[]) {
-    const names = await itemNames(rows.map((row) => row.item_id));
+    const names = await itemNames(
+      database,
+      rows.map((row) => row.item_id),
+    );
     const rules = rows.map((row) => ruleOf(row));
     const measured = await measureRules(
       { database, store, sources: market.providers },
@@ -471,7 +442,8 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
     async (request) => {
       const userId = await userOf(request);
       const limit = request.query.limit ?? HISTORY_PAGE_DEFAULT;
-      const before = request.query.cursor ? decodeCursor(request.query.cursor) : null;
+      const before = request.query.cursor ? decodeTimeIdCursor(request.query.cursor) : null;
+      if (request.query.cursor && !before) throw new ApiError(400, BAD_CURSOR);
       let query = db
         .selectFrom('alert_firings')
         .select([
@@ -493,13 +465,16 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
       if (before) {
         query = query.where((eb) =>
           eb.or([
-            eb('fired_at', '<', before.firedAt),
-            eb.and([eb('fired_at', '=', before.firedAt), eb('id', '<', before.id)]),
+            eb('fired_at', '<', before.at),
+            eb.and([eb('fired_at', '=', before.at), eb('id', '<', before.id)]),
           ]),
         );
       }
       const rows = await query.execute();
-      const names = await itemNames(rows.map((row) => row.item_id));
+      const names = await itemNames(
+        database,
+        rows.map((row) => row.item_id),
+      );
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return {
@@ -519,7 +494,7 @@ export const alertRoutes: FastifyPluginAsyncTypebox<AlertRouteOptions> = async (
           deliveries: row.deliveries,
         })),
         next_cursor:
-          rows.length > limit && last ? encodeCursor(last.fired_at, Number(last.id)) : null,
+          rows.length > limit && last ? encodeTimeIdCursor(last.fired_at, Number(last.id)) : null,
       };
     },
   );

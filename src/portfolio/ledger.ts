@@ -5,6 +5,11 @@
 import { ITEM_COLUMNS, type Item } from '../market/catalog/items.js';
 import { inBatches } from '../platform/batches.js';
 import type { Database } from '../platform/db/index.js';
+import {
+  decodeTimeIdCursor,
+  encodeTimeIdCursor,
+  type TimeIdPosition,
+} from '../platform/time-id-cursor.js';
 import { portfolioDb, type TransactionKind } from './tables.js';
 
 const INSERT_BATCH = 1000;
@@ -44,21 +49,10 @@ export class InvalidLedgerCursorError extends Error {
   override name = 'InvalidLedgerCursorError';
 }
 
-function encodeCursor(row: LedgerRow): string {
-  return Buffer.from(`${row.occurredAt.toISOString()}|${row.id}`).toString('base64url');
-}
-
-/** Only what encodeCursor writes: an ISO time in years 0000-9999 and a row id. */
-const CURSOR_FORM = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z)\|([1-9]\d{0,15})$/;
-
-function decodeCursor(cursor: string): { at: Date; id: number } {
-  const match = CURSOR_FORM.exec(Buffer.from(cursor, 'base64url').toString());
-  const when = new Date(match?.[1] ?? '');
-  const number = Number(match?.[2]);
-  if (Number.isNaN(when.getTime()) || !Number.isSafeInteger(number)) {
-    throw new InvalidLedgerCursorError();
-  }
-  return { at: when, id: number };
+function decodeLedgerCursor(cursor: string): TimeIdPosition {
+  const position = decodeTimeIdCursor(cursor);
+  if (!position) throw new InvalidLedgerCursorError();
+  return position;
 }
 
 function selectRows(database: Database, userId: number) {
@@ -123,7 +117,7 @@ export async function ledgerPage(
 ): Promise<LedgerPage> {
   let query = selectRows(database, userId);
   if (cursor !== undefined) {
-    const after = decodeCursor(cursor);
+    const after = decodeLedgerCursor(cursor);
     query = query.where((eb) =>
       eb.or([
         eb('t.occurred_at', '<', after.at),
@@ -138,7 +132,10 @@ export async function ledgerPage(
     .execute();
   const page = rows.slice(0, limit).map(toLedgerRow);
   const last = page.at(-1);
-  return { rows: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+  return {
+    rows: page,
+    nextCursor: rows.length > limit && last ? encodeTimeIdCursor(last.occurredAt, last.id) : null,
+  };
 }
 
 /** Every ledger row of the user, oldest first: what FIFO walks. */

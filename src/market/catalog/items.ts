@@ -218,3 +218,13 @@ export async function getItems(database: Database, ids: readonly number[]): Prom
   const byId = new Map(rows.map((row) => [row.id, row]));
   return ids.flatMap((id) => byId.get(id) ?? []);
 }
+
+/** The market names of the items among `ids` (nulls and repeats allowed), by id. */
+export async function itemNames(
+  database: Database,
+  ids: readonly (number | null)[],
+): Promise<Map<number, string>> {
+  const wanted = [...new Set(ids.filter((id): id is number => id !== null))];
+  const items = await getItems(database, wanted);
+  return new Map(items.map((item) => [item.id, item.market_hash_name]));
+}
