@@ -1,16 +1,12 @@
 // The alert emails: one alert, or a digest of several that fired in the
 // same pass. Links are built from BASE_URL (S13), and every text the market
 // or the user supplied is escaped in the HTML part.
-import type { MailMessage } from '../platform/mail/index.js';
+import { escapeHtml, type MailMessage } from '../platform/mail/index.js';
 
 export interface EmailedFiring {
   readonly title: string;
   readonly message: string;
   readonly fired_at: Date;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
 }
 
 function compose(

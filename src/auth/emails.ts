@@ -2,11 +2,7 @@
 // the request's Host header, so a forged Host cannot send a user's token to
 // someone else's server (S13).
 import { API_PREFIX } from '../http/api-prefix.js';
-import type { MailMessage } from '../platform/mail/index.js';
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => `&#${character.charCodeAt(0)};`);
-}
+import { escapeHtml, type MailMessage } from '../platform/mail/index.js';
 
 function message(
   to: string,
